@@ -1,0 +1,397 @@
+/*
+ * sntk_native: a small N-API addon over OpenBLAS (CBLAS) and LAPACKE.
+ *
+ * Every function works in place on row-major Float64Array buffers (CblasRowMajor /
+ * LAPACK_ROW_MAJOR): the typed array's own memory is handed to BLAS/LAPACK, nothing is copied
+ * here (LAPACKE's row-major wrappers transpose internally for LAPACK routines, O(n^2) against the
+ * O(n^3) work). Callers copy inputs that LAPACK overwrites.
+ *
+ * All calls are synchronous: they block the calling JavaScript thread for the duration of the
+ * BLAS/LAPACK call (OpenBLAS itself uses its own thread pool). Arguments are validated (types,
+ * dimensions, leading dimensions, buffer lengths) before any memory is touched, and a bad argument
+ * throws a TypeError/RangeError instead of crashing. LAPACK's `info` is returned to JavaScript,
+ * which maps it to sntk's typed errors.
+ */
+#include <node_api.h>
+#include <cblas.h>
+#include <lapacke.h>
+#include <float.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Present in OpenBLAS, absent in other CBLAS implementations: weak so either links. */
+extern char *openblas_get_config(void) __attribute__((weak));
+extern int openblas_get_num_threads(void) __attribute__((weak));
+
+#define MAX_ARGS 16
+
+#define CHECK(call)                                                              \
+  do {                                                                           \
+    if ((call) != napi_ok) {                                                     \
+      napi_throw_error(env, "SNTK_NATIVE", "sntk_native: N-API call failed: " #call); \
+      return NULL;                                                               \
+    }                                                                            \
+  } while (0)
+
+typedef struct {
+  napi_env env;
+  napi_value argv[MAX_ARGS];
+  size_t argc;
+  const char *fn;
+  int failed;
+} Args;
+
+static int args_init(Args *a, napi_env env, napi_callback_info info, size_t expected, const char *fn) {
+  a->env = env;
+  a->argc = MAX_ARGS;
+  a->fn = fn;
+  a->failed = 0;
+  if (napi_get_cb_info(env, info, &a->argc, a->argv, NULL, NULL) != napi_ok) {
+    napi_throw_error(env, NULL, "sntk_native: cannot read arguments");
+    return 0;
+  }
+  if (a->argc != expected) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "sntk_native.%s: expected %zu arguments, got %zu", fn, expected, a->argc);
+    napi_throw_type_error(env, NULL, msg);
+    return 0;
+  }
+  return 1;
+}
+
+static void arg_fail(Args *a, size_t i, const char *what, int range) {
+  if (a->failed) return;
+  a->failed = 1;
+  char msg[200];
+  snprintf(msg, sizeof msg, "sntk_native.%s: argument %zu %s", a->fn, i, what);
+  if (range) napi_throw_range_error(a->env, NULL, msg);
+  else napi_throw_type_error(a->env, NULL, msg);
+}
+
+static int arg_bool(Args *a, size_t i) {
+  bool b = false;
+  if (a->failed) return 0;
+  if (napi_get_value_bool(a->env, a->argv[i], &b) != napi_ok) arg_fail(a, i, "must be a boolean", 0);
+  return b ? 1 : 0;
+}
+
+static double arg_double(Args *a, size_t i) {
+  double d = 0;
+  if (a->failed) return 0;
+  if (napi_get_value_double(a->env, a->argv[i], &d) != napi_ok) arg_fail(a, i, "must be a number", 0);
+  return d;
+}
+
+/* A non-negative dimension that fits a 32-bit LAPACK integer. */
+static int arg_dim(Args *a, size_t i) {
+  double d = arg_double(a, i);
+  if (a->failed) return 0;
+  if (!(d >= 0 && d <= 2147483647.0) || d != (double)(int64_t)d) {
+    arg_fail(a, i, "must be an integer in [0, 2^31)", 1);
+    return 0;
+  }
+  return (int)d;
+}
+
+static double *arg_f64(Args *a, size_t i, size_t *len) {
+  napi_typedarray_type t;
+  size_t n = 0;
+  void *data = NULL;
+  napi_value ab;
+  size_t off = 0;
+  *len = 0;
+  if (a->failed) return NULL;
+  bool is_ta = false;
+  if (napi_is_typedarray(a->env, a->argv[i], &is_ta) != napi_ok || !is_ta) {
+    arg_fail(a, i, "must be a Float64Array", 0);
+    return NULL;
+  }
+  if (napi_get_typedarray_info(a->env, a->argv[i], &t, &n, &data, &ab, &off) != napi_ok || t != napi_float64_array) {
+    arg_fail(a, i, "must be a Float64Array", 0);
+    return NULL;
+  }
+  *len = n;
+  return (double *)data;
+}
+
+/* Buffer `len` can hold a row-major rows×cols matrix with leading dimension ld (ld ≥ cols). */
+static void check_mat(Args *a, size_t i, size_t len, int rows, int cols, int ld) {
+  if (a->failed) return;
+  if (rows == 0 || cols == 0) return; /* nothing is read or written */
+  if (ld < (cols > 1 ? cols : 1)) {
+    arg_fail(a, i, "has a leading dimension smaller than its column count", 1);
+    return;
+  }
+  size_t need = (rows == 0 || cols == 0) ? 0 : (size_t)(rows - 1) * (size_t)ld + (size_t)cols;
+  if (len < need) arg_fail(a, i, "is too short for the stated matrix shape", 1);
+}
+
+static void check_len(Args *a, size_t i, size_t len, size_t need) {
+  if (a->failed) return;
+  if (len < need) arg_fail(a, i, "is too short for the stated shape", 1);
+}
+
+static napi_value make_int(napi_env env, int v) {
+  napi_value r;
+  CHECK(napi_create_int32(env, v, &r));
+  return r;
+}
+
+/* dgemm(transA, transB, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc): C ← α op(A) op(B) + β C. */
+static napi_value js_dgemm(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!args_init(&a, env, info, 13, "dgemm")) return NULL;
+  int tA = arg_bool(&a, 0), tB = arg_bool(&a, 1);
+  int m = arg_dim(&a, 2), n = arg_dim(&a, 3), k = arg_dim(&a, 4);
+  double alpha = arg_double(&a, 5);
+  size_t la, lb, lc;
+  double *A = arg_f64(&a, 6, &la);
+  int lda = arg_dim(&a, 7);
+  double *B = arg_f64(&a, 8, &lb);
+  int ldb = arg_dim(&a, 9);
+  double beta = arg_double(&a, 10);
+  double *C = arg_f64(&a, 11, &lc);
+  int ldc = arg_dim(&a, 12);
+  check_mat(&a, 6, la, tA ? k : m, tA ? m : k, lda);
+  check_mat(&a, 8, lb, tB ? n : k, tB ? k : n, ldb);
+  check_mat(&a, 11, lc, m, n, ldc);
+  if (a.failed) return NULL;
+  if (m == 0 || n == 0) return NULL;
+  cblas_dgemm(CblasRowMajor, tA ? CblasTrans : CblasNoTrans, tB ? CblasTrans : CblasNoTrans, m, n, k, alpha, A,
+              lda, B, ldb, beta, C, ldc);
+  return NULL;
+}
+
+/* dgemv(trans, m, n, alpha, A, lda, x, beta, y): y ← α op(A) x + β y, A is m×n. */
+static napi_value js_dgemv(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!args_init(&a, env, info, 9, "dgemv")) return NULL;
+  int t = arg_bool(&a, 0);
+  int m = arg_dim(&a, 1), n = arg_dim(&a, 2);
+  double alpha = arg_double(&a, 3);
+  size_t la, lx, ly;
+  double *A = arg_f64(&a, 4, &la);
+  int lda = arg_dim(&a, 5);
+  double *x = arg_f64(&a, 6, &lx);
+  double beta = arg_double(&a, 7);
+  double *y = arg_f64(&a, 8, &ly);
+  check_mat(&a, 4, la, m, n, lda);
+  check_len(&a, 6, lx, (size_t)(t ? m : n));
+  check_len(&a, 8, ly, (size_t)(t ? n : m));
+  if (a.failed) return NULL;
+  if ((t ? n : m) == 0) return NULL;
+  cblas_dgemv(CblasRowMajor, t ? CblasTrans : CblasNoTrans, m, n, alpha, A, lda, x, 1, beta, y, 1);
+  return NULL;
+}
+
+/*
+ * dsyrk(trans, n, k, alpha, A, lda, beta, C, ldc): C ← α A Aᵀ + β C (A n×k) or α Aᵀ A + β C
+ * (A k×n); the lower triangle is computed and mirrored, so C is fully symmetric on return.
+ */
+static napi_value js_dsyrk(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!args_init(&a, env, info, 9, "dsyrk")) return NULL;
+  int t = arg_bool(&a, 0);
+  int n = arg_dim(&a, 1), k = arg_dim(&a, 2);
+  double alpha = arg_double(&a, 3);
+  size_t la, lc;
+  double *A = arg_f64(&a, 4, &la);
+  int lda = arg_dim(&a, 5);
+  double beta = arg_double(&a, 6);
+  double *C = arg_f64(&a, 7, &lc);
+  int ldc = arg_dim(&a, 8);
+  check_mat(&a, 4, la, t ? k : n, t ? n : k, lda);
+  check_mat(&a, 7, lc, n, n, ldc);
+  if (a.failed) return NULL;
+  if (n == 0) return NULL;
+  cblas_dsyrk(CblasRowMajor, CblasLower, t ? CblasTrans : CblasNoTrans, n, k, alpha, A, lda, beta, C, ldc);
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j < i; j++) C[(size_t)j * ldc + i] = C[(size_t)i * ldc + j];
+  return NULL;
+}
+
+/*
+ * dsyevd(vectors, n, A, w) → info. A (n×n, lower triangle read) is overwritten by the
+ * orthonormal eigenvectors as columns when vectors is true; w receives the ascending eigenvalues.
+ */
+static napi_value js_dsyevd(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!args_init(&a, env, info, 4, "dsyevd")) return NULL;
+  int v = arg_bool(&a, 0);
+  int n = arg_dim(&a, 1);
+  size_t la, lw;
+  double *A = arg_f64(&a, 2, &la);
+  double *w = arg_f64(&a, 3, &lw);
+  check_mat(&a, 2, la, n, n, n);
+  check_len(&a, 3, lw, (size_t)n);
+  if (a.failed) return NULL;
+  if (n == 0) return make_int(env, 0);
+  return make_int(env, LAPACKE_dsyevd(LAPACK_ROW_MAJOR, v ? 'V' : 'N', 'L', n, A, n, w));
+}
+
+/*
+ * dgesdd(vectors, m, n, A, s, U, VT) → info. Thin SVD of the m×n matrix A (destroyed):
+ * s (length min(m,n)) descending, U m×min(m,n), VT min(m,n)×n, both row-major. U and VT are
+ * ignored (may be empty) when vectors is false.
+ */
+static napi_value js_dgesdd(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!args_init(&a, env, info, 7, "dgesdd")) return NULL;
+  int v = arg_bool(&a, 0);
+  int m = arg_dim(&a, 1), n = arg_dim(&a, 2);
+  int k = m < n ? m : n;
+  size_t la, ls, lu, lvt;
+  double *A = arg_f64(&a, 3, &la);
+  double *s = arg_f64(&a, 4, &ls);
+  double *U = arg_f64(&a, 5, &lu);
+  double *VT = arg_f64(&a, 6, &lvt);
+  check_mat(&a, 3, la, m, n, n);
+  check_len(&a, 4, ls, (size_t)k);
+  if (v) {
+    check_len(&a, 5, lu, (size_t)m * k);
+    check_len(&a, 6, lvt, (size_t)k * n);
+  }
+  if (a.failed) return NULL;
+  if (k == 0) return make_int(env, 0);
+  double dummy[1];
+  if (v) return make_int(env, LAPACKE_dgesdd(LAPACK_ROW_MAJOR, 'S', m, n, A, n, s, U, k, VT, n));
+  return make_int(env, LAPACKE_dgesdd(LAPACK_ROW_MAJOR, 'N', m, n, A, n, s, dummy, k, dummy, n));
+}
+
+/*
+ * dgeev(left, right, n, A, wr, wi, VL, VR) → info. A (n×n, destroyed); eigenvalues wr + i·wi
+ * in LAPACK order (conjugate pairs adjacent, positive imaginary part first); VL/VR n×n in LAPACK's
+ * real-packed form (a pair j, j+1 stores Re in column j, Im in column j+1), each vector of unit
+ * 2-norm with its largest component real. VL/VR are ignored (may be empty) when not requested.
+ */
+static napi_value js_dgeev(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!args_init(&a, env, info, 8, "dgeev")) return NULL;
+  int l = arg_bool(&a, 0), r = arg_bool(&a, 1);
+  int n = arg_dim(&a, 2);
+  size_t la, lwr, lwi, lvl, lvr;
+  double *A = arg_f64(&a, 3, &la);
+  double *wr = arg_f64(&a, 4, &lwr);
+  double *wi = arg_f64(&a, 5, &lwi);
+  double *VL = arg_f64(&a, 6, &lvl);
+  double *VR = arg_f64(&a, 7, &lvr);
+  check_mat(&a, 3, la, n, n, n);
+  check_len(&a, 4, lwr, (size_t)n);
+  check_len(&a, 5, lwi, (size_t)n);
+  if (l) check_len(&a, 6, lvl, (size_t)n * n);
+  if (r) check_len(&a, 7, lvr, (size_t)n * n);
+  if (a.failed) return NULL;
+  if (n == 0) return make_int(env, 0);
+  double dummy[1];
+  return make_int(env, LAPACKE_dgeev(LAPACK_ROW_MAJOR, l ? 'V' : 'N', r ? 'V' : 'N', n, A, n, wr, wi,
+                                     l ? VL : dummy, l ? n : 1, r ? VR : dummy, r ? n : 1));
+}
+
+/*
+ * dgesv(n, nrhs, A, B) → { info, rcond }. Solves A X = B by LU with partial pivoting; A (n×n) is
+ * overwritten by its LU factors, B (n×nrhs) by X. rcond is the reciprocal 1-norm condition
+ * estimate from dgecon (0 when info > 0), so callers can reject numerically singular systems.
+ */
+static napi_value js_dgesv(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!args_init(&a, env, info, 4, "dgesv")) return NULL;
+  int n = arg_dim(&a, 0), nrhs = arg_dim(&a, 1);
+  size_t la, lb;
+  double *A = arg_f64(&a, 2, &la);
+  double *B = arg_f64(&a, 3, &lb);
+  check_mat(&a, 2, la, n, n, n);
+  check_mat(&a, 3, lb, n, nrhs, nrhs > 1 ? nrhs : 1);
+  if (a.failed) return NULL;
+  int res = 0;
+  double rcond = 1.0;
+  if (n > 0) {
+    double anorm = LAPACKE_dlange(LAPACK_ROW_MAJOR, '1', n, n, A, n);
+    lapack_int *ipiv = (lapack_int *)malloc(sizeof(lapack_int) * (size_t)n);
+    if (!ipiv) {
+      napi_throw_error(env, NULL, "sntk_native.dgesv: out of memory");
+      return NULL;
+    }
+    if (nrhs > 0) {
+      res = LAPACKE_dgesv(LAPACK_ROW_MAJOR, n, nrhs, A, n, ipiv, B, nrhs);
+    } else {
+      res = LAPACKE_dgetrf(LAPACK_ROW_MAJOR, n, n, A, n, ipiv);
+    }
+    free(ipiv);
+    rcond = 0.0;
+    if (res == 0) {
+      int ci = LAPACKE_dgecon(LAPACK_ROW_MAJOR, '1', n, A, n, anorm, &rcond);
+      if (ci != 0) rcond = 0.0;
+    }
+  }
+  napi_value out, vi, vr;
+  CHECK(napi_create_object(env, &out));
+  CHECK(napi_create_int32(env, res, &vi));
+  CHECK(napi_create_double(env, rcond, &vr));
+  CHECK(napi_set_named_property(env, out, "info", vi));
+  CHECK(napi_set_named_property(env, out, "rcond", vr));
+  return out;
+}
+
+/* dpotrf(n, A) → info. Lower Cholesky factor in A's lower triangle (upper triangle untouched). */
+static napi_value js_dpotrf(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!args_init(&a, env, info, 2, "dpotrf")) return NULL;
+  int n = arg_dim(&a, 0);
+  size_t la;
+  double *A = arg_f64(&a, 1, &la);
+  check_mat(&a, 1, la, n, n, n);
+  if (a.failed) return NULL;
+  if (n == 0) return make_int(env, 0);
+  return make_int(env, LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', n, A, n));
+}
+
+/* dpotrs(n, nrhs, L, B) → info. Solves L Lᵀ X = B in place (B n×nrhs) given the lower factor L. */
+static napi_value js_dpotrs(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!args_init(&a, env, info, 4, "dpotrs")) return NULL;
+  int n = arg_dim(&a, 0), nrhs = arg_dim(&a, 1);
+  size_t ll, lb;
+  double *L = arg_f64(&a, 2, &ll);
+  double *B = arg_f64(&a, 3, &lb);
+  check_mat(&a, 2, ll, n, n, n);
+  check_mat(&a, 3, lb, n, nrhs, nrhs > 1 ? nrhs : 1);
+  if (a.failed) return NULL;
+  if (n == 0 || nrhs == 0) return make_int(env, 0);
+  return make_int(env, LAPACKE_dpotrs(LAPACK_ROW_MAJOR, 'L', n, nrhs, L, n, B, nrhs));
+}
+
+/* config() → a short description of the BLAS library (OpenBLAS build string and thread count). */
+static napi_value js_config(napi_env env, napi_callback_info info) {
+  (void)info;
+  char buf[512];
+  if (openblas_get_config) {
+    int th = openblas_get_num_threads ? openblas_get_num_threads() : 0;
+    snprintf(buf, sizeof buf, "%s, %d threads", openblas_get_config(), th);
+  } else {
+    snprintf(buf, sizeof buf, "CBLAS/LAPACKE (not OpenBLAS)");
+  }
+  napi_value r;
+  CHECK(napi_create_string_utf8(env, buf, NAPI_AUTO_LENGTH, &r));
+  return r;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"dgemm", NULL, js_dgemm, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"dgemv", NULL, js_dgemv, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"dsyrk", NULL, js_dsyrk, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"dsyevd", NULL, js_dsyevd, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"dgesdd", NULL, js_dgesdd, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"dgeev", NULL, js_dgeev, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"dgesv", NULL, js_dgesv, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"dpotrf", NULL, js_dpotrf, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"dpotrs", NULL, js_dpotrs, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"config", NULL, js_config, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

@@ -1,0 +1,36 @@
+/**
+ * The `sntk` command. Each subcommand lives in `commands/<name>.ts` and is registered in
+ * `commands/index.ts`. Exit codes: 0 success, 1 computation failure, 2 bad usage or bad input.
+ */
+import { Command, CommanderError } from 'commander';
+import { registerCommands } from './commands/index.js';
+import { describeError, exitCodeFor } from './context.js';
+
+/** Builds the command tree (exported for tests). */
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('sntk')
+    .description('State-space NTK of recurrent networks near bifurcations.')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerCommands(program);
+  return program;
+}
+
+/** Runs the CLI on `argv` (without node and script), returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here with exitCode 0; usage errors with 1 → we report 2.
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      return 2;
+    }
+    process.stderr.write(`sntk: ${describeError(err)}\n`);
+    return exitCodeFor(err);
+  }
+}

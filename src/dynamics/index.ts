@@ -1,0 +1,12 @@
+/** Public surface of the dynamics layer: fixed points, spectra, continuation, bifurcations. */
+export * from './system.js';
+export * from './newton.js';
+export * from './fixed-points.js';
+export * from './spectrum.js';
+export * from './normal-form.js';
+export * from './continuation.js';
+export type { CVec, Complex } from './cvec.js';
+export { createRng } from './rng.js';
+export type { Rng } from './rng.js';
+export * from './path.js';
+export * from './model-system.js';

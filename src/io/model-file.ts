@@ -1,0 +1,75 @@
+/**
+ * Model files as data (spec + flat params), format chosen by extension:
+ * `.json` → sntk JSON (`sntk-model/1`); `.safetensors` → sntk's own layout when
+ * `__metadata__.format` is `sntk-model/1`, otherwise a PyTorch `nn.RNN` state dict.
+ */
+import { extname } from 'node:path';
+import { InputError } from '../errors.js';
+import { readFileBytes, writeFileAtomic } from './bytes.js';
+import { modelDataToJson, parseModelData, type ModelData } from './model-doc.js';
+import { readSafetensors, writeSafetensors, type SafeWriteDtype } from './safetensors.js';
+import { isSntkSafetensors, modelDataFromSntkSafetensors, modelDataToSntkSafetensors } from './model-safetensors.js';
+import { hasTorchEquivalent, isTorchStateDict, modelDataFromTorch, modelDataToTorch, type TorchNonlinearity } from './torch.js';
+
+/** Model file formats, by extension. */
+export type ModelFileFormat = 'json' | 'safetensors';
+
+/** Options of `readModelData`. */
+export interface ReadModelOptions {
+  /** nn.RNN nonlinearity for PyTorch state dicts (overrides the file's metadata; default tanh). */
+  nonlinearity?: TorchNonlinearity;
+}
+
+/** Options of `writeModelData`. */
+export interface WriteModelOptions {
+  /**
+   * safetensors layout: `torch` (nn.RNN state dict), `sntk` (every cell kind), or `auto`
+   * (default: torch for a vanilla tanh/relu or GRU tanh model, sntk otherwise). Ignored for `.json`.
+   */
+  layout?: 'auto' | 'torch' | 'sntk';
+  /** safetensors dtype (default F64, bit-exact). */
+  dtype?: SafeWriteDtype;
+}
+
+/** The model format of a path from its extension; `InputError` for anything else. */
+export function modelFormatOf(path: string): ModelFileFormat {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.json') return 'json';
+  if (ext === '.safetensors') return 'safetensors';
+  throw new InputError(`${path}: unknown model file extension '${ext || '(none)'}' (expected .json or .safetensors)`);
+}
+
+/** Parses a model from file bytes of the given format (see module doc). Cost O(file size). */
+export function modelDataFromBytes(bytes: Uint8Array, format: ModelFileFormat, source: string, opts: ReadModelOptions = {}): ModelData {
+  if (format === 'json') return parseModelData(new TextDecoder('utf-8').decode(bytes), source);
+  const content = readSafetensors(bytes, source);
+  if (isSntkSafetensors(content)) return modelDataFromSntkSafetensors(content, source);
+  if (isTorchStateDict(content)) return modelDataFromTorch(content, source, opts);
+  throw new InputError(
+    `${source}: neither an sntk model (__metadata__.format = "sntk-model/1") nor a PyTorch nn.RNN state dict (weight_hh_l0); tensors: ${[...content.tensors.keys()].join(', ') || 'none'}`,
+  );
+}
+
+/** Serialises a model in the given format (see WriteModelOptions). Cost O(P). */
+export function modelDataToBytes(data: ModelData, format: ModelFileFormat, opts: WriteModelOptions = {}): Uint8Array {
+  if (format === 'json') return new TextEncoder().encode(modelDataToJson(data));
+  const layout = opts.layout ?? 'auto';
+  if (layout === 'torch' || (layout === 'auto' && hasTorchEquivalent(data.spec))) {
+    const t = modelDataToTorch(data);
+    const dtype = opts.dtype ?? 'F64';
+    return writeSafetensors(t.tensors.map(([k, v]) => [k, { ...v, dtype }]), t.metadata);
+  }
+  const s = modelDataToSntkSafetensors(data, opts.dtype ?? 'F64');
+  return writeSafetensors(s.tensors, s.metadata);
+}
+
+/** Reads a model file (format from the extension). Throws `InputError` naming the file. */
+export function readModelData(path: string, opts: ReadModelOptions = {}): ModelData {
+  const format = modelFormatOf(path);
+  return modelDataFromBytes(readFileBytes(path), format, path, opts);
+}
+
+/** Writes a model file atomically (temp file + rename), format from the extension. */
+export function writeModelData(data: ModelData, path: string, opts: WriteModelOptions = {}): void {
+  writeFileAtomic(path, modelDataToBytes(data, modelFormatOf(path), opts));
+}

@@ -1,0 +1,40 @@
+/**
+ * Model-level entry points of the model file formats: JSON text ↔ `Model`, and model files
+ * (`.json`, `.safetensors`) ↔ `Model`. The data-level work is in model-doc.ts, model-file.ts,
+ * model-safetensors.ts and torch.ts.
+ */
+import type { Model } from '../models/types.js';
+import { createModel } from '../models/index.js';
+import { modelDataToJson, parseModelData } from './model-doc.js';
+import { readModelData, writeModelData, type ReadModelOptions, type WriteModelOptions } from './model-file.js';
+
+/**
+ * Parses `sntk-model/1` JSON text into a Model. `sourceName` names the file in `InputError`
+ * messages (field path and expected vs actual shape). Cost O(text length).
+ */
+export function parseModelJson(text: string, sourceName: string): Model {
+  const d = parseModelData(text, sourceName);
+  return createModel(d.spec, d.params);
+}
+
+/** The model as `sntk-model/1` JSON text; `parseModelJson(modelToJson(m))` has bit-identical params. Cost O(P). */
+export function modelToJson(model: Model): string {
+  return modelDataToJson({ spec: model.spec, params: model.params });
+}
+
+/**
+ * Reads a model file: `.json` (sntk JSON) or `.safetensors` (sntk layout or PyTorch nn.RNN state
+ * dict; `opts.nonlinearity` for the latter). Throws `InputError` naming the file. Cost O(file size).
+ */
+export function readModelFile(path: string, opts: ReadModelOptions = {}): Model {
+  const d = readModelData(path, opts);
+  return createModel(d.spec, d.params);
+}
+
+/**
+ * Writes a model file atomically (temp file + rename), format from the extension; safetensors
+ * layout per `opts.layout` (auto: PyTorch nn.RNN for vanilla tanh/relu, sntk otherwise). Cost O(P).
+ */
+export function writeModelFile(model: Model, path: string, opts: WriteModelOptions = {}): void {
+  writeModelData({ spec: model.spec, params: model.params }, path, opts);
+}

@@ -1,0 +1,66 @@
+/**
+ * The backend seam of the linear-algebra layer.
+ *
+ * Every dense kernel and decomposition that callers use goes through the active `LinalgBackend`.
+ * The pure TypeScript backend (`js`) always exists and is what the browser uses; a native
+ * OpenBLAS/LAPACK backend (`native`) can be registered and selected without touching callers.
+ * Selection: `setBackend(name)`, or the environment variable `SNTK_BACKEND=js|native`.
+ *
+ * All matrices are row-major (see matrix.ts). Eigenvectors and singular vectors are returned as
+ * the **columns** of a matrix.
+ */
+import type { Matrix } from './matrix.js';
+
+/** Eigen-decomposition of a symmetric matrix: `A = V diag(values) Vᵀ`, values ascending. */
+export interface SymmetricEigen {
+  /** Eigenvalues in ascending order. */
+  values: Float64Array;
+  /** Orthonormal eigenvectors as columns (`n × n`); absent when vectors were not requested. */
+  vectors?: Matrix;
+}
+
+/** A complex matrix as separate real and imaginary parts (both row-major, same shape). */
+export interface ComplexMatrix {
+  re: Matrix;
+  im: Matrix;
+}
+
+/**
+ * Eigen-decomposition of a general real matrix.
+ * Column k of `right` is `v_k` with `A v_k = λ_k v_k`; column k of `left` is `w_k` with
+ * `w_kᴴ A = λ_k w_kᴴ`. Both normalised to unit 2-norm. Complex-conjugate pairs are adjacent
+ * with the positive imaginary part first (LAPACK's order).
+ */
+export interface GeneralEigen {
+  re: Float64Array;
+  im: Float64Array;
+  right?: ComplexMatrix;
+  left?: ComplexMatrix;
+}
+
+/** Thin SVD `A = U diag(s) Vᵀ`, `s` descending, `U` is `m × k`, `V` is `n × k`, `k = min(m, n)`. */
+export interface Svd {
+  s: Float64Array;
+  U?: Matrix;
+  V?: Matrix;
+}
+
+/** The operations a backend provides. Shapes are checked by the public wrappers, not here. */
+export interface LinalgBackend {
+  readonly name: 'js' | 'native';
+  /** `C ← α op(A) op(B) + β C`, op = transpose when the flag is set. */
+  gemm(transA: boolean, transB: boolean, alpha: number, A: Matrix, B: Matrix, beta: number, C: Matrix): void;
+  /** `y ← α op(A) x + β y`. */
+  gemv(trans: boolean, alpha: number, A: Matrix, x: Float64Array, beta: number, y: Float64Array): void;
+  /** `C ← α A Aᵀ` (trans = false) or `α Aᵀ A` (trans = true), full symmetric result. */
+  syrk(trans: boolean, alpha: number, A: Matrix, C: Matrix): void;
+  symmetricEigen(A: Matrix, vectors: boolean): SymmetricEigen;
+  generalEigen(A: Matrix, vectors: boolean): GeneralEigen;
+  svd(A: Matrix, vectors: boolean): Svd;
+  /** Solves `A X = B` by LU with partial pivoting; throws SingularMatrixError. */
+  solve(A: Matrix, B: Matrix): Matrix;
+  /** Lower Cholesky factor `L` with `A = L Lᵀ`; throws SingularMatrixError if not positive definite. */
+  cholesky(A: Matrix): Matrix;
+  /** Solves `L Lᵀ X = B` given the lower factor. */
+  choleskySolve(L: Matrix, B: Matrix): Matrix;
+}

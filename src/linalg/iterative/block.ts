@@ -1,0 +1,231 @@
+/**
+ * Block kernels for the matrix-free estimators: tall-skinny products on row-major `n × k` blocks
+ * (one vector per column), and a robust block orthonormalisation (block classical Gram–Schmidt
+ * twice against a basis, then modified Gram–Schmidt twice inside the block, with deflation).
+ * Internal to `linalg/iterative`.
+ */
+import type { Matrix } from '../matrix.js';
+import { zeros } from '../matrix.js';
+import type { Rng } from '../random.js';
+import { ShapeError } from '../../errors.js';
+
+/** `Aᵀ B` (`ka × kb`, row-major) for `A` `n × ka`, `B` `n × kb`. Cost 2·n·ka·kb flops, one pass over the rows. */
+export function atb(A: Matrix, B: Matrix): Matrix {
+  if (A.rows !== B.rows) throw new ShapeError(`atb: ${A.rows}×${A.cols} and ${B.rows}×${B.cols} have different row counts`);
+  const n = A.rows, ka = A.cols, kb = B.cols;
+  const a = A.data, b = B.data;
+  const h = new Float64Array(ka * kb);
+  for (let r = 0; r < n; r++) {
+    const ao = r * ka, bo = r * kb;
+    for (let i = 0; i < ka; i++) {
+      const ai = a[ao + i]!;
+      if (ai === 0) continue;
+      const ho = i * kb;
+      for (let j = 0; j < kb; j++) h[ho + j]! += ai * b[bo + j]!;
+    }
+  }
+  return { rows: ka, cols: kb, data: h };
+}
+
+/** `W ← W − Q H` in place (`W` `n × kb`, `Q` `n × ka`, `H` `ka × kb`). Cost 2·n·ka·kb flops. */
+export function subMul(W: Matrix, Q: Matrix, H: Matrix): void {
+  const n = W.rows, ka = Q.cols, kb = W.cols;
+  const w = W.data, q = Q.data, h = H.data;
+  for (let r = 0; r < n; r++) {
+    const qo = r * ka, wo = r * kb;
+    for (let i = 0; i < ka; i++) {
+      const qi = q[qo + i]!;
+      if (qi === 0) continue;
+      const ho = i * kb;
+      for (let j = 0; j < kb; j++) w[wo + j]! -= qi * h[ho + j]!;
+    }
+  }
+}
+
+/** `Q H` as a new `n × kb` matrix (`Q` `n × ka`, `H` `ka × kb`). Cost 2·n·ka·kb flops. */
+export function mulSmall(Q: Matrix, H: Matrix): Matrix {
+  if (Q.cols !== H.rows) throw new ShapeError(`mulSmall: ${Q.rows}×${Q.cols} times ${H.rows}×${H.cols}`);
+  const out = zeros(Q.rows, H.cols);
+  const n = Q.rows, ka = Q.cols, kb = H.cols;
+  const o = out.data, q = Q.data, h = H.data;
+  for (let r = 0; r < n; r++) {
+    const qo = r * ka, oo = r * kb;
+    for (let i = 0; i < ka; i++) {
+      const qi = q[qo + i]!;
+      if (qi === 0) continue;
+      const ho = i * kb;
+      for (let j = 0; j < kb; j++) o[oo + j]! += qi * h[ho + j]!;
+    }
+  }
+  return out;
+}
+
+/** Squared 2-norms of the columns of `Y`. Cost O(n·k). */
+export function colNormsSq(Y: Matrix): Float64Array {
+  const k = Y.cols, y = Y.data;
+  const s = new Float64Array(k);
+  for (let r = 0; r < Y.rows; r++) {
+    const o = r * k;
+    for (let j = 0; j < k; j++) {
+      const v = y[o + j]!;
+      s[j]! += v * v;
+    }
+  }
+  return s;
+}
+
+/** The columns of `W` as separate contiguous vectors. Cost O(n·k). */
+export function toCols(W: Matrix): Float64Array[] {
+  const { rows: n, cols: k, data: w } = W;
+  const cols: Float64Array[] = [];
+  for (let j = 0; j < k; j++) cols.push(new Float64Array(n));
+  for (let r = 0; r < n; r++) for (let j = 0; j < k; j++) cols[j]![r] = w[r * k + j]!;
+  return cols;
+}
+
+/** The row-major `n × k` block whose columns are the given vectors. Cost O(n·k). */
+export function fromCols(cols: Float64Array[], n: number): Matrix {
+  const k = cols.length;
+  const out = zeros(n, k);
+  const o = out.data;
+  for (let j = 0; j < k; j++) {
+    const c = cols[j]!;
+    for (let r = 0; r < n; r++) o[r * k + j] = c[r]!;
+  }
+  return out;
+}
+
+/** Columns `from..to-1` of `W` as a new block. */
+export function sliceCols(W: Matrix, from: number, to: number): Matrix {
+  const k = to - from;
+  const out = zeros(W.rows, k);
+  for (let r = 0; r < W.rows; r++) out.data.set(W.data.subarray(r * W.cols + from, r * W.cols + to), r * k);
+  return out;
+}
+
+/** `[A, B]` side by side. */
+export function hcat(A: Matrix, B: Matrix): Matrix {
+  if (A.rows !== B.rows) throw new ShapeError(`hcat: ${A.rows} and ${B.rows} rows`);
+  const k = A.cols + B.cols;
+  const out = zeros(A.rows, k);
+  for (let r = 0; r < A.rows; r++) {
+    out.data.set(A.data.subarray(r * A.cols, (r + 1) * A.cols), r * k);
+    out.data.set(B.data.subarray(r * B.cols, (r + 1) * B.cols), r * k + A.cols);
+  }
+  return out;
+}
+
+function dot(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  const n = a.length;
+  let i = 0;
+  let s1 = 0, s2 = 0, s3 = 0;
+  for (; i + 3 < n; i += 4) {
+    s += a[i]! * b[i]!;
+    s1 += a[i + 1]! * b[i + 1]!;
+    s2 += a[i + 2]! * b[i + 2]!;
+    s3 += a[i + 3]! * b[i + 3]!;
+  }
+  for (; i < n; i++) s += a[i]! * b[i]!;
+  return s + s1 + s2 + s3;
+}
+
+function axpy(alpha: number, x: Float64Array, y: Float64Array): void {
+  for (let i = 0; i < y.length; i++) y[i]! += alpha * x[i]!;
+}
+
+function nrm(a: Float64Array): number {
+  return Math.sqrt(dot(a, a));
+}
+
+/** Result of `orthonormalize`. */
+export interface OrthoResult {
+  /** Orthonormal block `n × k'` (orthogonal to the basis). */
+  Q: Matrix;
+  /** `k' × k` coefficients with `W − Σ B_i C_i = Q R` (up to the deflated parts). */
+  R: Matrix;
+  /** Projection coefficients `C_i = B_iᵀ W` against each basis block (summed over passes). */
+  coeffs: Matrix[];
+  /** Indices of input columns that were numerically dependent (replaced by random or dropped). */
+  deflated: number[];
+}
+
+/**
+ * Orthonormalises the columns of `W` (`n × k`, not modified) against the orthonormal blocks in
+ * `basis` and among themselves. A column whose norm after projection falls below
+ * `dropTol` × its original norm is *deflated*: replaced by a random unit vector orthogonal to
+ * everything when `rng` is given and room remains, otherwise dropped. Cost O(n·k·(m + k)) for a
+ * basis of `m` columns.
+ */
+export function orthonormalize(W: Matrix, basis: Matrix[], opts: { rng?: Rng; dropTol?: number } = {}): OrthoResult {
+  const n = W.rows, k = W.cols;
+  const dropTol = opts.dropTol ?? 1e-12;
+  const X: Matrix = { rows: n, cols: k, data: W.data.slice() };
+  const orig = colNormsSq(X).map(Math.sqrt);
+  const coeffs: Matrix[] = basis.map((B) => zeros(B.cols, k));
+  for (let pass = 0; pass < 2; pass++) {
+    for (let i = 0; i < basis.length; i++) {
+      const H = atb(basis[i]!, X);
+      subMul(X, basis[i]!, H);
+      const c = coeffs[i]!.data;
+      for (let t = 0; t < c.length; t++) c[t]! += H.data[t]!;
+    }
+  }
+  let basisDim = 0;
+  for (const B of basis) basisDim += B.cols;
+  const cols = toCols(X);
+  const qs: Float64Array[] = [];
+  const Rfull = new Float64Array(k * k); // row = output column index (≤ k), col = input column
+  const deflated: number[] = [];
+  const projectBasis = (v: Float64Array): void => {
+    const V: Matrix = { rows: n, cols: 1, data: v };
+    for (const B of basis) subMul(V, B, atb(B, V));
+  };
+  for (let c = 0; c < k; c++) {
+    const w = cols[c]!;
+    const before = nrm(w);
+    for (let pass = 0; pass < 2; pass++) {
+      for (let d = 0; d < qs.length; d++) {
+        const r = dot(qs[d]!, w);
+        axpy(-r, qs[d]!, w);
+        Rfull[d * k + c]! += r;
+      }
+    }
+    let nw = nrm(w);
+    if (nw > 0 && nw < 1e-6 * Math.max(before, orig[c]!)) {
+      // Heavy cancellation: one more full pass for safety (coefficients here are roundoff-sized).
+      projectBasis(w);
+      for (let d = 0; d < qs.length; d++) axpy(-dot(qs[d]!, w), qs[d]!, w);
+      nw = nrm(w);
+    }
+    if (!(nw > dropTol * orig[c]!) || nw === 0) {
+      deflated.push(c);
+      if (opts.rng && basisDim + qs.length < n) {
+        const v = new Float64Array(n);
+        let ok = false;
+        for (let attempt = 0; attempt < 5 && !ok; attempt++) {
+          opts.rng.fillNormal(v);
+          const v0 = nrm(v);
+          for (let pass = 0; pass < 2; pass++) {
+            projectBasis(v);
+            for (let d = 0; d < qs.length; d++) axpy(-dot(qs[d]!, v), qs[d]!, v);
+          }
+          const nv = nrm(v);
+          if (nv > 1e-8 * v0) {
+            for (let i = 0; i < n; i++) v[i]! /= nv;
+            ok = true;
+          }
+        }
+        if (ok) qs.push(v); // its R row is zero: the input column contributed only roundoff
+      }
+      continue;
+    }
+    for (let i = 0; i < n; i++) w[i]! /= nw;
+    Rfull[qs.length * k + c] = nw;
+    qs.push(w);
+  }
+  const kk = qs.length;
+  const R = zeros(kk, k);
+  R.data.set(Rfull.subarray(0, kk * k));
+  return { Q: fromCols(qs, n), R, coeffs, deflated };
+}

@@ -1,0 +1,180 @@
+/**
+ * Block Lanczos with full reorthogonalisation for the top-k eigenpairs of a symmetric operator.
+ */
+import type { Matrix } from '../matrix.js';
+import { zeros } from '../matrix.js';
+import { createRng } from '../random.js';
+import type { EstimatorOptions, SymmetricApply } from './types.js';
+import { colNormsSq, hcat, mulSmall, orthonormalize, sliceCols } from './block.js';
+import type { EigenpairsResult } from './common.js';
+import { allBelow, applyChecked, checkBudget, checkCommon, enforceConvergence, ritzErrorBounds, smallEigDesc, spectralScale } from './common.js';
+import { InputError, ShapeError } from '../../errors.js';
+
+/** Options of `lanczosTopK`. */
+export interface LanczosOptions extends EstimatorOptions {
+  /** Number of eigenpairs wanted (largest algebraic eigenvalues). */
+  k: number;
+  /** Block size `b` (default 1, or the number of columns of `init` if larger). */
+  blockSize?: number;
+  /** Warm start: `n × c` starting vectors (e.g. previous eigenvectors); padded with random columns to the block size. */
+  init?: Matrix;
+  /** Throw ConvergenceError when the budget runs out before `tol` is met (default true). */
+  requireConvergence?: boolean;
+  /** Compute the final residuals explicitly with one more block apply of `k` vectors (default true; counted in the budget). */
+  explicitResiduals?: boolean;
+}
+
+/**
+ * Top-k eigenpairs (largest first) of a symmetric operator by block Lanczos with full
+ * reorthogonalisation (block classical Gram–Schmidt twice against the whole basis). The projected
+ * matrix `T = Qᵀ A Q` is assembled from the reorthogonalisation coefficients, so it is the exact
+ * Rayleigh–Ritz matrix of the basis, not an assumed tridiagonal. Convergence is tested at
+ * geometrically spaced steps with the recurrence residuals `‖R_j s_last‖`; at the end the residuals
+ * are recomputed explicitly (unless disabled). Defaults: tol 1e-10 (relative to max|θ|),
+ * budget `min(n, max(200, 20k))` basis vectors plus `k` for the residuals, seed 0.
+ * Cost: `budget` operator applications in blocks of `b`, plus O(n·m²) for the orthogonalisation and
+ * O(m³·log m) for the small eigenproblems, `m` the basis size; memory `n·m` doubles.
+ */
+export function lanczosTopK(A: SymmetricApply, opts: LanczosOptions): EigenpairsResult {
+  const what = 'lanczosTopK';
+  const n = A.n;
+  const k = opts.k;
+  checkCommon(A, k, what);
+  const tol = opts.tol ?? 1e-10;
+  const explicit = opts.explicitResiduals ?? true;
+  const budget = opts.budget ?? Math.min(n, Math.max(200, 20 * k)) + (explicit ? k : 0);
+  checkBudget(budget, what);
+  if (opts.init && opts.init.rows !== n) throw new ShapeError(`${what}: init has ${opts.init.rows} rows, operator is ${n}×${n}`);
+  const b = Math.min(n, Math.max(opts.blockSize ?? 1, opts.init?.cols ?? 0));
+  if (!Number.isInteger(b) || b < 1) throw new InputError(`${what}: blockSize must be a positive integer, got ${opts.blockSize}`);
+  const reserve = explicit ? k : 0;
+  if (budget - reserve < Math.max(b, k)) {
+    throw new InputError(`${what}: budget ${budget} is too small for k = ${k}, block size ${b}${explicit ? ` and ${k} residual matvecs` : ''}`);
+  }
+  const rng = createRng(opts.seed ?? 0);
+
+  // Starting block.
+  let X0 = zeros(n, b);
+  rng.fillNormal(X0.data);
+  if (opts.init && opts.init.cols > 0) {
+    const c = opts.init.cols;
+    X0 = c === b ? { rows: n, cols: b, data: opts.init.data.slice() } : hcat(opts.init, sliceCols(X0, 0, b - c));
+  }
+  let cur = orthonormalize(X0, [], { rng }).Q;
+
+  const basis: Matrix[] = [];
+  const coeffCols: Matrix[][] = []; // coeffCols[j][i] = Q_iᵀ A Q_j, i ≤ j
+  let lastR: Matrix | undefined; // Q_{J+1}ᵀ A Q_J
+  let m = 0;
+  let matvecs = 0;
+  let iterations = 0;
+  let nextCheck = Math.max(k + 1, 2 * b);
+  let ritz: { values: Float64Array; vectors: Matrix } | undefined;
+  let recRes: Float64Array | undefined;
+  let converged = false;
+  let exhausted = false;
+
+  const buildT = (): Matrix => {
+    const T = zeros(m, m);
+    let oj = 0;
+    for (let j = 0; j < basis.length; j++) {
+      const bj = basis[j]!.cols;
+      let oi = 0;
+      for (let i = 0; i <= j; i++) {
+        const C = coeffCols[j]![i]!;
+        const bi = basis[i]!.cols;
+        for (let r = 0; r < bi; r++) {
+          for (let c = 0; c < bj; c++) {
+            const v = C.data[r * bj + c]!;
+            T.data[(oi + r) * m + (oj + c)] = v;
+            if (i !== j) T.data[(oj + c) * m + (oi + r)] = v;
+          }
+        }
+        oi += bi;
+      }
+      oj += bj;
+    }
+    return T;
+  };
+  const recurrenceResiduals = (S: Matrix): Float64Array => {
+    const res = new Float64Array(k);
+    if (!lastR || lastR.rows === 0) return res;
+    const bl = basis[basis.length - 1]!.cols;
+    const off = m - bl;
+    for (let c = 0; c < k; c++) {
+      let s2 = 0;
+      for (let r = 0; r < lastR.rows; r++) {
+        let acc = 0;
+        for (let t = 0; t < bl; t++) acc += lastR.data[r * bl + t]! * S.data[(off + t) * m + c]!;
+        s2 += acc * acc;
+      }
+      res[c] = Math.sqrt(s2);
+    }
+    return res;
+  };
+
+  while (true) {
+    if (matvecs + cur.cols > budget - reserve) break;
+    const Y = applyChecked(A, cur, what);
+    matvecs += cur.cols;
+    iterations++;
+    basis.push(cur);
+    m += cur.cols;
+    const o = orthonormalize(Y, basis, { rng: m < n ? rng : undefined });
+    coeffCols.push(o.coeffs);
+    lastR = o.R;
+    if (m >= n || o.Q.cols === 0) exhausted = true;
+    if (m >= k && (exhausted || m >= nextCheck || matvecs + o.Q.cols > budget - reserve)) {
+      ritz = smallEigDesc(buildT());
+      recRes = exhausted ? new Float64Array(k) : recurrenceResiduals(ritz.vectors);
+      const bounds = ritzErrorBounds(ritz.values, recRes, k);
+      if (exhausted || allBelow(bounds, tol, spectralScale(ritz.values))) {
+        converged = true;
+        break;
+      }
+      nextCheck = Math.max(m + b, Math.ceil(m * 1.15));
+    }
+    if (exhausted) break;
+    cur = o.Q;
+  }
+  if (!ritz || !recRes) {
+    throw new InputError(`${what}: budget ${budget} allowed only ${m} basis vectors, fewer than k = ${k}`);
+  }
+
+  // Ritz vectors V = Q S_k.
+  const Sk = zeros(m, k);
+  for (let r = 0; r < m; r++) for (let c = 0; c < k; c++) Sk.data[r * k + c] = ritz.vectors.data[r * m + c]!;
+  const V = zeros(n, k);
+  let off = 0;
+  for (const Qj of basis) {
+    const part = mulSmall(Qj, { rows: Qj.cols, cols: k, data: Sk.data.subarray(off * k, (off + Qj.cols) * k) });
+    for (let i = 0; i < V.data.length; i++) V.data[i]! += part.data[i]!;
+    off += Qj.cols;
+  }
+  const values = ritz.values.slice(0, k);
+  let residualNorms = recRes;
+  let AV: Matrix | undefined;
+  let source: 'explicit' | 'recurrence' = 'recurrence';
+  if (explicit && matvecs + k <= budget) {
+    AV = applyChecked(A, V, what);
+    matvecs += k;
+    const Rm: Matrix = { rows: n, cols: k, data: AV.data.slice() };
+    for (let r = 0; r < n; r++) for (let c = 0; c < k; c++) Rm.data[r * k + c]! -= values[c]! * V.data[r * k + c]!;
+    residualNorms = colNormsSq(Rm).map(Math.sqrt);
+    source = 'explicit';
+  }
+  const errorBounds = ritzErrorBounds(ritz.values, residualNorms, k);
+  if (source === 'explicit') converged = converged && (exhausted || allBelow(errorBounds, Math.max(tol, 1e-14), spectralScale(ritz.values)));
+  const result: EigenpairsResult = {
+    values,
+    vectors: V,
+    residualNorms,
+    errorBounds,
+    converged,
+    matvecs,
+    iterations,
+    residualSource: source,
+  };
+  if (AV) result.AV = AV;
+  return enforceConvergence(result, opts.requireConvergence ?? true, tol, budget, what);
+}

@@ -1,0 +1,259 @@
+/**
+ * The optional native backend: OpenBLAS (CBLAS) + LAPACKE through our N-API addon
+ * (`native/sntk_native.c`, built by `scripts/build-native.mjs` during `npm install` when
+ * `libopenblas-dev` and `liblapacke-dev` are installed).
+ *
+ * **Node only.** This file holds every Node-only import of the linear-algebra layer; nothing in
+ * `linalg/index.ts` imports it, so the browser build never sees it. Importing it has no side
+ * effects: the addon is loaded on the first `tryRegisterNativeBackend()` / `loadNativeBackend()`.
+ *
+ * Kernels run **synchronously** on the calling thread (OpenBLAS uses its own thread pool; set
+ * `OPENBLAS_NUM_THREADS` to limit it). OpenBLAS picks its CPU kernels at load time; an
+ * `OPENBLAS_CORETYPE` in the environment overrides that choice (the status line names the kernel
+ * set in use — on an AVX-512 machine `Haswell` kernels run GEMM at about half the speed). Inputs are passed to BLAS without copying; the inputs of
+ * LAPACK routines that overwrite their arguments are copied first (O(n²) against O(n³) work).
+ *
+ * Conventions are those of `backend.ts` and the js backend: symmetric eigenvalues ascending with
+ * eigenvectors as columns; general eigenvalues in LAPACK order (conjugate pairs adjacent, positive
+ * imaginary part first) with right/left eigenvectors as complex columns of unit 2-norm (LAPACK
+ * additionally makes each vector's largest component real); thin SVD with `s` descending.
+ * LAPACK failures become sntk's typed errors: SingularMatrixError (singular / not positive
+ * definite), ConvergenceError (QR/divide-and-conquer did not converge), NonFiniteError (NaN/Inf
+ * input to a decomposition).
+ */
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ComplexMatrix, GeneralEigen, LinalgBackend, Svd, SymmetricEigen } from './backend.js';
+import type { Matrix } from './matrix.js';
+import { registerBackend } from './registry.js';
+import { ConvergenceError, SingularMatrixError, SntkError, assertFinite } from '../errors.js';
+
+/** The raw addon (see native/sntk_native.c for each function's contract). */
+export interface NativeAddon {
+  dgemm(tA: boolean, tB: boolean, m: number, n: number, k: number, alpha: number, a: Float64Array, lda: number, b: Float64Array, ldb: number, beta: number, c: Float64Array, ldc: number): void;
+  dgemv(trans: boolean, m: number, n: number, alpha: number, a: Float64Array, lda: number, x: Float64Array, beta: number, y: Float64Array): void;
+  dsyrk(trans: boolean, n: number, k: number, alpha: number, a: Float64Array, lda: number, beta: number, c: Float64Array, ldc: number): void;
+  dsyevd(vectors: boolean, n: number, a: Float64Array, w: Float64Array): number;
+  dgesdd(vectors: boolean, m: number, n: number, a: Float64Array, s: Float64Array, u: Float64Array, vt: Float64Array): number;
+  dgeev(left: boolean, right: boolean, n: number, a: Float64Array, wr: Float64Array, wi: Float64Array, vl: Float64Array, vr: Float64Array): number;
+  dgesv(n: number, nrhs: number, a: Float64Array, b: Float64Array): { info: number; rcond: number };
+  dpotrf(n: number, a: Float64Array): number;
+  dpotrs(n: number, nrhs: number, l: Float64Array, b: Float64Array): number;
+  config(): string;
+}
+
+const ADDON_RELATIVE = join('native', 'build', 'Release', 'sntk_native.node');
+const EMPTY = new Float64Array(0);
+
+let state: { backend?: LinalgBackend; status: string } | undefined;
+
+/** Candidate addon paths: `SNTK_NATIVE_ADDON`, then `native/build/Release` above this module (src/ or dist/). */
+function addonCandidates(): string[] {
+  const out: string[] = [];
+  const env = process.env.SNTK_NATIVE_ADDON;
+  if (env) out.push(resolve(env));
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let up = 0; up < 5; up++) {
+    out.push(join(dir, ADDON_RELATIVE));
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return out;
+}
+
+function ld(cols: number): number {
+  return Math.max(1, cols);
+}
+
+function mat(rows: number, cols: number, data: Float64Array): Matrix {
+  return { rows, cols, data };
+}
+
+/** Maps a LAPACK `info` < 0 (an argument bug on our side) to an error; > 0 is handled by callers. */
+function checkArgInfo(info: number, routine: string): void {
+  if (info < 0) throw new SntkError(`native ${routine}: illegal value in argument ${-info} (internal error)`);
+}
+
+/** Transposes a row-major `r × c` buffer into a new `c × r` one. Cost O(r·c). */
+function transposeData(r: number, c: number, a: Float64Array): Float64Array {
+  const t = new Float64Array(r * c);
+  for (let i = 0; i < r; i++) {
+    const off = i * c;
+    for (let j = 0; j < c; j++) t[j * r + i] = a[off + j]!;
+  }
+  return t;
+}
+
+/**
+ * Expands LAPACK's real-packed eigenvectors (`n × n`, row-major; a conjugate pair j, j+1 stores
+ * Re in column j and Im in column j+1) into complex columns. Cost O(n²).
+ */
+function unpackEigenvectors(n: number, wi: Float64Array, v: Float64Array): ComplexMatrix {
+  const re = new Float64Array(n * n);
+  const im = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) {
+    if (wi[j] !== 0 && j + 1 < n) {
+      for (let i = 0; i < n; i++) {
+        const a = v[i * n + j]!;
+        const b = v[i * n + j + 1]!;
+        re[i * n + j] = a;
+        im[i * n + j] = b;
+        re[i * n + j + 1] = a;
+        im[i * n + j + 1] = -b;
+      }
+      j++;
+    } else {
+      for (let i = 0; i < n; i++) re[i * n + j] = v[i * n + j]!;
+    }
+  }
+  return { re: mat(n, n, re), im: mat(n, n, im) };
+}
+
+/** The `LinalgBackend` over a loaded addon. */
+export function createNativeBackend(addon: NativeAddon): LinalgBackend {
+  return {
+    name: 'native',
+
+    gemm(tA, tB, alpha, A, B, beta, C) {
+      const m = C.rows, n = C.cols, k = tA ? A.rows : A.cols;
+      addon.dgemm(tA, tB, m, n, k, alpha, A.data, ld(A.cols), B.data, ld(B.cols), beta, C.data, ld(C.cols));
+    },
+
+    gemv(trans, alpha, A, x, beta, y) {
+      addon.dgemv(trans, A.rows, A.cols, alpha, A.data, ld(A.cols), x, beta, y);
+    },
+
+    syrk(trans, alpha, A, C) {
+      const n = C.rows, k = trans ? A.rows : A.cols;
+      addon.dsyrk(trans, n, k, alpha, A.data, ld(A.cols), 0, C.data, ld(C.cols));
+    },
+
+    symmetricEigen(A, vectors): SymmetricEigen {
+      const n = A.rows;
+      assertFinite(A.data, 'symmetricEigen: matrix');
+      const a = A.data.slice();
+      const w = new Float64Array(n);
+      const info = addon.dsyevd(vectors, n, a, w);
+      checkArgInfo(info, 'dsyevd');
+      if (info > 0) throw new ConvergenceError(`symmetricEigen: LAPACK dsyevd did not converge for a ${n}×${n} matrix (info ${info})`);
+      return vectors ? { values: w, vectors: mat(n, n, a) } : { values: w };
+    },
+
+    generalEigen(A, vectors): GeneralEigen {
+      const n = A.rows;
+      assertFinite(A.data, 'generalEigen: matrix');
+      const a = A.data.slice();
+      const wr = new Float64Array(n);
+      const wi = new Float64Array(n);
+      const vl = vectors ? new Float64Array(n * n) : EMPTY;
+      const vr = vectors ? new Float64Array(n * n) : EMPTY;
+      const info = addon.dgeev(vectors, vectors, n, a, wr, wi, vl, vr);
+      checkArgInfo(info, 'dgeev');
+      if (info > 0) throw new ConvergenceError(`generalEigen: LAPACK dgeev QR iteration did not converge for a ${n}×${n} matrix (info ${info})`);
+      const out: GeneralEigen = { re: wr, im: wi };
+      if (vectors) {
+        out.right = unpackEigenvectors(n, wi, vr);
+        out.left = unpackEigenvectors(n, wi, vl);
+      }
+      return out;
+    },
+
+    svd(A, vectors): Svd {
+      const m = A.rows, n = A.cols, k = Math.min(m, n);
+      assertFinite(A.data, 'svd: matrix');
+      const a = A.data.slice();
+      const s = new Float64Array(k);
+      const u = vectors ? new Float64Array(m * k) : EMPTY;
+      const vt = vectors ? new Float64Array(k * n) : EMPTY;
+      const info = addon.dgesdd(vectors, m, n, a, s, u, vt);
+      checkArgInfo(info, 'dgesdd');
+      if (info > 0) throw new ConvergenceError(`svd: LAPACK dgesdd did not converge for a ${m}×${n} matrix (info ${info})`);
+      if (!vectors) return { s };
+      return { s, U: mat(m, k, u), V: mat(n, k, transposeData(k, n, vt)) };
+    },
+
+    solve(A, B) {
+      const n = A.rows;
+      assertFinite(A.data, 'solve: matrix');
+      assertFinite(B.data, 'solve: right-hand side');
+      const a = A.data.slice();
+      const b = B.data.slice();
+      const { info, rcond } = addon.dgesv(n, B.cols, a, b);
+      checkArgInfo(info, 'dgesv');
+      if (info > 0) throw new SingularMatrixError(`solve: ${n}×${n} matrix is singular (zero pivot at row ${info})`);
+      if (!(rcond >= Number.EPSILON)) {
+        throw new SingularMatrixError(`solve: ${n}×${n} matrix is singular to working precision (reciprocal condition number ${rcond.toExponential(2)})`);
+      }
+      return mat(B.rows, B.cols, b);
+    },
+
+    cholesky(A) {
+      const n = A.rows;
+      assertFinite(A.data, 'cholesky: matrix');
+      const l = A.data.slice();
+      const info = addon.dpotrf(n, l);
+      checkArgInfo(info, 'dpotrf');
+      if (info > 0) throw new SingularMatrixError(`cholesky: ${n}×${n} matrix is not positive definite (leading minor of order ${info})`);
+      for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) l[i * n + j] = 0;
+      return mat(n, n, l);
+    },
+
+    choleskySolve(L, B) {
+      const n = L.rows;
+      for (let i = 0; i < n; i++) {
+        const d = L.data[i * n + i]!;
+        if (d === 0 || !Number.isFinite(d)) throw new SingularMatrixError(`choleskySolve: factor has diagonal entry ${d} at ${i}`);
+      }
+      const b = B.data.slice();
+      const info = addon.dpotrs(n, B.cols, L.data, b);
+      checkArgInfo(info, 'dpotrs');
+      return mat(B.rows, B.cols, b);
+    },
+  };
+}
+
+function load(): { backend?: LinalgBackend; status: string } {
+  if (typeof process === 'undefined' || !process.versions?.node) return { status: 'native backend unavailable: not running in Node' };
+  const tried: string[] = [];
+  const req = createRequire(import.meta.url);
+  for (const path of addonCandidates()) {
+    if (!existsSync(path)) {
+      tried.push(path);
+      continue;
+    }
+    try {
+      const addon = req(path) as NativeAddon;
+      return { backend: createNativeBackend(addon), status: `native backend loaded from ${path} (${addon.config()})` };
+    } catch (e) {
+      return { status: `native backend unavailable: loading ${path} failed (${e instanceof Error ? e.message.split('\n')[0] : String(e)})` };
+    }
+  }
+  return {
+    status: `native backend unavailable: addon not built (install libopenblas-dev and liblapacke-dev, then run 'node scripts/build-native.mjs'; looked in ${tried[0] ?? 'nowhere'} and above)`,
+  };
+}
+
+/** The native backend if its addon loads, else undefined (never throws). Loads once; cost: one dlopen. */
+export function loadNativeBackend(): LinalgBackend | undefined {
+  state ??= load();
+  return state.backend;
+}
+
+/**
+ * Loads the addon and registers the native backend with the registry (it then becomes the
+ * default unless `SNTK_BACKEND=js` or `setBackend('js')`). Returns whether it is available.
+ * Never throws. Node only.
+ */
+export function tryRegisterNativeBackend(): boolean {
+  const b = loadNativeBackend();
+  if (b) registerBackend(b);
+  return b !== undefined;
+}
+
+/** One line saying whether the native backend loaded, from where and with which BLAS build, or why not. */
+export function nativeBackendStatus(): string {
+  return state?.status ?? 'native backend not loaded yet (call tryRegisterNativeBackend())';
+}

@@ -1,0 +1,204 @@
+/**
+ * Vanilla and leaky cells (one implementation; vanilla is α = 1):
+ *   a = W h + U x + b,   f(h, x; θ) = (1 − α) h + α φ(a),   θ = [W (row-major), U, b].
+ * ∂f/∂h = (1 − α) I + α diag φ′(a) W.  One weight site `u = [h; x; 1]`, `β = α φ′(a)`.
+ */
+import type { Activation, Cell, ModelSpec, StepCache, WeightSite } from './types.js';
+import type { Matrix } from '../linalg/matrix.js';
+import { zeros } from '../linalg/matrix.js';
+import { getActivation } from './activations.js';
+import { checkLen } from './cell-util.js';
+import { gerAdd, mtvAdd, mv } from './kernels.js';
+
+/** Step cache of the vanilla/leaky cell: pre-activation `a` and `φ′(a)`. */
+export interface LeakyCache extends StepCache {
+  readonly a: Float64Array;
+  readonly dphi: Float64Array;
+}
+
+/** The vanilla (`spec.cell === 'vanilla'`, α = 1) or leaky cell of a spec. */
+export class LeakyCell implements Cell {
+  readonly spec: ModelSpec;
+  readonly N: number;
+  readonly D: number;
+  readonly P: number;
+  /** The Euler step α (1 for vanilla). */
+  readonly alpha: number;
+  private readonly act: Activation;
+  private readonly oU: number;
+  private readonly ob: number;
+  private readonly s1: Float64Array;
+  private readonly s2: Float64Array;
+  private readonly s3: Float64Array;
+
+  constructor(spec: ModelSpec) {
+    this.spec = spec;
+    const N = (this.N = spec.hiddenSize);
+    const D = (this.D = spec.inputSize);
+    this.P = N * N + N * D + N;
+    this.alpha = spec.cell === 'vanilla' ? 1 : spec.alpha;
+    this.act = getActivation(spec.activation);
+    this.oU = N * N;
+    this.ob = N * N + N * D;
+    this.s1 = new Float64Array(N);
+    this.s2 = new Float64Array(N);
+    this.s3 = new Float64Array(N);
+  }
+
+  /** `h_t = (1−α)h + αφ(Wh + Ux + b)`. Cost O(N² + ND). */
+  forward(theta: Float64Array, h: Float64Array, x: Float64Array, out?: Float64Array): LeakyCache {
+    const { N, D, oU, ob, alpha, act } = this;
+    checkLen(theta, this.P, 'cell parameters θ');
+    checkLen(h, N, 'state h');
+    checkLen(x, D, 'input x');
+    const o = out ?? new Float64Array(N);
+    checkLen(o, N, 'output buffer');
+    const a = new Float64Array(N);
+    const dphi = new Float64Array(N);
+    mv(theta, 0, N, N, h, a, false);
+    mv(theta, oU, N, D, x, a, true);
+    for (let i = 0; i < N; i++) {
+      const s = (a[i]! += theta[ob + i]!);
+      dphi[i] = act.d1(s);
+      o[i] = (1 - alpha) * h[i]! + alpha * act.phi(s);
+    }
+    return { h, x, out: o, a, dphi };
+  }
+
+  /** `out = (1−α) dh + α φ′(a) ⊙ (W dh)`. Cost O(N²). `out` may alias `dh`. */
+  jvpH(theta: Float64Array, c: StepCache, dh: Float64Array, out: Float64Array): void {
+    const { N, alpha } = this;
+    const dphi = (c as LeakyCache).dphi;
+    const t = this.s1;
+    mv(theta, 0, N, N, dh, t, false);
+    for (let i = 0; i < N; i++) out[i] = (1 - alpha) * dh[i]! + alpha * dphi[i]! * t[i]!;
+  }
+
+  /** `out = (1−α) e + α Wᵀ (φ′(a) ⊙ e)`. Cost O(N²). `out` may alias `e`. */
+  vjpH(theta: Float64Array, c: StepCache, e: Float64Array, out: Float64Array): void {
+    const { N, alpha } = this;
+    const dphi = (c as LeakyCache).dphi;
+    const g = this.s1;
+    const r = this.s2;
+    for (let i = 0; i < N; i++) {
+      g[i] = alpha * dphi[i]! * e[i]!;
+      r[i] = (1 - alpha) * e[i]!;
+    }
+    mtvAdd(theta, 0, N, N, g, r);
+    out.set(r);
+  }
+
+  /** `out = α φ′(a) ⊙ (dW h + dU x + db)`. Cost O(N² + ND). */
+  jvpTheta(_theta: Float64Array, c: StepCache, dtheta: Float64Array, out: Float64Array): void {
+    const { N, D, oU, ob, alpha } = this;
+    const { h, x } = c;
+    const dphi = (c as LeakyCache).dphi;
+    const t = this.s1;
+    mv(dtheta, 0, N, N, h, t, false);
+    mv(dtheta, oU, N, D, x, t, true);
+    for (let i = 0; i < N; i++) out[i] = alpha * dphi[i]! * (t[i]! + dtheta[ob + i]!);
+  }
+
+  /** `grad += (∂f/∂θ)ᵀ e`: with `g = αφ′(a) ⊙ e`, `W += g hᵀ`, `U += g xᵀ`, `b += g`. Cost O(N² + ND). */
+  vjpTheta(_theta: Float64Array, c: StepCache, e: Float64Array, grad: Float64Array): void {
+    const { N, D, oU, ob, alpha } = this;
+    const { h, x } = c;
+    const dphi = (c as LeakyCache).dphi;
+    const g = this.s1;
+    for (let i = 0; i < N; i++) {
+      const gi = (g[i] = alpha * dphi[i]! * e[i]!);
+      grad[ob + i]! += gi;
+    }
+    gerAdd(grad, 0, N, N, g, h);
+    gerAdd(grad, oU, N, D, g, x);
+  }
+
+  /** Dense `(1−α)I + α diag φ′(a) W` (N × N). */
+  jacobianH(theta: Float64Array, c: StepCache): Matrix {
+    const { N, alpha } = this;
+    const dphi = (c as LeakyCache).dphi;
+    const M = zeros(N, N);
+    const m = M.data;
+    for (let i = 0; i < N; i++) {
+      const s = alpha * dphi[i]!;
+      for (let j = 0; j < N; j++) m[i * N + j] = s * theta[i * N + j]!;
+      m[i * N + i]! += 1 - alpha;
+    }
+    return M;
+  }
+
+  /** Dense `∂f/∂θ` (N × P). Cost O(N·P) memory. */
+  jacobianTheta(_theta: Float64Array, c: StepCache): Matrix {
+    const { N, D, P, oU, ob, alpha } = this;
+    const { h, x } = c;
+    const dphi = (c as LeakyCache).dphi;
+    const M = zeros(N, P);
+    const m = M.data;
+    for (let i = 0; i < N; i++) {
+      const s = alpha * dphi[i]!;
+      const row = i * P;
+      for (let j = 0; j < N; j++) m[row + i * N + j] = s * h[j]!;
+      for (let k = 0; k < D; k++) m[row + oU + i * D + k] = s * x[k]!;
+      m[row + ob + i] = s;
+    }
+    return M;
+  }
+
+  /** One site: `u = [h; x; 1]` over blocks W, U, b; `β = α φ′(a)`. Cost O(N + D). */
+  sites(_theta: Float64Array, c: StepCache): WeightSite[] {
+    const { N, D, oU, ob, alpha } = this;
+    const u = new Float64Array(N + D + 1);
+    u.set(c.h, 0);
+    u.set(c.x, N);
+    u[N + D] = 1;
+    const dphi = (c as LeakyCache).dphi;
+    const beta = new Float64Array(N);
+    for (let i = 0; i < N; i++) beta[i] = alpha * dphi[i]!;
+    const segments = [{ offset: 0, colStart: 0, cols: N }];
+    if (D > 0) segments.push({ offset: oU, colStart: N, cols: D });
+    segments.push({ offset: ob, colStart: N + D, cols: 1 });
+    return [{ u, beta, segments }];
+  }
+
+  private matvecW(theta: Float64Array, v: Float64Array, out: Float64Array): void {
+    mv(theta, 0, this.N, this.N, v, out, false);
+  }
+
+  /** `out = α φ″(a) ⊙ (W r) ⊙ (W s)`. Cost O(N²). */
+  hessianH(theta: Float64Array, c: StepCache, r: Float64Array, s: Float64Array, out: Float64Array): void {
+    const { N, alpha, act } = this;
+    const a = (c as LeakyCache).a;
+    this.matvecW(theta, r, this.s1);
+    this.matvecW(theta, s, this.s2);
+    for (let i = 0; i < N; i++) out[i] = alpha * act.d2(a[i]!) * this.s1[i]! * this.s2[i]!;
+  }
+
+  /** `out = α φ‴(a) ⊙ (W r) ⊙ (W s) ⊙ (W t)`. Cost O(N²). */
+  thirdH(theta: Float64Array, c: StepCache, r: Float64Array, s: Float64Array, t: Float64Array, out: Float64Array): void {
+    const { N, alpha, act } = this;
+    const a = (c as LeakyCache).a;
+    this.matvecW(theta, r, this.s1);
+    this.matvecW(theta, s, this.s2);
+    this.matvecW(theta, t, this.s3);
+    for (let i = 0; i < N; i++) out[i] = alpha * act.d3(a[i]!) * this.s1[i]! * this.s2[i]! * this.s3[i]!;
+  }
+
+  /** `out = α [φ″(a) ⊙ (dW h + dU x + db) ⊙ (W r) + φ′(a) ⊙ (dW r)]`. Cost O(N² + ND). */
+  hessianHTheta(theta: Float64Array, c: StepCache, r: Float64Array, dtheta: Float64Array, out: Float64Array): void {
+    const { N, D, oU, ob, alpha, act } = this;
+    const { h, x } = c;
+    const lc = c as LeakyCache;
+    const wr = this.s1;
+    const dwr = this.s2;
+    this.matvecW(theta, r, wr);
+    this.matvecW(dtheta, r, dwr);
+    for (let i = 0; i < N; i++) {
+      let da = dtheta[ob + i]!;
+      const wi = i * N;
+      for (let j = 0; j < N; j++) da += dtheta[wi + j]! * h[j]!;
+      const ui = oU + i * D;
+      for (let k = 0; k < D; k++) da += dtheta[ui + k]! * x[k]!;
+      out[i] = alpha * (act.d2(lc.a[i]!) * da * wr[i]! + lc.dphi[i]! * dwr[i]!);
+    }
+  }
+}

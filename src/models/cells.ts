@@ -1,0 +1,20 @@
+/** The cell factory. */
+import type { Cell, ModelSpec } from './types.js';
+import { LeakyCell } from './cell-leaky.js';
+import { RateCell } from './cell-rate.js';
+import { GruCell } from './cell-gru.js';
+import { validateSpec } from './spec.js';
+
+/** A new cell for `spec` (validated; InputError otherwise). Cells hold O(N) scratch, no parameters. Cost O(N). */
+export function createCell(spec: ModelSpec): Cell {
+  validateSpec(spec);
+  switch (spec.cell) {
+    case 'vanilla':
+    case 'leaky':
+      return new LeakyCell(spec);
+    case 'rate':
+      return new RateCell(spec);
+    case 'gru':
+      return new GruCell(spec);
+  }
+}

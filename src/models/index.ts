@@ -1,0 +1,40 @@
+/**
+ * Public surface of the models layer: activations, parameter layout, cells (vanilla, leaky, rate,
+ * GRU) with exact derivatives, models, rollouts and the Jacobian sweeps through time, readout and
+ * MSE loss, and the continuous-time vector fields of leaky and rate cells.
+ */
+export type * from './types.js';
+export {
+  getActivation,
+  sigmoid,
+  ACTIVATION_NAMES,
+  tanhActivation,
+  reluActivation,
+  identityActivation,
+  softplusActivation,
+  sigmoidActivation,
+} from './activations.js';
+export { createLayout, paramBlock, paramView } from './layout.js';
+export { defineSpec, validateSpec, CELL_KINDS, DEFAULT_ALPHA } from './spec.js';
+export type { SpecInput } from './spec.js';
+export { createCell } from './cells.js';
+export { LeakyCell } from './cell-leaky.js';
+export type { LeakyCache } from './cell-leaky.js';
+export { RateCell } from './cell-rate.js';
+export type { RateCache } from './cell-rate.js';
+export { GruCell } from './cell-gru.js';
+export type { GruCache } from './cell-gru.js';
+export { createModel, withParams, randomModel } from './model.js';
+export type { RandomModelOptions } from './model.js';
+export {
+  rollout,
+  trajectoryJvp,
+  trajectoryVjp,
+  trajectoryJvpBlock,
+  trajectoryVjpBlock,
+} from './rollout.js';
+export type { RolloutOptions, TrajectoryVjpOptions } from './rollout.js';
+export { readout, mseLoss } from './readout.js';
+export type { MseResult } from './readout.js';
+export { flowField, hasFlow } from './flow.js';
+export type { FlowField } from './flow.js';

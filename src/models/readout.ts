@@ -1,0 +1,81 @@
+/** Readout `y_t = C h_t + d` and the MSE loss on outputs with its gradient. */
+import type { Model, Trajectory } from './types.js';
+import { ShapeError, InputError, NonFiniteError, assertFinite } from '../errors.js';
+import { paramBlock } from './layout.js';
+import { trajectoryVjp } from './rollout.js';
+
+function readoutBlocks(model: Model): { oC: number; od: number; O: number } {
+  const O = model.spec.outputSize;
+  if (O === 0) throw new InputError('this model has no readout (outputSize = 0)');
+  return { oC: paramBlock(model.layout, 'C').offset, od: paramBlock(model.layout, 'd').offset, O };
+}
+
+/** Outputs `Y = H Cᵀ + d` (`B × T × O`, row `(b, t)`). Throws InputError without a readout. Cost O(B·T·N·O). */
+export function readout(model: Model, traj: Trajectory): Float64Array {
+  const { oC, od, O } = readoutBlocks(model);
+  const { B, T, N, H } = traj;
+  if (N !== model.spec.hiddenSize) throw new ShapeError(`readout: trajectory has N=${N}, model N=${model.spec.hiddenSize}`);
+  const p = model.params;
+  const Y = new Float64Array(B * T * O);
+  for (let r = 0; r < B * T; r++) {
+    const hb = r * N;
+    for (let o = 0; o < O; o++) {
+      let s = p[od + o]!;
+      const co = oC + o * N;
+      for (let i = 0; i < N; i++) s += p[co + i]! * H[hb + i]!;
+      Y[r * O + o] = s;
+    }
+  }
+  return Y;
+}
+
+/** Result of `mseLoss`. */
+export interface MseResult {
+  /** `½ · mean over (b, t, o) of (y − y*)²`. */
+  loss: number;
+  /** Gradient w.r.t. all parameters (length layout.size: cell, then C, d). */
+  grad: Float64Array;
+  /** Model outputs `B × T × O`. */
+  outputs: Float64Array;
+}
+
+/**
+ * MSE on outputs, `L = (1/(2·B·T·O)) Σ (y − y*)²`, and `∂L/∂params` (cell part by BPTT, readout
+ * part `∂L/∂C = Rᵀ H`, `∂L/∂d = Σ R`, `R = (Y − Y*)/(B·T·O)`). `Y` is `B × T × O`.
+ * Throws ShapeError / NonFiniteError. Cost one readout + one backward sweep, O(B·T·(P + N·O)).
+ */
+export function mseLoss(model: Model, traj: Trajectory, Y: Float64Array): MseResult {
+  const { oC, od, O } = readoutBlocks(model);
+  const { B, T, N, H } = traj;
+  if (Y.length !== B * T * O) throw new ShapeError(`mseLoss: targets have length ${Y.length}, expected B·T·O = ${B * T * O}`);
+  assertFinite(Y, 'mseLoss targets');
+  const out = readout(model, traj);
+  const scale = 1 / (B * T * O);
+  const R = new Float64Array(B * T * O);
+  let loss = 0;
+  for (let k = 0; k < R.length; k++) {
+    const r = out[k]! - Y[k]!;
+    loss += r * r;
+    R[k] = r * scale;
+  }
+  loss *= 0.5 * scale;
+  const grad = new Float64Array(model.layout.size);
+  const p = model.params;
+  const E = new Float64Array(B * T * N);
+  for (let row = 0; row < B * T; row++) {
+    const hb = row * N;
+    for (let o = 0; o < O; o++) {
+      const r = R[row * O + o]!;
+      if (r === 0) continue;
+      const co = oC + o * N;
+      grad[od + o]! += r;
+      for (let i = 0; i < N; i++) {
+        grad[co + i]! += r * H[hb + i]!;
+        E[hb + i]! += r * p[co + i]!;
+      }
+    }
+  }
+  grad.set(trajectoryVjp(model, traj, E), 0);
+  if (!Number.isFinite(loss)) throw new NonFiniteError(`mseLoss: loss is ${loss}`);
+  return { loss, grad, outputs: out };
+}

@@ -1,0 +1,209 @@
+/**
+ * Batched rollouts and the Jacobian sweeps through time (DESIGN.md §3):
+ * forward sensitivity `dH/dθ · u` (`(Pq)_t = q_t + J_t (Pq)_{t−1}`, `q_t = ∂f/∂θ u`) and BPTT
+ * `(dH/dθ)ᵀ e` (`λ_t = e_t + J_{t+1}ᵀ λ_{t+1}`, grad `= Σ_t (∂f/∂θ)_tᵀ λ_t`).
+ * Flat layouts as in types.ts: states/tangents `B × T × N`, inputs `B × T × D`, `h0` `B × N`.
+ */
+import type { Model, Trajectory, StepCache } from './types.js';
+import type { Matrix } from '../linalg/matrix.js';
+import { zeros } from '../linalg/matrix.js';
+import { ShapeError, NonFiniteError, assertFinite } from '../errors.js';
+
+/** Options of `rollout`. */
+export interface RolloutOptions {
+  B: number;
+  T: number;
+  /** Initial states `B × N` (default zeros). Not copied. */
+  h0?: Float64Array;
+}
+
+/**
+ * Rolls the model over inputs `X` (`B × T × D`, not copied) from `h0`; returns states
+ * `H` (`B × T × N`) and one step cache per (b, t). Throws ShapeError on wrong lengths,
+ * NonFiniteError on non-finite inputs or when the states blow up. Cost O(B·T·(N² + ND)) time,
+ * O(B·T·N·c) memory (c ≈ 3 for vanilla/leaky/rate, 8 for GRU).
+ */
+export function rollout(model: Model, X: Float64Array, opts: RolloutOptions): Trajectory {
+  const { B, T } = opts;
+  const { cell } = model;
+  const N = cell.N;
+  const D = cell.D;
+  if (!Number.isInteger(B) || B < 1 || !Number.isInteger(T) || T < 1) {
+    throw new ShapeError(`rollout: B and T must be positive integers, got B=${B}, T=${T}`);
+  }
+  if (X.length !== B * T * D) {
+    throw new ShapeError(`rollout: inputs have length ${X.length}, expected B·T·D = ${B}·${T}·${D} = ${B * T * D}`);
+  }
+  assertFinite(X, 'rollout inputs X');
+  const h0 = opts.h0 ?? new Float64Array(B * N);
+  if (h0.length !== B * N) throw new ShapeError(`rollout: h0 has length ${h0.length}, expected B·N = ${B * N}`);
+  assertFinite(h0, 'rollout initial state h0');
+  const theta = model.params.subarray(0, model.layout.cellSize);
+  const H = new Float64Array(B * T * N);
+  const caches: StepCache[] = new Array(B * T);
+  for (let b = 0; b < B; b++) {
+    let h = h0.subarray(b * N, (b + 1) * N);
+    for (let t = 0; t < T; t++) {
+      const row = b * T + t;
+      const out = H.subarray(row * N, (row + 1) * N);
+      caches[row] = cell.forward(theta, h, X.subarray(row * D, (row + 1) * D), out);
+      h = out;
+    }
+  }
+  for (let i = 0; i < H.length; i++) {
+    if (!Number.isFinite(H[i]!)) {
+      const row = Math.floor(i / N);
+      throw new NonFiniteError(
+        `rollout diverged: state of trial ${Math.floor(row / T)} at step ${(row % T) + 1} is ${H[i]} (entry ${i % N})`,
+      );
+    }
+  }
+  return { B, T, N, D, h0, X, H, caches };
+}
+
+function cellTheta(model: Model): Float64Array {
+  return model.params.subarray(0, model.layout.cellSize);
+}
+
+/** Accepts a tangent of length cellSize or size (readout part ignored); returns the cell part. */
+function cellPart(model: Model, v: Float64Array, what: string): Float64Array {
+  const { cellSize, size } = model.layout;
+  if (v.length === cellSize) return v;
+  if (v.length === size) return v.subarray(0, cellSize);
+  throw new ShapeError(`${what} has length ${v.length}, expected ${cellSize} (cell parameters) or ${size} (all parameters)`);
+}
+
+function checkTraj(model: Model, traj: Trajectory): void {
+  if (traj.N !== model.cell.N || traj.D !== model.cell.D || traj.caches.length !== traj.B * traj.T) {
+    throw new ShapeError(`trajectory (N=${traj.N}, D=${traj.D}) does not belong to this model (N=${model.cell.N}, D=${model.cell.D})`);
+  }
+}
+
+/** Forward sweep into `out` (B·T·N) for one cell tangent; `tmp` is N scratch. */
+function jvpSweep(model: Model, traj: Trajectory, dth: Float64Array, out: Float64Array, tmp: Float64Array): void {
+  const { cell } = model;
+  const theta = cellTheta(model);
+  const { B, T, N, caches } = traj;
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T; t++) {
+      const row = b * T + t;
+      const c = caches[row]!;
+      const o = out.subarray(row * N, (row + 1) * N);
+      if (t === 0) o.fill(0);
+      else cell.jvpH(theta, c, out.subarray((row - 1) * N, row * N), o);
+      cell.jvpTheta(theta, c, dth, tmp);
+      for (let i = 0; i < N; i++) o[i]! += tmp[i]!;
+    }
+  }
+}
+
+/**
+ * Forward sensitivity `dH/dθ · dθ` (`B × T × N`) along a trajectory with `h0` held fixed.
+ * `dtheta`: length cellSize (or size; the readout part is ignored). Cost one forward sweep,
+ * O(B·T·(N² + P/N·N)) = O(B·T·P).
+ */
+export function trajectoryJvp(model: Model, traj: Trajectory, dtheta: Float64Array): Float64Array {
+  checkTraj(model, traj);
+  const dth = cellPart(model, dtheta, 'trajectoryJvp: dθ');
+  const out = new Float64Array(traj.B * traj.T * traj.N);
+  jvpSweep(model, traj, dth, out, new Float64Array(traj.N));
+  return out;
+}
+
+/** Backward sweep: grad (cell, accumulated) += (dH/dθ)ᵀ E; optional dh0 (B·N) = (dH/dh0)ᵀ E. */
+function vjpSweep(
+  model: Model,
+  traj: Trajectory,
+  E: Float64Array,
+  grad: Float64Array,
+  lam: Float64Array,
+  dh0: Float64Array | null,
+): void {
+  const { cell } = model;
+  const theta = cellTheta(model);
+  const { B, T, N, caches } = traj;
+  for (let b = 0; b < B; b++) {
+    lam.fill(0);
+    for (let t = T - 1; t >= 0; t--) {
+      const row = b * T + t;
+      const c = caches[row]!;
+      if (t < T - 1) cell.vjpH(theta, caches[row + 1]!, lam, lam);
+      for (let i = 0; i < N; i++) lam[i]! += E[row * N + i]!;
+      cell.vjpTheta(theta, c, lam, grad);
+    }
+    if (dh0) cell.vjpH(theta, caches[b * T]!, lam, dh0.subarray(b * N, (b + 1) * N));
+  }
+}
+
+/** Options of `trajectoryVjp`. */
+export interface TrajectoryVjpOptions {
+  /** If given (length B·N), receives `(dH/dh0)ᵀ E` (overwritten). */
+  dh0?: Float64Array;
+}
+
+/**
+ * BPTT: `(dH/dθ)ᵀ E` for cotangents `E` (`B × T × N`); returns a new vector of length cellSize
+ * (the readout does not affect H). Cost one backward sweep, O(B·T·P).
+ */
+export function trajectoryVjp(model: Model, traj: Trajectory, E: Float64Array, opts: TrajectoryVjpOptions = {}): Float64Array {
+  checkTraj(model, traj);
+  const M = traj.B * traj.T * traj.N;
+  if (E.length !== M) throw new ShapeError(`trajectoryVjp: cotangent has length ${E.length}, expected B·T·N = ${M}`);
+  if (opts.dh0 && opts.dh0.length !== traj.B * traj.N) {
+    throw new ShapeError(`trajectoryVjp: dh0 has length ${opts.dh0.length}, expected B·N = ${traj.B * traj.N}`);
+  }
+  const grad = new Float64Array(model.layout.cellSize);
+  vjpSweep(model, traj, E, grad, new Float64Array(traj.N), opts.dh0 ?? null);
+  return grad;
+}
+
+/**
+ * Forward sensitivities of k tangents at once: `dthetas` is `P × k` (P = cellSize, or size with
+ * the readout rows ignored); returns `(B·T·N) × k`. Currently one sweep per column over
+ * transposed (contiguous) columns; the per-step work is shaped so that a block cell method
+ * (`J_t Q` as a GEMM) can replace the column loop. Cost O(k·B·T·P).
+ */
+export function trajectoryJvpBlock(model: Model, traj: Trajectory, dthetas: Matrix): Matrix {
+  checkTraj(model, traj);
+  const { cellSize, size } = model.layout;
+  if (dthetas.rows !== cellSize && dthetas.rows !== size) {
+    throw new ShapeError(`trajectoryJvpBlock: tangents are ${dthetas.rows}×${dthetas.cols}, expected ${cellSize} (or ${size}) rows`);
+  }
+  const k = dthetas.cols;
+  const M = traj.B * traj.T * traj.N;
+  const P = cellSize;
+  const col = new Float64Array(P);
+  const res = new Float64Array(M);
+  const tmp = new Float64Array(traj.N);
+  const out = zeros(M, k);
+  const d = dthetas.data;
+  for (let j = 0; j < k; j++) {
+    for (let p = 0; p < P; p++) col[p] = d[p * k + j]!;
+    jvpSweep(model, traj, col, res, tmp);
+    for (let m = 0; m < M; m++) out.data[m * k + j] = res[m]!;
+  }
+  return out;
+}
+
+/**
+ * BPTT for k cotangents at once: `E` is `(B·T·N) × k`; returns `P × k` (P = cellSize).
+ * Column loop for now (see trajectoryJvpBlock). Cost O(k·B·T·P).
+ */
+export function trajectoryVjpBlock(model: Model, traj: Trajectory, E: Matrix): Matrix {
+  checkTraj(model, traj);
+  const M = traj.B * traj.T * traj.N;
+  if (E.rows !== M) throw new ShapeError(`trajectoryVjpBlock: cotangents are ${E.rows}×${E.cols}, expected ${M} rows (B·T·N)`);
+  const k = E.cols;
+  const P = model.layout.cellSize;
+  const col = new Float64Array(M);
+  const g = new Float64Array(P);
+  const lam = new Float64Array(traj.N);
+  const out = zeros(P, k);
+  for (let j = 0; j < k; j++) {
+    for (let m = 0; m < M; m++) col[m] = E.data[m * k + j]!;
+    g.fill(0);
+    vjpSweep(model, traj, col, g, lam, null);
+    for (let p = 0; p < P; p++) out.data[p * k + j] = g[p]!;
+  }
+  return out;
+}

@@ -1,0 +1,141 @@
+/**
+ * The shapes shared by every cell, the parameter layout and the rollout.
+ *
+ * Conventions (DESIGN.md §2):
+ * - A cell is a map `h_t = f(h_{t−1}, x_t; θ)`, `h ∈ R^N`, `x ∈ R^D`, θ the cell parameters.
+ * - Batched arrays are flat row-major `Float64Array`s: states `B × T × N` (row `(b, t, i)`,
+ *   t = 1..T, i.e. the states *after* each step), inputs `B × T × D`, initial states `B × N`.
+ * - The model's flat parameter vector holds the cell parameters first (`W` row-major, then `U`,
+ *   then `b`; GRU: `Wr, Wz, Wn, Ur, Uz, Un, br, bz, bn`), then the readout `C` (`O × N`, row-major)
+ *   and `d` (`O`). The sNTK is taken with respect to the cell parameters only (`P = layout.cellSize`),
+ *   since hidden states do not depend on the readout.
+ */
+import type { Matrix } from '../linalg/matrix.js';
+
+export type CellKind = 'vanilla' | 'leaky' | 'rate' | 'gru';
+export type ActivationName = 'tanh' | 'relu' | 'identity' | 'softplus';
+
+/** A scalar nonlinearity with its first three derivatives. */
+export interface Activation {
+  readonly name: ActivationName;
+  phi(x: number): number;
+  d1(x: number): number;
+  d2(x: number): number;
+  d3(x: number): number;
+}
+
+/** What defines a model's shape. */
+export interface ModelSpec {
+  cell: CellKind;
+  activation: ActivationName;
+  hiddenSize: number;
+  inputSize: number;
+  /** Readout width `O`; 0 means no readout. */
+  outputSize: number;
+  /** Euler step `α = Δt/τ` of leaky and rate cells (ignored by vanilla and GRU; 1 there). */
+  alpha: number;
+}
+
+/** One named block of the flat parameter vector: `rows × cols` row-major at `offset`. Vectors have `cols = 1`. */
+export interface ParamBlock {
+  readonly name: string;
+  readonly offset: number;
+  readonly rows: number;
+  readonly cols: number;
+}
+
+/** The documented, stable order of the flat parameter vector. */
+export interface ParamLayout {
+  readonly blocks: readonly ParamBlock[];
+  /** Number of cell parameters `P` (a prefix of the flat vector). */
+  readonly cellSize: number;
+  /** Total length, cell + readout. */
+  readonly size: number;
+}
+
+/**
+ * A weight site of the Kronecker core (DESIGN.md §3): the cell applies a weight matrix `W_j`
+ * (`N × k`) to a site vector `u_j` (`a_j = W_j u_j`), and `∂f/∂a_j = diag(beta_j)`.
+ * `W_j`'s columns are split over parameter blocks: `segments[s]` says that columns
+ * `[colStart, colStart + cols)` of `W_j` are the `N × cols` row-major block at `offset` of θ.
+ * Then `∂f/∂θ · dθ = Σ_j beta_j ⊙ (dW_j u_j)` and
+ * `K_θ[(b,t),(b',s)] = Σ_j (u_j · u_j') diag(beta_j) diag(beta_j')`.
+ */
+export interface WeightSite {
+  readonly u: Float64Array;
+  readonly beta: Float64Array;
+  readonly segments: readonly { offset: number; colStart: number; cols: number }[];
+}
+
+/** What a cell keeps from one forward step for its derivatives. Cell-specific fields beyond these. */
+export interface StepCache {
+  /** `h_{t−1}` (not copied: do not mutate). */
+  readonly h: Float64Array;
+  /** `x_t`. */
+  readonly x: Float64Array;
+  /** `h_t = f(h_{t−1}, x_t)`. */
+  readonly out: Float64Array;
+}
+
+/**
+ * A recurrent cell with exact analytic derivatives. `theta` is the cell-parameter vector
+ * (length `P`). All `out` arguments are length-N (or length-P for θ-gradients) buffers the
+ * caller owns; methods never allocate more than O(N) except the dense Jacobians.
+ */
+export interface Cell {
+  readonly spec: ModelSpec;
+  readonly N: number;
+  readonly D: number;
+  readonly P: number;
+  /**
+   * One step; returns the cache used by the derivative methods. Cost O(N² + ND).
+   * `out` (optional, length N, must not alias `h`) receives `h_t` and becomes `cache.out`; a new
+   * buffer otherwise.
+   */
+  forward(theta: Float64Array, h: Float64Array, x: Float64Array, out?: Float64Array): StepCache;
+  /** `out = (∂f/∂h) dh`. */
+  jvpH(theta: Float64Array, c: StepCache, dh: Float64Array, out: Float64Array): void;
+  /** `out = (∂f/∂h)ᵀ e`. */
+  vjpH(theta: Float64Array, c: StepCache, e: Float64Array, out: Float64Array): void;
+  /** `out = (∂f/∂θ) dθ`. */
+  jvpTheta(theta: Float64Array, c: StepCache, dtheta: Float64Array, out: Float64Array): void;
+  /** `grad += (∂f/∂θ)ᵀ e` (accumulates). */
+  vjpTheta(theta: Float64Array, c: StepCache, e: Float64Array, grad: Float64Array): void;
+  /** Dense `∂f/∂h` (`N × N`). */
+  jacobianH(theta: Float64Array, c: StepCache): Matrix;
+  /** Dense `∂f/∂θ` (`N × P`); for tests and small problems. */
+  jacobianTheta(theta: Float64Array, c: StepCache): Matrix;
+  /** The weight sites of this step (DESIGN.md §3). */
+  sites(theta: Float64Array, c: StepCache): WeightSite[];
+  /** `out = f_hh[r, s] = Σ_jk ∂²f/∂h_j∂h_k r_j s_k`. */
+  hessianH(theta: Float64Array, c: StepCache, r: Float64Array, s: Float64Array, out: Float64Array): void;
+  /** `out = f_hhh[r, s, t]`. */
+  thirdH(theta: Float64Array, c: StepCache, r: Float64Array, s: Float64Array, t: Float64Array, out: Float64Array): void;
+  /** `out = f_hθ[r, dθ] = ∂/∂θ ((∂f/∂h) r) · dθ` (mixed second derivative, for normal-form unfoldings). */
+  hessianHTheta(theta: Float64Array, c: StepCache, r: Float64Array, dtheta: Float64Array, out: Float64Array): void;
+}
+
+/** A model: spec, layout, flat parameters (cell + readout) and its cell. */
+export interface Model {
+  readonly spec: ModelSpec;
+  readonly layout: ParamLayout;
+  /** Flat parameters; `params.subarray(0, layout.cellSize)` is θ of the cell. */
+  readonly params: Float64Array;
+  readonly cell: Cell;
+}
+
+/** A batched rollout with the caches the Jacobian sweeps need. */
+export interface Trajectory {
+  readonly B: number;
+  readonly T: number;
+  readonly N: number;
+  readonly D: number;
+  /** Initial states `B × N`. */
+  readonly h0: Float64Array;
+  /** Inputs `B × T × D`. */
+  readonly X: Float64Array;
+  /** States `B × T × N`, row `(b, t, i)` = `h_{t+1}` of trial b (t zero-based). */
+  readonly H: Float64Array;
+  /** Step caches, index `b * T + t`. */
+  readonly caches: readonly StepCache[];
+}

@@ -1,0 +1,53 @@
+/**
+ * Memory budgets for dense kernels. Dense sNTKs grow as `(B·T·N)²` doubles; before allocating one
+ * we estimate its bytes and refuse beyond a budget with a message that points at the matrix-free
+ * path. The default budget is 2 GiB, or `SNTK_MEMORY_BUDGET` (bytes, or with a K/M/G suffix).
+ */
+import { MemoryBudgetError } from '../errors.js';
+
+const DEFAULT_BUDGET = 2 * 1024 ** 3;
+
+/** Parses `"512M"`, `"2G"`, `"1e9"` into bytes; undefined for empty input. */
+export function parseBytes(text: string | undefined): number | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  const m = /^\s*([0-9.eE+]+)\s*([kKmMgGtT]?)i?[bB]?\s*$/.exec(text);
+  if (!m) throw new MemoryBudgetError(`cannot read '${text}' as a memory size (examples: 512M, 2G, 1e9)`);
+  const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g' | 't'];
+  const v = Number(m[1]) * mult;
+  if (!Number.isFinite(v) || v <= 0) throw new MemoryBudgetError(`memory size '${text}' must be positive`);
+  return v;
+}
+
+/** The budget in bytes: explicit value, else `SNTK_MEMORY_BUDGET`, else 2 GiB. */
+export function memoryBudget(explicit?: number): number {
+  if (explicit !== undefined) return explicit;
+  const env = typeof process !== 'undefined' ? process.env?.SNTK_MEMORY_BUDGET : undefined;
+  return parseBytes(env) ?? DEFAULT_BUDGET;
+}
+
+/** Human form of a byte count (`1.5 GiB`). */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let v = bytes;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v.toFixed(v >= 100 || u === 0 ? 0 : 1)} ${units[u]}`;
+}
+
+/**
+ * Throws MemoryBudgetError when `doubles` float64 values (what `what` needs) exceed the budget.
+ * The message names the size, the budget and the matrix-free alternative.
+ */
+export function checkDenseBudget(doubles: number, what: string, budgetBytes?: number): void {
+  const budget = memoryBudget(budgetBytes);
+  const bytes = doubles * 8;
+  if (bytes > budget) {
+    throw new MemoryBudgetError(
+      `${what} needs ${formatBytes(bytes)}, over the memory budget of ${formatBytes(budget)}; ` +
+        `use the matrix-free operator path (--method operator) or raise the budget (--memory-budget / SNTK_MEMORY_BUDGET)`,
+    );
+  }
+}

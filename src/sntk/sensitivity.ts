@@ -1,0 +1,102 @@
+/**
+ * Forward sensitivities `S_t = dh_t/dθ` (`N × P` per step) by the recursion
+ * `S_t = J_t S_{t−1} + ∂f/∂θ|_t`, `S_0 = 0` (h0 fixed), with `J_t S_{t−1}` as one GEMM per step and
+ * `∂f/∂θ|_t` added from the weight sites (no dense `N × P` per-step Jacobian is formed).
+ * Rows of the stacked Jacobian `J = dH/dθ` (`M × P`, `M = B·T·N`) are ordered `(b, t, i)`.
+ */
+import type { Model, Trajectory } from '../models/types.js';
+import type { Matrix } from '../linalg/matrix.js';
+import { zeros } from '../linalg/matrix.js';
+import { gemm } from '../linalg/index.js';
+import { checkDenseBudget } from './budget.js';
+import { ShapeError } from '../errors.js';
+
+/** Adds `∂f/∂θ` of one step (from its weight sites) into the `N × P` row-major block `S`. Cost O(P). */
+export function addParamJacobian(model: Model, traj: Trajectory, row: number, S: Float64Array): void {
+  const theta = model.params.subarray(0, model.layout.cellSize);
+  const P = model.layout.cellSize;
+  const N = traj.N;
+  for (const site of model.cell.sites(theta, traj.caches[row]!)) {
+    const { u, beta } = site;
+    for (const seg of site.segments) {
+      const { offset, colStart, cols } = seg;
+      for (let i = 0; i < N; i++) {
+        const bi = beta[i]!;
+        if (bi === 0) continue;
+        const base = i * P + offset + i * cols;
+        for (let c = 0; c < cols; c++) S[base + c]! += bi * u[colStart + c]!;
+      }
+    }
+  }
+}
+
+function checkTraj(model: Model, traj: Trajectory): void {
+  if (traj.N !== model.cell.N || traj.D !== model.cell.D || traj.caches.length !== traj.B * traj.T) {
+    throw new ShapeError(`trajectory (N=${traj.N}, D=${traj.D}) does not belong to this model (N=${model.cell.N}, D=${model.cell.D})`);
+  }
+}
+
+/**
+ * The dense state Jacobian `J = dH/dθ` (`M × P`, rows `(b, t, i)`, columns the cell parameters in
+ * flat order). Checks the memory budget first. Cost O(B·T·N²·P) flops (GEMMs), O(M·P) memory.
+ */
+export function denseJacobian(model: Model, traj: Trajectory, opts: { memoryBudget?: number } = {}): Matrix {
+  checkTraj(model, traj);
+  const { B, T, N } = traj;
+  const P = model.layout.cellSize;
+  const M = B * T * N;
+  checkDenseBudget(M * P, `the dense Jacobian dH/dθ (${M}×${P})`, opts.memoryBudget);
+  const J = zeros(M, P);
+  const theta = model.params.subarray(0, P);
+  const block = N * P;
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T; t++) {
+      const row = b * T + t;
+      const S = J.data.subarray(row * block, (row + 1) * block);
+      if (t > 0) {
+        const Jt = model.cell.jacobianH(theta, traj.caches[row]!);
+        const prev = { rows: N, cols: P, data: J.data.subarray((row - 1) * block, row * block) };
+        gemm(Jt, prev, { out: { rows: N, cols: P, data: S } });
+      }
+      addParamJacobian(model, traj, row, S);
+    }
+  }
+  return J;
+}
+
+/**
+ * `‖J‖_F² = tr(sNTK)` exactly, streaming the forward sensitivities with O(N·P) memory.
+ * Cost O(B·T·N²·P) flops: use it when that is affordable (see `exactTraceCost`).
+ */
+export function jacobianFrobeniusSquared(model: Model, traj: Trajectory): number {
+  checkTraj(model, traj);
+  const { B, T, N } = traj;
+  const P = model.layout.cellSize;
+  const theta = model.params.subarray(0, P);
+  let a = new Float64Array(N * P);
+  let c = new Float64Array(N * P);
+  let total = 0;
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T; t++) {
+      const row = b * T + t;
+      if (t === 0) c.fill(0);
+      else {
+        const Jt = model.cell.jacobianH(theta, traj.caches[row]!);
+        gemm(Jt, { rows: N, cols: P, data: a }, { out: { rows: N, cols: P, data: c } });
+      }
+      addParamJacobian(model, traj, row, c);
+      let s = 0;
+      for (let k = 0; k < c.length; k++) s += c[k]! * c[k]!;
+      total += s;
+      const tmp = a;
+      a = c;
+      c = tmp;
+    }
+  }
+  return total;
+}
+
+/** Flop count of `jacobianFrobeniusSquared` / `denseJacobian` (≈ 2·B·T·N²·P). */
+export function exactTraceCost(B: number, T: number, N: number, P: number): number {
+  return 2 * B * T * N * N * P;
+}

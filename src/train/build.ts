@@ -1,0 +1,51 @@
+/** Builds a run's task and optimizer from a parsed config. */
+import type { TrainConfig } from './config.js';
+import type { Task } from './tasks/types.js';
+import type { Optimizer } from './optimizers/types.js';
+import type { NatGradOptimizer } from './optimizers/natgrad.js';
+import { pitchforkTask } from './tasks/pitchfork.js';
+import { templateTask } from './tasks/template.js';
+import { flipFlopTask } from './tasks/flipflop.js';
+import { sgd } from './optimizers/sgd.js';
+import { adam } from './optimizers/adam.js';
+import { lowRankNaturalGradient } from './optimizers/natgrad.js';
+import { gaussNewton } from './optimizers/gauss-newton.js';
+import { clipGradNorm } from './optimizers/clip.js';
+
+/** The task of a config (deterministic in `config.seed`). Cost: the task's construction. */
+export function buildTask(config: TrainConfig): Task {
+  const t = config.task;
+  const seed = config.seed;
+  switch (t.name) {
+    case 'pitchfork':
+      return pitchforkTask({ seed, hiddenSize: t.hiddenSize, T: t.T, B: t.B, pulseProbability: t.pulseProbability, teacherGain: t.teacherGain, outlier: t.outlier, inputGain: t.inputGain, studentGain: t.studentGain, trainBias: t.trainBias });
+    case 'template':
+      return templateTask({ seed, hiddenSize: t.hiddenSize, inputSize: t.inputSize, T: t.T, B: t.B, teacherGain: t.teacherGain, studentGain: t.studentGain, resample: t.resample, ...(t.inputRank !== null ? { inputRank: t.inputRank } : {}) });
+    case 'flipflop':
+      return flipFlopTask({ seed, bits: t.bits, hiddenSize: t.hiddenSize, T: t.T, B: t.B, pulseProbability: t.pulseProbability, studentGain: t.studentGain, resample: t.resample });
+  }
+}
+
+/** The optimizer of a config; `natgrad` is the inner natural-gradient optimizer (for `setActive`), when there is one. */
+export function buildOptimizer(config: TrainConfig): { optimizer: Optimizer; natgrad: NatGradOptimizer | null } {
+  const o = config.optimizer;
+  let opt: Optimizer;
+  let ng: NatGradOptimizer | null = null;
+  switch (o.kind) {
+    case 'sgd':
+      opt = sgd({ learningRate: o.learningRate, momentum: o.momentum });
+      break;
+    case 'adam':
+      opt = adam({ learningRate: o.learningRate, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon });
+      break;
+    case 'natgrad':
+      ng = lowRankNaturalGradient({ learningRate: o.learningRate, k: o.k, damping: o.damping, dampingFloor: o.dampingFloor, warmup: o.warmup, seed: config.seed, adaptive: o.adaptive, momentum: o.momentum });
+      opt = ng;
+      break;
+    case 'gauss-newton':
+      opt = gaussNewton({ learningRate: o.learningRate, damping: o.damping as number });
+      break;
+  }
+  if (o.clipNorm !== null) opt = clipGradNorm(opt, o.clipNorm);
+  return { optimizer: opt, natgrad: ng };
+}

@@ -1,0 +1,138 @@
+/**
+ * The training-run config (zod v4). Every field has a default and a doc string; unknown fields
+ * are rejected by name; learning rates must be positive; sizes are cross-checked (input rank vs
+ * input size, subspace size vs trainable parameters, initial parameter vector length) — all
+ * before any work starts. `parseTrainConfig` throws InputError with `config.<path>: <problem>` lines.
+ */
+import { z } from 'zod';
+import { InputError } from '../errors.js';
+
+const posInt = (d: number, doc: string) => z.number().int().positive().default(d).describe(doc);
+const prob = (d: number, doc: string) => z.number().min(0).max(1).default(d).describe(doc);
+
+/** The pitchfork flip-flop student–teacher task (DESIGN.md §7). */
+export const PitchforkTaskSchema = z
+  .strictObject({
+    name: z.literal('pitchfork').describe('Task name.'),
+    hiddenSize: z.number().int().min(2).default(16).describe('Hidden size N of student and teacher.'),
+    T: z.number().int().min(5).default(60).describe('Trial length (time steps).'),
+    B: posInt(32, 'Number of fixed trials (full batch).'),
+    pulseProbability: prob(0.05, 'Probability of a ±1 input pulse per step.'),
+    teacherGain: z.number().positive().default(0.5).describe('Teacher W* = teacherGain·Q + outlier·u uᵀ.'),
+    outlier: z.number().positive().default(1.5).describe('Rank-one outlier strength of the teacher.'),
+    inputGain: z.number().positive().default(1.5).describe('Teacher U* = inputGain·√N·u (copied to the student).'),
+    studentGain: z.number().positive().default(0.4).describe('Student W = studentGain·Q′.'),
+    trainBias: z.boolean().default(true).describe('Train the bias b (false freezes b = 0).'),
+  })
+  .describe('Pitchfork flip-flop student–teacher (N=16, D=1, O=1, T=60, B=32; trains W, U, b).');
+
+/** The authors' student–teacher template. */
+export const TemplateTaskSchema = z
+  .strictObject({
+    name: z.literal('template').describe('Task name.'),
+    hiddenSize: posInt(64, 'Hidden size N.'),
+    inputSize: posInt(16, 'Input size D.'),
+    T: posInt(40, 'Trial length.'),
+    B: posInt(128, 'Batch size (fresh inputs every step).'),
+    teacherGain: z.number().positive().default(1.2).describe('Teacher recurrent gain.'),
+    studentGain: z.number().positive().default(0.4).describe('Student recurrent gain.'),
+    inputRank: z.number().int().positive().nullable().default(null).describe('Input rank (null: 4 + seed mod 3).'),
+    resample: z.boolean().default(true).describe('Fresh batch every step.'),
+  })
+  .describe('Student–teacher template after the authors\' code (hidden-state loss).');
+
+/** Multi-bit flip-flop memory task. */
+export const FlipFlopTaskSchema = z
+  .strictObject({
+    name: z.literal('flipflop').describe('Task name.'),
+    bits: posInt(3, 'Number of bits K (inputs = outputs = K).'),
+    hiddenSize: posInt(32, 'Hidden size N.'),
+    T: posInt(50, 'Trial length.'),
+    B: posInt(32, 'Number of trials.'),
+    pulseProbability: prob(0.05, 'Pulse probability per step and bit.'),
+    studentGain: z.number().positive().default(0.9).describe('Initial recurrent gain.'),
+    resample: z.boolean().default(false).describe('Fresh trials every step.'),
+  })
+  .describe('Multi-bit flip-flop memory task (all parameters trained).');
+
+/** Task config (discriminated by `name`). */
+export const TaskSchema = z
+  .discriminatedUnion('name', [PitchforkTaskSchema, TemplateTaskSchema, FlipFlopTaskSchema])
+  .prefault({ name: 'pitchfork' })
+  .describe('The training task.');
+
+/** Optimizer config. */
+export const OptimizerSchema = z
+  .strictObject({
+    kind: z.enum(['sgd', 'adam', 'natgrad', 'gauss-newton']).default('sgd').describe('Optimizer: sgd (momentum), adam, natgrad (low-rank natural gradient), gauss-newton (full reference, small problems).'),
+    learningRate: z.number().positive().finite().default(0.1).describe('Learning rate η (> 0).'),
+    momentum: z.number().min(0).lt(1).default(0).describe('Heavy-ball momentum (sgd, natgrad).'),
+    beta1: z.number().min(0).lt(1).default(0.9).describe('Adam β1.'),
+    beta2: z.number().min(0).lt(1).default(0.999).describe('Adam β2.'),
+    epsilon: z.number().positive().default(1e-8).describe('Adam ε.'),
+    k: z.number().int().positive().default(2).describe('natgrad: number of damped Fisher directions.'),
+    damping: z.union([z.literal('next'), z.number().positive()]).default('next').describe("natgrad: 'next' (λ̄ = Λ_{k+1}) or a fixed damping; gauss-newton needs a number."),
+    dampingFloor: z.number().min(0).default(1e-3).describe('natgrad: λ̄ ≥ dampingFloor·Λ_1.'),
+    warmup: z.number().int().min(0).default(5).describe('natgrad: extra subspace iterations at the first step.'),
+    adaptive: z.boolean().default(false).describe('natgrad: start with the correction off until the monitor switches it on.'),
+    fisherTrials: z.number().int().positive().nullable().default(null).describe('natgrad: trials carried for the Fisher subspace, a block rotating with the step (null: all; fewer is cheaper, noisier).'),
+    clipNorm: z.number().positive().nullable().default(null).describe('Gradient-norm clipping threshold (null: none).'),
+  })
+  .prefault({})
+  .describe('The optimizer.');
+
+/** The whole run config. */
+export const TrainConfigSchema = z
+  .strictObject({
+    seed: z.number().int().min(0).default(0).describe('Seed of the task (teacher, student, inputs) and of all random draws.'),
+    steps: posInt(80, 'Number of optimizer steps.'),
+    task: TaskSchema,
+    optimizer: OptimizerSchema,
+    checkpointEvery: posInt(10, 'Write a checkpoint every this many steps (and at the end).'),
+    monitorEvery: posInt(1, 'Call the monitor (onStep extras) every this many steps; metrics rows are written at these steps.'),
+    initialParams: z.array(z.number()).nullable().default(null).describe('Optional initial flat student parameters (cell then readout); length must match the model.'),
+  })
+  .superRefine((c, ctx) => {
+    const t = c.task;
+    let N: number, D: number, O: number, trainable: number;
+    if (t.name === 'pitchfork') {
+      N = t.hiddenSize; D = 1; O = 1; trainable = N * N + N + (t.trainBias ? N : 0);
+    } else if (t.name === 'template') {
+      N = t.hiddenSize; D = t.inputSize; O = 0; trainable = N * N + N * D + N;
+      if (t.inputRank !== null && t.inputRank > D) ctx.addIssue({ code: 'custom', path: ['task', 'inputRank'], message: `input rank ${t.inputRank} exceeds task.inputSize ${D}` });
+    } else {
+      N = t.hiddenSize; D = t.bits; O = t.bits; trainable = N * N + N * D + N + O * N + O;
+    }
+    const size = N * N + N * D + N + (O > 0 ? O * N + O : 0);
+    if (c.initialParams !== null && c.initialParams.length !== size) {
+      ctx.addIssue({ code: 'custom', path: ['initialParams'], message: `has length ${c.initialParams.length}, the ${t.name} model (N=${N}, D=${D}, O=${O}) has ${size} parameters` });
+    }
+    const o = c.optimizer;
+    const B = t.B;
+    if (o.fisherTrials !== null && o.fisherTrials > B) ctx.addIssue({ code: 'custom', path: ['optimizer', 'fisherTrials'], message: `${o.fisherTrials} exceeds the task's batch size task.B = ${B}` });
+    if (o.kind === 'natgrad') {
+      const m = o.damping === 'next' ? o.k + 1 : o.k;
+      if (m > trainable) ctx.addIssue({ code: 'custom', path: ['optimizer', 'k'], message: `needs ${m} subspace vectors but the task has only ${trainable} trainable parameters` });
+    }
+    if (o.kind === 'gauss-newton' && o.damping === 'next') {
+      ctx.addIssue({ code: 'custom', path: ['optimizer', 'damping'], message: "gauss-newton needs a fixed positive damping, not 'next'" });
+    }
+  })
+  .describe('A training run.');
+
+/** A parsed run config (all defaults filled). */
+export type TrainConfig = z.output<typeof TrainConfigSchema>;
+/** What a user may write (every field optional). */
+export type TrainConfigInput = z.input<typeof TrainConfigSchema>;
+
+/** Validates and fills defaults; throws InputError naming every bad field. Cost O(size of config). */
+export function parseTrainConfig(input: unknown): TrainConfig {
+  const r = TrainConfigSchema.safeParse(input ?? {});
+  if (r.success) return r.data;
+  const lines = r.error.issues.map((i) => {
+    const path = ['config', ...i.path.map(String)].join('.');
+    if (i.code === 'unrecognized_keys') return `${path}: unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `'${k}'`).join(', ')}`;
+    return `${path}: ${i.message}`;
+  });
+  throw new InputError(`invalid training config:\n  ${lines.join('\n  ')}`);
+}

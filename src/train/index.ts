@@ -1,0 +1,10 @@
+/** Public surface of the training layer: tasks, losses, optimizers, fused sweep, runs. */
+export * from './batch.js';
+export * from './fused-sweep.js';
+export * from './optimizers/index.js';
+export * from './tasks/index.js';
+export * from './config.js';
+export * from './build.js';
+export * from './checkpoint.js';
+export * from './run.js';
+export * from './loss.js';

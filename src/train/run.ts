@@ -1,0 +1,319 @@
+/**
+ * A training run: validated config → run folder with `config.json`, `metrics.jsonl` +
+ * `metrics.csv` (one row per monitored step: step, loss, gradNorm, updateNorm, seconds, plus any
+ * extra columns the `onStep` callback returns), `events.json`, checkpoints (`checkpoint-<step>.json`
+ * with params + optimizer state, `model-<step>.json` in sntk-model/1 format), `summary.json`.
+ * All files are written atomically. `resume` continues from the latest checkpoint bit-identically
+ * (all randomness is a function of the seed and the step; the optimizer state is saved exactly).
+ * A non-finite loss or update stops the run; the last good checkpoint is kept and the summary
+ * and the returned status say so.
+ */
+import { mkdirSync, existsSync, readFileSync, readdirSync, appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Model } from '../models/types.js';
+import type { TrainConfig, TrainConfigInput } from './config.js';
+import { parseTrainConfig } from './config.js';
+import { buildOptimizer, buildTask } from './build.js';
+import { fusedSweep, outputJacobian } from './fused-sweep.js';
+import type { FusedResult } from './fused-sweep.js';
+import type { Batch } from './batch.js';
+import type { Task } from './tasks/types.js';
+import type { Optimizer, StepContext } from './optimizers/types.js';
+import type { NatGradOptimizer } from './optimizers/natgrad.js';
+import { atomicWrite, loadLatestCheckpoint, saveCheckpoint, writeJson } from './checkpoint.js';
+import { NonFiniteError, UsageError, InputError } from '../errors.js';
+
+/** A metrics row; monitors may add columns. */
+export type MetricsRow = { step: number; loss: number; gradNorm: number; updateNorm: number; seconds: number } & Record<string, number | string | boolean | null>;
+
+/** A training event (loss increase, NaN, or anything a monitor reports). */
+export interface TrainEvent {
+  step: number;
+  type: string;
+  [key: string]: unknown;
+}
+
+/** What `onStep` sees: the model at the parameters of this step (before its update). */
+export interface StepInfo {
+  step: number;
+  loss: number;
+  gradNorm: number;
+  model: Model;
+  task: Task;
+  batch: Batch;
+  optimizer: Optimizer;
+  natgrad: NatGradOptimizer | null;
+  sweep: FusedResult;
+  config: TrainConfig;
+}
+
+/** What `onStep` may return: extra metric columns, events, or a request to stop. */
+export interface StepReport {
+  extra?: Record<string, number | string | boolean | null>;
+  events?: TrainEvent[];
+  stop?: boolean;
+}
+
+/** Options of `trainRun`. */
+export interface TrainRunOptions {
+  /** Run folder (created). */
+  outDir: string;
+  /** Continue from the latest checkpoint in `outDir`. */
+  resume?: boolean;
+  /** Called at monitored steps (every `config.monitorEvery`, and the last). */
+  onStep?: (info: StepInfo) => StepReport | void;
+}
+
+/** Summary statistics of a run (also `summary.json`). */
+export interface TrainSummary {
+  status: 'completed' | 'nan' | 'stopped';
+  message: string;
+  steps: number;
+  initialLoss: number | null;
+  finalLoss: number | null;
+  /** Largest `L_{k+1} − L_k` over the loss sequence (including the final loss). */
+  maxLossJump: number | null;
+  /** Number of steps where the loss rose by more than 10%. */
+  lossIncreases: number;
+  /** First step with loss below 0.1·L₀, or null. */
+  stepsToTarget: number | null;
+  /** Median wall-clock seconds per step (this process's steps). */
+  secondsPerStep: number | null;
+  meanSecondsPerStep: number | null;
+  lastCheckpointStep: number;
+  nanStep: number | null;
+  resumedFrom: number | null;
+}
+
+/** What `trainRun` returns. */
+export interface TrainResult {
+  summary: TrainSummary;
+  /** Final flat parameters (the last good ones when the run stopped on NaN). */
+  params: Float64Array;
+  /** Loss at each step taken (index = step). */
+  losses: number[];
+  events: TrainEvent[];
+  model: Model;
+}
+
+const BASE_COLS = ['step', 'loss', 'gradNorm', 'updateNorm', 'seconds'];
+
+function norm(a: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * a[i]!;
+  return Math.sqrt(s);
+}
+
+function csvCell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  const s = String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Metrics rows as CSV: the base columns, then extra columns in order of first appearance. */
+export function metricsCsv(rows: readonly MetricsRow[]): string {
+  const cols = [...BASE_COLS];
+  for (const r of rows) for (const k of Object.keys(r)) if (!cols.includes(k)) cols.push(k);
+  return [cols.join(','), ...rows.map((r) => cols.map((c) => csvCell(r[c])).join(','))].join('\n') + '\n';
+}
+
+/** Loss-sequence statistics: max jump, increases > 10%, first step below 0.1·L₀. Cost O(n). */
+export function lossStats(losses: readonly number[]): { maxLossJump: number | null; lossIncreases: number; stepsToTarget: number | null } {
+  let maxJump: number | null = null;
+  let inc = 0;
+  let target: number | null = null;
+  const L0 = losses[0];
+  for (let i = 0; i < losses.length; i++) {
+    if (target === null && L0 !== undefined && losses[i]! < 0.1 * L0) target = i;
+    if (i > 0) {
+      const j = losses[i]! - losses[i - 1]!;
+      if (maxJump === null || j > maxJump) maxJump = j;
+      if (losses[i]! > 1.1 * losses[i - 1]!) inc++;
+    }
+  }
+  return { maxLossJump: maxJump, lossIncreases: inc, stepsToTarget: target };
+}
+
+/** The rotating block of Fisher trials of a step: `{ fisherTrials: [(step·s + i) mod B] }`, or `{}` for all. */
+export function fisherTrialsAt(s: number | null, B: number, step: number): { fisherTrials?: number[] } {
+  if (s === null || s >= B) return {};
+  const start = (step * s) % B;
+  return { fisherTrials: Array.from({ length: s }, (_, i) => (start + i) % B) };
+}
+
+function median(a: number[]): number | null {
+  if (a.length === 0) return null;
+  const s = [...a].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : 0.5 * (s[m - 1]! + s[m]!);
+}
+
+/**
+ * Runs (or resumes) a training run and writes its folder. Throws InputError for a bad config
+ * before any work; returns status 'nan' (not a throw) when the loss becomes non-finite.
+ * Cost: `steps` fused sweeps plus the optimizer's and monitor's work.
+ */
+export async function trainRun(configInput: TrainConfigInput | unknown, opts: TrainRunOptions): Promise<TrainResult> {
+  const config = parseTrainConfig(configInput);
+  const dir = opts.outDir;
+  mkdirSync(dir, { recursive: true });
+  const cfgPath = join(dir, 'config.json');
+  const cfgText = JSON.stringify(config, null, 1) + '\n';
+  const hasCk = existsSync(dir) && readdirSync(dir).some((f) => /^checkpoint-\d+\.json$/.test(f));
+  if (opts.resume) {
+    if (existsSync(cfgPath) && readFileSync(cfgPath, 'utf8') !== cfgText) {
+      throw new UsageError(`resume: ${cfgPath} differs from the given config; resume with the same config`);
+    }
+  } else if (hasCk) {
+    throw new UsageError(`${dir} already holds a run (checkpoints); pass resume or use a new folder`);
+  }
+  atomicWrite(cfgPath, cfgText);
+
+  const task = buildTask(config);
+  const model = task.student;
+  if (config.initialParams) model.params.set(config.initialParams);
+  const { optimizer, natgrad } = buildOptimizer(config);
+  const mask = task.trainable;
+  const target = task.target;
+
+  let start = 0;
+  let losses: number[] = [];
+  let rows: MetricsRow[] = [];
+  let events: TrainEvent[] = [];
+  let resumedFrom: number | null = null;
+  const ck = opts.resume ? loadLatestCheckpoint(dir) : null;
+  const jsonlPath = join(dir, 'metrics.jsonl');
+  const eventsPath = join(dir, 'events.json');
+  if (ck) {
+    if (ck.params.length !== model.params.length) throw new InputError(`resume: checkpoint has ${ck.params.length} parameters, the model ${model.params.length}`);
+    model.params.set(ck.params);
+    optimizer.setState(ck.optimizer);
+    start = ck.step;
+    losses = ck.losses.slice(0, start);
+    resumedFrom = start;
+    if (existsSync(jsonlPath)) {
+      rows = readFileSync(jsonlPath, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as MetricsRow).filter((r) => r.step < start);
+    }
+    if (existsSync(eventsPath)) events = (JSON.parse(readFileSync(eventsPath, 'utf8')) as TrainEvent[]).filter((e) => e.step < start);
+  }
+  atomicWrite(jsonlPath, rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : ''));
+  writeJson(eventsPath, events);
+  atomicWrite(join(dir, 'metrics.csv'), metricsCsv(rows));
+  let lastCk = ck ? ck.step : 0;
+  if (!ck) saveCheckpoint(dir, model, { format: 'sntk-train-checkpoint/1', step: 0, params: Array.from(model.params), optimizer: optimizer.getState(), losses: [] });
+
+  const secs: number[] = [];
+  let status: TrainSummary['status'] = 'completed';
+  let message = `completed ${config.steps} steps`;
+  let nanStep: number | null = null;
+  const steps = config.steps;
+  let step = start;
+  for (; step < steps; step++) {
+    const batch: Batch = task.batchAt ? task.batchAt(step) : task;
+    const t0 = performance.now();
+    const dirs = optimizer.directions?.() ?? [];
+    const ft = fisherTrialsAt(config.optimizer.fisherTrials, batch.B, step);
+    let res: FusedResult;
+    try {
+      res = fusedSweep(model, batch, { target, mask, directions: dirs, ...ft });
+      if (!res.grad.every(Number.isFinite)) throw new NonFiniteError(`gradient is not finite at step ${step}`);
+    } catch (e) {
+      if (!(e instanceof NonFiniteError)) throw e;
+      status = 'nan';
+      nanStep = step;
+      message = `stopped at step ${step}: ${e.message}; last good checkpoint is checkpoint-${lastCk}.json`;
+      events.push({ step, type: 'nan', message: e.message });
+      break;
+    }
+    const gradNorm = norm(res.grad);
+    const monitored = step % config.monitorEvery === 0 || step === steps - 1;
+    let report: StepReport | void = undefined;
+    if (monitored && opts.onStep) {
+      report = opts.onStep({ step, loss: res.loss, gradNorm, model, task, batch, optimizer, natgrad, sweep: res, config });
+    }
+    const ctx: StepContext = {
+      step,
+      loss: res.loss,
+      Fv: res.Fv,
+      mask,
+      applyFisher: (V) => fusedSweep(model, batch, { target, mask, directions: V, grad: false, ...ft }).Fv,
+      gaussNewton: () => {
+        const { J, index } = outputJacobian(model, batch, { target, mask });
+        const n = res.residual.length;
+        return { J, index, eps: res.residual.map((r) => r / n), BT: batch.B * batch.T };
+      },
+    };
+    const upd = optimizer.step(model.params, res.grad, ctx);
+    if (!upd.every(Number.isFinite)) {
+      status = 'nan';
+      nanStep = step;
+      message = `stopped at step ${step}: the update is not finite; last good checkpoint is checkpoint-${lastCk}.json`;
+      events.push({ step, type: 'nan', message: 'non-finite update' });
+      break;
+    }
+    for (let i = 0; i < upd.length; i++) model.params[i]! += upd[i]!;
+    const seconds = (performance.now() - t0) / 1000;
+    secs.push(seconds);
+    if (losses.length > 0 && res.loss > 1.1 * losses[losses.length - 1]!) {
+      events.push({ step, type: 'loss-increase', from: losses[losses.length - 1], to: res.loss });
+    }
+    losses.push(res.loss);
+    if (monitored) {
+      const row: MetricsRow = { step, loss: res.loss, gradNorm, updateNorm: norm(upd), seconds, ...(report?.extra ?? {}) };
+      rows.push(row);
+      appendFileSync(jsonlPath, JSON.stringify(row) + '\n');
+    }
+    if (report?.events) events.push(...report.events);
+    const done = step + 1 === steps || report?.stop === true;
+    if ((step + 1) % config.checkpointEvery === 0 || done) {
+      if (model.params.every(Number.isFinite)) {
+        saveCheckpoint(dir, model, { format: 'sntk-train-checkpoint/1', step: step + 1, params: Array.from(model.params), optimizer: optimizer.getState(), losses: losses.slice() });
+        lastCk = step + 1;
+      }
+      atomicWrite(join(dir, 'metrics.csv'), metricsCsv(rows));
+      writeJson(eventsPath, events);
+    }
+    if (report?.stop) {
+      status = 'stopped';
+      message = `stopped by the monitor after step ${step}`;
+      step++;
+      break;
+    }
+  }
+
+  // Final loss at the final parameters (restore the last good ones after a NaN).
+  let finalLoss: number | null = null;
+  if (status === 'nan') {
+    const good = loadLatestCheckpoint(dir);
+    if (good) model.params.set(good.params);
+  } else {
+    const batch: Batch = task.batchAt ? task.batchAt(steps) : task;
+    try {
+      finalLoss = fusedSweep(model, batch, { target, mask, grad: false }).loss;
+    } catch (e) {
+      if (!(e instanceof NonFiniteError)) throw e;
+      status = 'nan';
+      nanStep = steps;
+      message = `final loss is not finite; last good checkpoint is checkpoint-${lastCk}.json`;
+    }
+  }
+  const seq = finalLoss !== null && status === 'completed' ? [...losses, finalLoss] : losses;
+  const st = lossStats(seq);
+  const summary: TrainSummary = {
+    status,
+    message,
+    steps: status === 'nan' ? (nanStep ?? step) : step,
+    initialLoss: losses[0] ?? null,
+    finalLoss,
+    ...st,
+    secondsPerStep: median(secs),
+    meanSecondsPerStep: secs.length ? secs.reduce((a, b) => a + b, 0) / secs.length : null,
+    lastCheckpointStep: lastCk,
+    nanStep,
+    resumedFrom,
+  };
+  atomicWrite(join(dir, 'metrics.csv'), metricsCsv(rows));
+  writeJson(eventsPath, events);
+  writeJson(join(dir, 'summary.json'), summary);
+  return { summary, params: model.params.slice(), losses, events, model };
+}

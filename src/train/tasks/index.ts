@@ -1,0 +1,6 @@
+/** Training tasks. */
+export * from './types.js';
+export * from './common.js';
+export * from './pitchfork.js';
+export * from './template.js';
+export * from './flipflop.js';

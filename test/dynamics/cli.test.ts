@@ -1,0 +1,84 @@
+/** `sntk fixed-points` and `sntk continuation` end to end on small model files. */
+import { describe, it, expect, vi, beforeAll } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main.js';
+import { createModel, defineSpec } from '../../src/models/index.js';
+import { writeModelFile } from '../../src/io/index.js';
+
+let dir = '';
+async function run(args: string[]): Promise<{ code: number; out: string }> {
+  let out = '';
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+    out += String(s);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    const code = await main(args);
+    return { code, out };
+  } finally {
+    spy.mockRestore();
+    err.mockRestore();
+  }
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'sntk-dyn-'));
+  for (const [name, w] of [['a', 0.5], ['b', 1.5], ['c', 2.5]] as const) {
+    const m = createModel(defineSpec({ cell: 'vanilla', hiddenSize: 1, inputSize: 1 }));
+    m.params[0] = w;
+    writeModelFile(m, join(dir, `${name}.json`));
+  }
+  const rot = (rho: number, t: number) => [rho * Math.cos(t), -rho * Math.sin(t), rho * Math.sin(t), rho * Math.cos(t)];
+  for (const [name, rho] of [['l1', 1], ['l3', 3]] as const) {
+    const m = createModel(defineSpec({ cell: 'leaky', hiddenSize: 2, inputSize: 1, alpha: 0.1 }));
+    m.params.set(rot(rho, Math.PI / 3), 0);
+    writeModelFile(m, join(dir, `${name}.json`));
+  }
+  writeFileSync(join(dir, 'd.json'), '[1, 0, 0]');
+});
+
+describe('sntk fixed-points', () => {
+  it('--json: three points of tanh(2.5 h) with eigenvalues {re, im}', async () => {
+    const { code, out } = await run(['fixed-points', '--model', join(dir, 'c.json'), '--json']);
+    expect(code).toBe(0);
+    const r = JSON.parse(out);
+    expect(r.points).toHaveLength(3);
+    expect(r.points[0].eigenvalues[0]).toEqual({ re: 2.5, im: 0 });
+    expect(r.points[0].stability).toBe('unstable');
+    expect(r.points[1].spectralRadius).toBeLessThan(1);
+    for (const p of r.points) expect(p.residual).toBeLessThanOrEqual(1e-10);
+  });
+  it('bad input length and continuous time on a vanilla cell exit with code 2', async () => {
+    expect((await run(['fixed-points', '--model', join(dir, 'a.json'), '--input', '1,2'])).code).toBe(2);
+    expect((await run(['fixed-points', '--model', join(dir, 'a.json'), '--time', 'continuous'])).code).toBe(2);
+  });
+});
+
+describe('sntk continuation', () => {
+  it('through three checkpoints: a pitchfork at s = 0.5', async () => {
+    const { code, out } = await run(['continuation', '--model', join(dir, 'a.json'), '--to', join(dir, 'b.json'), join(dir, 'c.json'), '--json']);
+    expect(code).toBe(0);
+    const r = JSON.parse(out);
+    expect(r.events).toHaveLength(1);
+    expect(r.events[0].type).toBe('pitchfork');
+    expect(Math.abs(r.events[0].s - 0.5)).toBeLessThan(1e-6);
+    expect(r.events[0].criticality).toBe('supercritical');
+  });
+  it('--time continuous on leaky models: Hopf with l1 = −2/√3; --direction/--range', async () => {
+    const h = JSON.parse((await run(['continuation', '--model', join(dir, 'l1.json'), '--to', join(dir, 'l3.json'), '--time', 'continuous', '--json'])).out);
+    expect(h.events[0].type).toBe('hopf');
+    expect(h.events[0].coefficients.l1).toBeCloseTo(-2 / Math.sqrt(3), 8);
+    expect(h.events[0].eigenvalues[0].im).toBeCloseTo(Math.sqrt(3), 8);
+    const d = JSON.parse((await run(['continuation', '--model', join(dir, 'a.json'), '--direction', join(dir, 'd.json'), '--range', '0,1', '--json'])).out);
+    expect(d.events[0].type).toBe('pitchfork');
+    expect(d.events[0].s).toBeCloseTo(0.5, 8);
+  });
+  it('models of different shapes → error exit, no output', async () => {
+    const r = await run(['continuation', '--model', join(dir, 'a.json'), '--to', join(dir, 'l1.json'), '--json']);
+    expect(r.code).not.toBe(0);
+    expect(r.out).toBe('');
+  });
+});

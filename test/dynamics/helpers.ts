@@ -1,0 +1,76 @@
+/** Hand-written test systems for the dynamics tests. */
+import { elementwiseSystem, tanhActivation } from '../../src/dynamics/index.js';
+import type { ParamSystem, TimeKind } from '../../src/dynamics/index.js';
+
+/** `h ↦ tanh(s h)` (N = 1). */
+export function scalarTanh(): ParamSystem {
+  return elementwiseSystem({ N: 1, time: 'discrete', phi: tanhActivation, W: (s) => Float64Array.of(s), dW: () => Float64Array.of(1) });
+}
+
+/** `h ↦ tanh(2h + s)` (N = 1). */
+export function tiltedTanh(): ParamSystem {
+  return elementwiseSystem({
+    N: 1,
+    time: 'discrete',
+    phi: tanhActivation,
+    W: () => Float64Array.of(2),
+    dW: () => Float64Array.of(0),
+    b: (s) => Float64Array.of(s),
+    db: () => Float64Array.of(1),
+  });
+}
+
+/** `W = s R(ϑ)`: map `h ↦ tanh(W h)` or flow `ḣ = −h + tanh(W h)`. */
+export function rotation(theta: number, time: TimeKind): ParamSystem {
+  const c = Math.cos(theta), sn = Math.sin(theta);
+  return elementwiseSystem({
+    N: 2,
+    time,
+    phi: tanhActivation,
+    W: (s) => Float64Array.of(s * c, -s * sn, s * sn, s * c),
+    dW: () => Float64Array.of(c, -sn, sn, c),
+  });
+}
+
+import { createRng } from '../../src/dynamics/index.js';
+
+/** A seeded random orthogonal N×N matrix (Gram–Schmidt of a Gaussian), row-major. */
+export function randomOrthogonal(N: number, seed: number): Float64Array {
+  const rng = createRng(seed);
+  const Q = new Float64Array(N * N); // columns q_k stored at Q[i*N + k]
+  for (let k = 0; k < N; k++) {
+    const v = new Float64Array(N);
+    for (let i = 0; i < N; i++) v[i] = rng.normal();
+    for (let pass = 0; pass < 2; pass++) {
+      for (let j = 0; j < k; j++) {
+        let d = 0;
+        for (let i = 0; i < N; i++) d += Q[i * N + j]! * v[i]!;
+        for (let i = 0; i < N; i++) v[i]! -= d * Q[i * N + j]!;
+      }
+    }
+    const n = Math.hypot(...v);
+    for (let i = 0; i < N; i++) Q[i * N + k] = v[i]! / n;
+  }
+  return Q;
+}
+
+/** `Q diag(d) Qᵀ` (row-major). */
+export function conjugateDiag(Q: Float64Array, d: ArrayLike<number>, N: number): Float64Array {
+  const W = new Float64Array(N * N);
+  for (let i = 0; i < N; i++)
+    for (let j = 0; j < N; j++) {
+      let s = 0;
+      for (let k = 0; k < N; k++) s += Q[i * N + k]! * d[k]! * Q[j * N + k]!;
+      W[i * N + j] = s;
+    }
+  return W;
+}
+
+/** The largest absolute value in a nested structure of numbers / typed arrays; NaN if any is not finite. */
+export function allFinite(x: unknown): boolean {
+  if (typeof x === 'number') return Number.isFinite(x);
+  if (ArrayBuffer.isView(x)) return Array.from(x as unknown as ArrayLike<number>).every(Number.isFinite);
+  if (Array.isArray(x)) return x.every(allFinite);
+  if (x && typeof x === 'object') return Object.values(x).every(allFinite);
+  return true;
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { analyzeSntk } from '../../src/sntk/analyze.js';
+import { defineSpec, randomModel, rollout } from '../../src/models/index.js';
+import { createRng } from '../../src/linalg/random.js';
+import { InputError } from '../../src/errors.js';
+
+function problem(N: number, T: number, D = 2, seed = 1) {
+  const spec = defineSpec({ cell: 'vanilla', hiddenSize: N, inputSize: D });
+  const model = randomModel(spec, seed, { gain: 1.2, biasScale: 0.1 });
+  const X = new Float64Array(T * D);
+  createRng(seed + 1).fillNormal(X);
+  return { model, traj: rollout(model, X, { B: 1, T }) };
+}
+
+describe('analyzeSntk: matrix-free vs dense', () => {
+  for (const [N, T] of [[32, 100], [64, 50]] as const) {
+    it(`N=${N}, T=${T}: top-10 within 1e-8 relative, trace exact to 1e-12, PR within 1%`, () => {
+      const { model, traj } = problem(N, T);
+      const dense = analyzeSntk(model, traj, { method: 'dense', top: 10 });
+      const op = analyzeSntk(model, traj, { method: 'operator', top: 10, seed: 3 });
+      expect(dense.method).toBe('dense');
+      expect(op.method).toBe('operator');
+      expect(op.traceExact).toBe(true);
+      expect(Math.abs(op.trace - dense.trace) / dense.trace).toBeLessThan(1e-12);
+      for (let i = 0; i < 10; i++) expect(Math.abs(op.top[i]! - dense.top[i]!) / dense.top[i]!).toBeLessThan(1e-8);
+      expect(Math.abs(op.participationRatio - dense.participationRatio) / dense.participationRatio).toBeLessThan(0.01);
+      // the reported standard error is honest: the true PR lies within 4 standard errors
+      const se = op.standardErrors!.participationRatio;
+      expect(se).toBeGreaterThan(0);
+      expect(Math.abs(op.participationRatio - dense.participationRatio)).toBeLessThan(4 * se + 1e-12);
+      expect(dense.participationRatio).toBeGreaterThanOrEqual(1);
+      expect(dense.participationRatio).toBeLessThanOrEqual(Math.min(dense.rows, dense.params));
+      expect(dense.entropyRank).not.toBeNull();
+    });
+  }
+
+  it('rejects --top larger than the rank bound with a clear message', () => {
+    const { model, traj } = problem(2, 3, 1);
+    // M = 6 rows, P = 4 + 2 + 2 = 8 params → rank ≤ 6
+    expect(() => analyzeSntk(model, traj, { top: 7 })).toThrow(InputError);
+    expect(() => analyzeSntk(model, traj, { top: 7 })).toThrow(/min\(rows, params\) = min\(6, 8\) = 6/);
+  });
+});

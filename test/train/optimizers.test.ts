@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { fusedSweep, outputJacobian } from '../../src/train/fused-sweep.js';
+import { pitchforkTask } from '../../src/train/tasks/index.js';
+import { denseDampedSolve, woodburyDampedSolve, gaussNewton, lowRankNaturalGradient, lowRankPrecondition, sgd, adam, clipGradNorm } from '../../src/train/optimizers/index.js';
+import type { StepContext } from '../../src/train/optimizers/index.js';
+import { createRng } from '../../src/linalg/random.js';
+import { gemv, matrix } from '../../src/linalg/index.js';
+
+function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let num = 0, den = 0;
+  for (let i = 0; i < a.length; i++) { num += (a[i]! - b[i]!) ** 2; den += b[i]! ** 2; }
+  return Math.sqrt(num) / Math.max(Math.sqrt(den), 1e-300);
+}
+
+describe('Gauss–Newton reference', () => {
+  it('Woodbury Jᵀ(JJᵀ+λI)⁻¹e equals dense (JᵀJ+λI)⁻¹Jᵀe to 1e-10 (random shapes)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 9, max: 20 }), fc.double({ min: 1e-3, max: 10, noNaN: true }), fc.integer({ min: 0, max: 1e6 }), (n, p, lam, seed) => {
+        const rng = createRng(seed);
+        const J = matrix(n, p, new Float64Array(n * p));
+        rng.fillNormal(J.data);
+        const e = new Float64Array(n);
+        rng.fillNormal(e);
+        const g = gemv(J, e, true);
+        const a = woodburyDampedSolve(J, e, lam);
+        const b = denseDampedSolve(J, g, lam);
+        expect(relErr(a, b)).toBeLessThan(1e-10);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('the optimizer (Woodbury path) equals the dense solve on the pitchfork task', () => {
+    const task = pitchforkTask({ seed: 1, hiddenSize: 5, T: 6, B: 3 });
+    const m = task.student;
+    const r = fusedSweep(m, task, { mask: task.trainable });
+    const { J, index } = outputJacobian(m, task, { mask: task.trainable });
+    expect(J.rows).toBeLessThan(J.cols);
+    const n = r.residual.length;
+    const eps = r.residual.map((x) => x / n);
+    const BT = task.B * task.T;
+    const ctx: StepContext = { step: 0, loss: r.loss, Fv: [], mask: task.trainable, gaussNewton: () => ({ J, index, eps, BT }) };
+    const lam = 0.3;
+    const uW = gaussNewton({ learningRate: 1, damping: lam, method: 'woodbury' }).step(m.params, r.grad, ctx);
+    const uD = gaussNewton({ learningRate: 1, damping: lam, method: 'dense' }).step(m.params, r.grad, ctx);
+    expect(relErr(uW, uD)).toBeLessThan(1e-10);
+    // Dense check against (F + λI)⁻¹ g with F = JᵀJ/(BT).
+    const Js = matrix(J.rows, J.cols, J.data.map((x) => x / Math.sqrt(BT)));
+    const g = Float64Array.from(index, (p) => r.grad[p]!);
+    const ref = denseDampedSolve(Js, g, lam);
+    expect(relErr(Float64Array.from(index, (p) => -uD[p]!), ref)).toBeLessThan(1e-10);
+  });
+});
+
+describe('low-rank natural gradient', () => {
+  it('with k = rank(F_y) and the same fixed damping equals the full version λ(F+λI)⁻¹g (1e-9)', () => {
+    const task = pitchforkTask({ seed: 4, hiddenSize: 6, T: 5, B: 1 }); // rank F_y ≤ BT·O = 5 < 48 params
+    const m = task.student;
+    const r = fusedSweep(m, task, { mask: task.trainable });
+    const { J, index } = outputJacobian(m, task, { mask: task.trainable });
+    const rank = J.rows; // generic: full row rank
+    const lam = 0.05;
+    const applyFisher = (V: Float64Array[]) => fusedSweep(m, task, { mask: task.trainable, directions: V, grad: false }).Fv;
+    const ng = lowRankNaturalGradient({ learningRate: 1, k: rank, damping: lam, warmup: 3, seed: 9 });
+    const u = ng.step(m.params, r.grad, { step: 0, loss: r.loss, Fv: [], mask: task.trainable, applyFisher });
+    const n = r.residual.length;
+    const eps = r.residual.map((x) => x / n);
+    const gn = gaussNewton({ learningRate: 1, damping: lam, scaleByDamping: true });
+    const ref = gn.step(m.params, r.grad, { step: 0, loss: r.loss, Fv: [], gaussNewton: () => ({ J, index, eps, BT: task.B * task.T }) });
+    expect(relErr(u, ref)).toBeLessThan(1e-9);
+    for (let p = 0; p < u.length; p++) if (!task.trainable[p]) expect(Math.abs(u[p]!)).toBe(0);
+  });
+
+  it('the subspace iteration finds the top eigenpairs of F_y (Ritz values vs dense)', () => {
+    const task = pitchforkTask({ seed: 2, hiddenSize: 6, T: 20, B: 4 });
+    const m = task.student;
+    const { J } = outputJacobian(m, task, { mask: task.trainable });
+    const BT = task.B * task.T;
+    // dense eigenvalues of F = JᵀJ/BT via JJᵀ/BT (same nonzero spectrum)
+    const G = new Float64Array(J.rows * J.rows);
+    for (let i = 0; i < J.rows; i++) for (let j = 0; j < J.rows; j++) {
+      let s = 0;
+      for (let c = 0; c < J.cols; c++) s += J.data[i * J.cols + c]! * J.data[j * J.cols + c]!;
+      G[i * J.rows + j] = s / BT;
+    }
+    // power-free check: compare Ritz values after many steps
+    const ng = lowRankNaturalGradient({ learningRate: 1e-9, k: 2, warmup: 200, seed: 1 });
+    const r = fusedSweep(m, task, { mask: task.trainable });
+    ng.step(m.params, r.grad, { step: 0, loss: r.loss, Fv: [], mask: task.trainable, applyFisher: (V) => fusedSweep(m, task, { mask: task.trainable, directions: V, grad: false }).Fv });
+    const ev = Array.from(symEig(G, J.rows)).sort((a, b) => b - a);
+    const rv = ng.ritzValues();
+    expect(Math.abs(rv[0]! - ev[0]!) / ev[0]!).toBeLessThan(1e-8);
+    expect(Math.abs(rv[1]! - ev[1]!) / ev[0]!).toBeLessThan(1e-6);
+  });
+
+  it('lowRankPrecondition damps only the subspace', () => {
+    const v = [Float64Array.from([1, 0, 0]), Float64Array.from([0, 1, 0])];
+    const u = lowRankPrecondition(Float64Array.from([2, 3, 4]), [3, 1], v, 2, 1);
+    expect(Array.from(u)).toEqual([2 - 2 * 0.75, 3 - 3 * 0.5, 4]);
+  });
+
+  it('adaptive mode: inactive steps are plain gradient steps and carry no directions', () => {
+    const ng = lowRankNaturalGradient({ learningRate: 0.5, adaptive: true });
+    expect(ng.isActive()).toBe(false);
+    expect(ng.directions!()).toEqual([]);
+    const u = ng.step(new Float64Array(2), Float64Array.from([1, -2]), { step: 0, loss: 1, Fv: [] });
+    expect(Array.from(u)).toEqual([-0.5, 1]);
+    ng.setActive(true);
+    expect(ng.isActive()).toBe(true);
+  });
+});
+
+describe('first-order optimizers', () => {
+  it('sgd momentum, adam and clipping give the textbook updates', () => {
+    const ctx = { step: 0, loss: 0, Fv: [] };
+    const s = sgd({ learningRate: 0.1, momentum: 0.5 });
+    s.step(new Float64Array(1), Float64Array.from([1]), ctx);
+    expect(s.step(new Float64Array(1), Float64Array.from([1]), ctx)[0]).toBeCloseTo(-0.15, 15);
+    const a = adam({ learningRate: 0.01 });
+    expect(a.step(new Float64Array(1), Float64Array.from([3]), ctx)[0]).toBeCloseTo(-0.01, 8);
+    const c = clipGradNorm(sgd({ learningRate: 1 }), 1);
+    const u = c.step(new Float64Array(2), Float64Array.from([3, 4]), ctx);
+    expect(u[0]).toBeCloseTo(-0.6, 15);
+    expect(u[1]).toBeCloseTo(-0.8, 15);
+  });
+});
+
+/** Jacobi eigenvalues of a small symmetric matrix (test helper). */
+function symEig(A0: Float64Array, n: number): Float64Array {
+  const A = A0.slice();
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) off += A[i * n + j]! ** 2;
+    if (off < 1e-30) break;
+    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) {
+      const apq = A[p * n + q]!;
+      if (Math.abs(apq) < 1e-300) continue;
+      const th = (A[q * n + q]! - A[p * n + p]!) / (2 * apq);
+      const t = Math.sign(th || 1) / (Math.abs(th) + Math.sqrt(th * th + 1));
+      const c = 1 / Math.sqrt(t * t + 1), s = t * c;
+      for (let k = 0; k < n; k++) {
+        const akp = A[k * n + p]!, akq = A[k * n + q]!;
+        A[k * n + p] = c * akp - s * akq; A[k * n + q] = s * akp + c * akq;
+      }
+      for (let k = 0; k < n; k++) {
+        const apk = A[p * n + k]!, aqk = A[q * n + k]!;
+        A[p * n + k] = c * apk - s * aqk; A[q * n + k] = s * apk + c * aqk;
+      }
+    }
+  }
+  return Float64Array.from({ length: n }, (_, i) => A[i * n + i]!);
+}
