@@ -4,3 +4,9 @@
  */
 export * from './mode.js';
 export * from './decomposition.js';
+export * from './temporal.js';
+export * from './normal-forms.js';
+export * from './cycle.js';
+export * from './direction.js';
+export * from './fit.js';
+export * from './scan.js';

@@ -55,6 +55,8 @@ export interface ClassifyOptions {
   time?: TimeKind;
   /** Two modes whose distances to criticality are within this ratio count as codim 2 (default 3). */
   codim2Ratio?: number;
+  /** Only points with distance to criticality ≤ nearTol can be codim-2 'double-critical' (default 0.1). */
+  nearTol?: number;
   /** Absolute tolerance below which a normal-form coefficient counts as zero (default 1e-8). */
   coefficientTol?: number;
   /**
@@ -120,7 +122,7 @@ export function classifyNearest(model: Model, hStar: Float64Array, xbar: Float64
     criticality: 'degenerate',
     coefficients,
   });
-  if (Math.abs(nextDistance) <= ratio * Math.abs(distance) + 1e-9) return degenerate('double-critical');
+  if (Math.abs(distance) <= (opts.nearTol ?? 0.1) && Math.abs(nextDistance) <= ratio * Math.abs(distance) + 1e-9) return degenerate('double-critical');
   const lamPos: Complex = lc.im < 0 ? { re: lc.re, im: -lc.im } : lc;
   try {
     if (isRealEig(lc)) {

@@ -2,7 +2,7 @@
  * Shared plumbing of the `sntk` commands: output (human text or one JSON object), progress on a
  * TTY only, and the mapping from errors to exit codes.
  */
-import { InputError, SntkError, UsageError } from '../errors.js';
+import { InputError, MemoryBudgetError, NonFiniteError, ShapeError, SntkError, UsageError } from '../errors.js';
 
 /** Options every command accepts. */
 export interface CommonOptions {
@@ -43,9 +43,21 @@ export function progressLine(opts: CommonOptions, label: string): (done: number,
   };
 }
 
-/** Exit code for an error: 2 for usage and input problems, 1 otherwise. */
+/**
+ * Exit code for an error: 2 for bad usage and bad input (malformed or mismatched files, shapes
+ * that do not fit, non-finite numbers in inputs, sizes over the memory budget), 1 for failures
+ * of the computation itself (non-convergence, singular systems, internal errors).
+ */
 export function exitCodeFor(err: unknown): number {
-  if (err instanceof UsageError || err instanceof InputError) return 2;
+  if (
+    err instanceof UsageError ||
+    err instanceof InputError ||
+    err instanceof ShapeError ||
+    err instanceof NonFiniteError ||
+    err instanceof MemoryBudgetError
+  ) {
+    return 2;
+  }
   return 1;
 }
 

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands/index.js';
 import { describeError, exitCodeFor } from './context.js';
+import { tryRegisterNativeBackend } from '../linalg/native.js';
 
 /** Builds the command tree (exported for tests). */
 export function buildProgram(): Command {
@@ -20,6 +21,9 @@ export function buildProgram(): Command {
 
 /** Runs the CLI on `argv` (without node and script), returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  // The optional OpenBLAS/LAPACK backend becomes the default when its addon is built
+  // (SNTK_BACKEND=js|native overrides); the pure TypeScript backend is always there.
+  if (process.env.SNTK_BACKEND !== 'js') tryRegisterNativeBackend();
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });

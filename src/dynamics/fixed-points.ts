@@ -10,7 +10,7 @@ import type { ParamSystem } from './system.js';
 import { checkState, residual } from './system.js';
 import type { NewtonOptions, NewtonResult } from './newton.js';
 import { solveFixedPoint } from './newton.js';
-import { createRng } from './rng.js';
+import { createRng } from '../linalg/random.js';
 import type { SpectrumInfo } from './spectrum.js';
 import { eigenPair, growth, spectrumOf } from './spectrum.js';
 

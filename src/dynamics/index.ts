@@ -6,7 +6,5 @@ export * from './spectrum.js';
 export * from './normal-form.js';
 export * from './continuation.js';
 export type { CVec, Complex } from './cvec.js';
-export { createRng } from './rng.js';
-export type { Rng } from './rng.js';
 export * from './path.js';
 export * from './model-system.js';

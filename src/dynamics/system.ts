@@ -11,6 +11,7 @@
  * (maps) or `g_h` (flows). Model adapters (model-system.ts) and hand-written systems both implement
  * this interface.
  */
+import type { Activation } from '../models/types.js';
 import type { Matrix } from '../linalg/index.js';
 import { zeros } from '../linalg/index.js';
 import { InputError, ShapeError, assertFinite } from '../errors.js';
@@ -69,21 +70,20 @@ export interface ElementwiseSpec {
   N: number;
   time: TimeKind;
   /** Scalar activation φ and its first three derivatives. */
-  phi: { f(x: number): number; d1(x: number): number; d2(x: number): number; d3(x: number): number };
+  phi: Pick<Activation, 'phi' | 'd1' | 'd2' | 'd3'>;
   /** `W(s)` (N×N row-major) and its s-derivative. */
   W(s: number): Float64Array;
   dW(s: number): Float64Array;
   /** `b(s)` (length N) and its s-derivative; zero when absent. */
   b?(s: number): Float64Array;
   db?(s: number): Float64Array;
-  /** Leak `α` of the flow `ḣ = (−h + φ(W h + b))/α`... only used for `time: 'continuous'` (default 1). */
+  /** Time constant `α` of the flow `ḣ = (−h + φ(W h + b))/α`; only used for `time: 'continuous'` (default 1). */
   alpha?: number;
 }
 
 /**
  * A hand-writable system `f(h, s) = φ(W(s) h + b(s))` (map), or the flow `g = (φ(W h + b) − h)/α`
- * with all derivatives in closed form. Used by tests and as a reference; cost O(N²) per call
- * (O(N³)... never: the Jacobian is O(N²)).
+ * with all derivatives in closed form. Used by tests and as a reference; cost O(N²) per call.
  */
 export function elementwiseSystem(spec: ElementwiseSpec): ParamSystem {
   const { N, phi } = spec;
@@ -117,7 +117,7 @@ export function elementwiseSystem(spec: ElementwiseSpec): ParamSystem {
     value(h, s) {
       const a = pre(h, s);
       const out = new Float64Array(N);
-      for (let i = 0; i < N; i++) out[i] = flow ? (phi.f(a[i]!) - h[i]!) / alpha : phi.f(a[i]!);
+      for (let i = 0; i < N; i++) out[i] = flow ? (phi.phi(a[i]!) - h[i]!) / alpha : phi.phi(a[i]!);
       return out;
     },
     jacobian(h, s) {
@@ -171,19 +171,3 @@ export function elementwiseSystem(spec: ElementwiseSpec): ParamSystem {
   };
 }
 
-/** tanh and its first three derivatives. */
-export const tanhActivation = {
-  f: (x: number) => Math.tanh(x),
-  d1: (x: number) => {
-    const t = Math.tanh(x);
-    return 1 - t * t;
-  },
-  d2: (x: number) => {
-    const t = Math.tanh(x);
-    return -2 * t * (1 - t * t);
-  },
-  d3: (x: number) => {
-    const t = Math.tanh(x);
-    return (1 - t * t) * (6 * t * t - 2);
-  },
-};

@@ -84,24 +84,7 @@ export function readFileText(path: string): string {
   return new TextDecoder('utf-8').decode(readFileBytes(path));
 }
 
-/**
- * Writes `data` to `path` atomically: a temporary file in the same folder, then rename, so a
- * reader never sees a half-written file. OS errors become `InputError` naming the path.
- */
-export function writeFileAtomic(path: string, data: Uint8Array | string): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
-  try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, path);
-  } catch (err) {
-    try {
-      rmSync(tmp, { force: true });
-    } catch {
-      /* ignore */
-    }
-    throw new InputError(`${path}: cannot write (${(err as Error).message})`);
-  }
-}
+export { writeFileAtomic } from '../util/atomic-write.js';
 
 /** Product of a shape's dimensions (1 for the empty shape). */
 export function shapeProduct(shape: readonly number[]): number {

@@ -40,23 +40,53 @@ export function gemmBlocked(
   C: Matrix,
   lowerOnly = false,
 ): void {
-  const m = C.rows;
-  const n = C.cols;
   const k = transA ? A.rows : A.cols;
-  const c = C.data;
+  gemmStrided(transA, transB, C.rows, C.cols, k, alpha, A.data, 0, A.cols, B.data, 0, B.cols, beta, C.data, 0, C.cols, lowerOnly);
+}
+
+/**
+ * The same product on strided sub-matrices: `op(A)` is `m × k`, `op(B)` is `k × n`, `C` is
+ * `m × n`; entry `(i, j)` of a stored operand X lives at `x[xOff + i·ldx + j]` (row-major with
+ * leading dimension `ldx`). Used for in-place updates of trailing blocks (blocked
+ * tridiagonalisation) and for row slices of C (parallel GEMM). With `lowerOnly` the 4×4 tiles
+ * strictly above C's diagonal are skipped (tiles crossing it are computed whole, so some
+ * strictly-upper entries of C may change when β ≠ 0 or are left stale). Cost: 2·m·n·k flops.
+ */
+export function gemmStrided(
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Float64Array,
+  aOff: number,
+  lda: number,
+  b: Float64Array,
+  bOff: number,
+  ldb: number,
+  beta: number,
+  c: Float64Array,
+  cOff: number,
+  ldc: number,
+  lowerOnly = false,
+): void {
+  if (m === 0 || n === 0) return;
   if (beta === 0) {
-    if (lowerOnly) {
-      for (let i = 0; i < m; i++) c.fill(0, i * n, i * n + Math.min(n, i + 1));
-    } else c.fill(0);
+    for (let i = 0; i < m; i++) {
+      const o = cOff + i * ldc;
+      c.fill(0, o, o + (lowerOnly ? Math.min(n, i + 1) : n));
+    }
   } else if (beta !== 1) {
     for (let i = 0; i < m; i++) {
-      const end = i * n + (lowerOnly ? Math.min(n, i + 1) : n);
-      for (let idx = i * n; idx < end; idx++) c[idx] = beta * c[idx]!;
+      const o = cOff + i * ldc;
+      const end = o + (lowerOnly ? Math.min(n, i + 1) : n);
+      for (let idx = o; idx < end; idx++) c[idx] = beta * c[idx]!;
     }
   }
-  if (m === 0 || n === 0 || k === 0 || alpha === 0) return;
+  if (k === 0 || alpha === 0) return;
   if (m * n * k <= SMALL_FLOPS) {
-    gemmSmall(transA, transB, alpha, A, B, C, k, lowerOnly);
+    gemmSmall(transA, transB, alpha, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, lowerOnly);
     return;
   }
   const nPanels = Math.ceil(n / NR);
@@ -68,20 +98,20 @@ export function gemmBlocked(
   const bp = packB;
   for (let pc = 0; pc < k; pc += KC) {
     const kc = Math.min(KC, k - pc);
-    packPanelsB(transB, B, pc, kc, n, bp);
+    packPanelsB(transB, b, bOff, ldb, pc, kc, n, bp);
     for (let ic = 0; ic < m; ic += MC) {
       const mc = Math.min(MC, m - ic);
-      packPanelsA(transA, alpha, A, ic, mc, pc, kc, ap);
+      packPanelsA(transA, alpha, a, aOff, lda, ic, mc, pc, kc, ap);
       // Columns needed for this row block when lower-only: j ≤ ic + mc - 1.
       const nEnd = lowerOnly ? Math.min(n, ic + mc) : n;
       for (let jr = 0; jr < nEnd; jr += NR) {
-        const bOff = (jr / NR) * NR * kc;
+        const bOffP = (jr / NR) * NR * kc;
         const nr = Math.min(NR, n - jr);
         for (let ir = 0; ir < mc; ir += MR) {
           const i0 = ic + ir;
           if (lowerOnly && jr > i0 + MR - 1) continue;
           const mr = Math.min(MR, mc - ir);
-          kernel4x4(ap, (ir / MR) * MR * kc, bp, bOff, kc, c, i0 * n + jr, n, mr, nr);
+          kernel4x4(ap, (ir / MR) * MR * kc, bp, bOffP, kc, c, cOff + i0 * ldc + jr, ldc, mr, nr);
         }
       }
     }
@@ -89,9 +119,7 @@ export function gemmBlocked(
 }
 
 /** Packs `op(B)[pc:pc+kc, 0:n]` into NR-wide, k-contiguous micro-panels (zero padded). */
-function packPanelsB(transB: boolean, B: Matrix, pc: number, kc: number, n: number, bp: Float64Array): void {
-  const b = B.data;
-  const ldb = B.cols;
+function packPanelsB(transB: boolean, b: Float64Array, bOff: number, ldb: number, pc: number, kc: number, n: number, bp: Float64Array): void {
   for (let jr = 0; jr < n; jr += NR) {
     const off = (jr / NR) * NR * kc;
     const nr = Math.min(NR, n - jr);
@@ -99,7 +127,7 @@ function packPanelsB(transB: boolean, B: Matrix, pc: number, kc: number, n: numb
       // op(B)[p, j] = b[p * ldb + j]
       if (nr === NR) {
         for (let p = 0; p < kc; p++) {
-          const src = (pc + p) * ldb + jr;
+          const src = bOff + (pc + p) * ldb + jr;
           const dst = off + p * NR;
           bp[dst] = b[src]!;
           bp[dst + 1] = b[src + 1]!;
@@ -108,7 +136,7 @@ function packPanelsB(transB: boolean, B: Matrix, pc: number, kc: number, n: numb
         }
       } else {
         for (let p = 0; p < kc; p++) {
-          const src = (pc + p) * ldb + jr;
+          const src = bOff + (pc + p) * ldb + jr;
           const dst = off + p * NR;
           for (let j = 0; j < NR; j++) bp[dst + j] = j < nr ? b[src + j]! : 0;
         }
@@ -117,7 +145,7 @@ function packPanelsB(transB: boolean, B: Matrix, pc: number, kc: number, n: numb
       // op(B)[p, j] = b[j * ldb + p]
       for (let j = 0; j < NR; j++) {
         if (j < nr) {
-          const src = (jr + j) * ldb + pc;
+          const src = bOff + (jr + j) * ldb + pc;
           for (let p = 0; p < kc; p++) bp[off + p * NR + j] = b[src + p]!;
         } else {
           for (let p = 0; p < kc; p++) bp[off + p * NR + j] = 0;
@@ -131,15 +159,15 @@ function packPanelsB(transB: boolean, B: Matrix, pc: number, kc: number, n: numb
 function packPanelsA(
   transA: boolean,
   alpha: number,
-  A: Matrix,
+  a: Float64Array,
+  aOff: number,
+  lda: number,
   ic: number,
   mc: number,
   pc: number,
   kc: number,
   ap: Float64Array,
 ): void {
-  const a = A.data;
-  const lda = A.cols;
   for (let ir = 0; ir < mc; ir += MR) {
     const off = (ir / MR) * MR * kc;
     const mr = Math.min(MR, mc - ir);
@@ -147,7 +175,7 @@ function packPanelsA(
       // op(A)[i, p] = a[i * lda + p]
       for (let i = 0; i < MR; i++) {
         if (i < mr) {
-          const src = (ic + ir + i) * lda + pc;
+          const src = aOff + (ic + ir + i) * lda + pc;
           for (let p = 0; p < kc; p++) ap[off + p * MR + i] = alpha * a[src + p]!;
         } else {
           for (let p = 0; p < kc; p++) ap[off + p * MR + i] = 0;
@@ -156,7 +184,7 @@ function packPanelsA(
     } else {
       // op(A)[i, p] = a[p * lda + i]
       for (let p = 0; p < kc; p++) {
-        const src = (pc + p) * lda + ic + ir;
+        const src = aOff + (pc + p) * lda + ic + ir;
         const dst = off + p * MR;
         for (let i = 0; i < MR; i++) ap[dst + i] = i < mr ? alpha * a[src + i]! : 0;
       }
@@ -218,31 +246,36 @@ function gemmSmall(
   transA: boolean,
   transB: boolean,
   alpha: number,
-  A: Matrix,
-  B: Matrix,
-  C: Matrix,
+  m: number,
+  n: number,
   k: number,
+  a: Float64Array,
+  aOff: number,
+  lda: number,
+  b: Float64Array,
+  bOff: number,
+  ldb: number,
+  c: Float64Array,
+  cOff: number,
+  ldc: number,
   lowerOnly: boolean,
 ): void {
-  const m = C.rows, n = C.cols;
-  const a = A.data, b = B.data, c = C.data;
-  const lda = A.cols, ldb = B.cols;
   for (let i = 0; i < m; i++) {
     const jEnd = lowerOnly ? Math.min(n, i + 1) : n;
-    const ci = i * n;
+    const ci = cOff + i * ldc;
     if (!transB) {
       for (let p = 0; p < k; p++) {
-        const aip = alpha * (transA ? a[p * lda + i]! : a[i * lda + p]!);
-        const bo = p * ldb;
+        const aip = alpha * (transA ? a[aOff + p * lda + i]! : a[aOff + i * lda + p]!);
+        const bo = bOff + p * ldb;
         for (let j = 0; j < jEnd; j++) c[ci + j] += aip * b[bo + j]!;
       }
     } else {
       for (let j = 0; j < jEnd; j++) {
-        const bo = j * ldb;
+        const bo = bOff + j * ldb;
         let s = 0;
-        if (transA) for (let p = 0; p < k; p++) s += a[p * lda + i]! * b[bo + p]!;
+        if (transA) for (let p = 0; p < k; p++) s += a[aOff + p * lda + i]! * b[bo + p]!;
         else {
-          const ao = i * lda;
+          const ao = aOff + i * lda;
           for (let p = 0; p < k; p++) s += a[ao + p]! * b[bo + p]!;
         }
         c[ci + j] += alpha * s;

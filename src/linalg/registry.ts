@@ -22,7 +22,10 @@ export function availableBackends(): string[] {
 /** Activates a registered backend by name; throws if it is not available. */
 export function setBackend(name: 'js' | 'native'): void {
   const b = backends.get(name);
-  if (!b) throw new SntkError(`linear-algebra backend '${name}' is not available (have: ${availableBackends().join(', ') || 'none'})`);
+  if (!b) {
+    const hint = name === 'native' ? ' — the native addon is not built; install libopenblas-dev and liblapacke-dev and run `npm rebuild sntk` or `node scripts/build-native.mjs` (`sntk info` says why)' : '';
+    throw new SntkError(`linear-algebra backend '${name}' is not available (have: ${availableBackends().join(', ') || 'none'})${hint}`);
+  }
   active = b;
 }
 

@@ -23,6 +23,7 @@ import { getActivation, sigmoidActivation } from './activations.js';
 import { checkLen } from './cell-util.js';
 import { applyJet, linJet, mulJet, seedJet } from './jet.js';
 import { gerAdd, mtvAdd, mv } from './kernels.js';
+import { gemm } from '../linalg/index.js';
 
 /** Step cache of the GRU: gates, candidate, `c = Wn h` and the needed derivatives. */
 export interface GruCache extends StepCache {
@@ -54,6 +55,8 @@ export class GruCell implements Cell {
   private readonly s3: Float64Array;
   private readonly s4: Float64Array;
   private readonly s5: Float64Array;
+  /** Block scratch (3N·k), grown on demand. */
+  private blk = new Float64Array(0);
 
   constructor(spec: ModelSpec) {
     this.spec = spec;
@@ -213,6 +216,70 @@ export class GruCell implements Cell {
       bz[i] = c.sz[i]! * (c.h[i]! - c.n[i]!);
     }
     return [br, bz, bw, bu];
+  }
+
+  private blockScratch(n: number): Float64Array {
+    if (this.blk.length < n) this.blk = new Float64Array(n);
+    return this.blk.subarray(0, n);
+  }
+
+  /**
+   * `out (+)= (∂f/∂h) dH = diag(β_r) Wr dH + diag(β_z) Wz dH + diag(β_Wn) Wn dH + diag(z) dH` for
+   * `N × k` blocks: one `3N × N × k` GEMM with `[Wr; Wz; Wn]` (contiguous in θ), then row
+   * scalings. `out` must not overlap `dH`. Cost 6N²k + O(Nk) flops.
+   */
+  jvpHBlock(theta: Float64Array, c: StepCache, dH: Matrix, out: Matrix, accumulate: boolean): void {
+    const N = this.N;
+    const k = dH.cols;
+    const gc = c as GruCache;
+    const S = { rows: 3 * N, cols: k, data: this.blockScratch(3 * N * k) };
+    gemm({ rows: 3 * N, cols: N, data: theta.subarray(0, 3 * N * N) }, dH, { out: S });
+    const s = S.data, d = dH.data, o = out.data;
+    const Nk = N * k;
+    for (let i = 0; i < N; i++) {
+      const q = (1 - gc.z[i]!) * gc.dn[i]!;
+      const br = q * gc.c[i]! * gc.sr[i]!;
+      const bz = gc.sz[i]! * (gc.h[i]! - gc.n[i]!);
+      const bw = q * gc.r[i]!;
+      const zi = gc.z[i]!;
+      const r = i * k;
+      for (let j = r; j < r + k; j++) {
+        const v = br * s[j]! + bz * s[Nk + j]! + bw * s[2 * Nk + j]! + zi * d[j]!;
+        if (accumulate) o[j]! += v;
+        else o[j] = v;
+      }
+    }
+  }
+
+  /**
+   * `out (+)= (∂f/∂h)ᵀ E = z ⊙ E + [Wr; Wz; Wn]ᵀ [β_r ⊙ E; β_z ⊙ E; β_Wn ⊙ E]` for `N × k`
+   * blocks: row scalings, then one transposed `3N × N × k` GEMM into `out`. `out` must not
+   * overlap `E`. Cost 6N²k + O(Nk) flops.
+   */
+  vjpHBlock(theta: Float64Array, c: StepCache, E: Matrix, out: Matrix, accumulate: boolean): void {
+    const N = this.N;
+    const k = E.cols;
+    const gc = c as GruCache;
+    const G = { rows: 3 * N, cols: k, data: this.blockScratch(3 * N * k) };
+    const g = G.data, e = E.data, o = out.data;
+    const Nk = N * k;
+    for (let i = 0; i < N; i++) {
+      const q = (1 - gc.z[i]!) * gc.dn[i]!;
+      const br = q * gc.c[i]! * gc.sr[i]!;
+      const bz = gc.sz[i]! * (gc.h[i]! - gc.n[i]!);
+      const bw = q * gc.r[i]!;
+      const zi = gc.z[i]!;
+      const r = i * k;
+      for (let j = r; j < r + k; j++) {
+        const ej = e[j]!;
+        g[j] = br * ej;
+        g[Nk + j] = bz * ej;
+        g[2 * Nk + j] = bw * ej;
+        if (accumulate) o[j]! += zi * ej;
+        else o[j] = zi * ej;
+      }
+    }
+    gemm({ rows: 3 * N, cols: N, data: theta.subarray(0, 3 * N * N) }, G, { transA: true, out, beta: 1 });
   }
 
   /** Dense `∂f/∂h = diag(β_r) Wr + diag(β_z) Wz + diag(β_Wn) Wn + diag(z)`. */

@@ -9,6 +9,7 @@ import { zeros } from '../linalg/matrix.js';
 import { getActivation } from './activations.js';
 import { checkLen } from './cell-util.js';
 import { gerAdd, mtvAdd, mv } from './kernels.js';
+import { gemm } from '../linalg/index.js';
 
 /** Step cache of the vanilla/leaky cell: pre-activation `a` and `φ′(a)`. */
 export interface LeakyCache extends StepCache {
@@ -30,6 +31,8 @@ export class LeakyCell implements Cell {
   private readonly s1: Float64Array;
   private readonly s2: Float64Array;
   private readonly s3: Float64Array;
+  /** Block scratch (N·k), grown on demand. */
+  private blk = new Float64Array(0);
 
   constructor(spec: ModelSpec) {
     this.spec = spec;
@@ -111,6 +114,52 @@ export class LeakyCell implements Cell {
     }
     gerAdd(grad, 0, N, N, g, h);
     gerAdd(grad, oU, N, D, g, x);
+  }
+
+  private blockScratch(n: number): Float64Array {
+    if (this.blk.length < n) this.blk = new Float64Array(n);
+    return this.blk.subarray(0, n);
+  }
+
+  /**
+   * `out (+)= (1−α) dH + α diag φ′(a) (W dH)` for `N × k` blocks: one `N × N × k` GEMM with W
+   * viewed on θ, then a row scaling. `out` must not overlap `dH`. Cost 2N²k + O(Nk) flops.
+   */
+  jvpHBlock(theta: Float64Array, c: StepCache, dH: Matrix, out: Matrix, accumulate: boolean): void {
+    const { N, alpha } = this;
+    const k = dH.cols;
+    const dphi = (c as LeakyCache).dphi;
+    const S = { rows: N, cols: k, data: this.blockScratch(N * k) };
+    gemm({ rows: N, cols: N, data: theta.subarray(0, N * N) }, dH, { out: S });
+    const s = S.data, d = dH.data, o = out.data;
+    const lk = 1 - alpha;
+    for (let i = 0; i < N; i++) {
+      const sc = alpha * dphi[i]!;
+      const r = i * k;
+      if (accumulate) for (let j = r; j < r + k; j++) o[j]! += lk * d[j]! + sc * s[j]!;
+      else for (let j = r; j < r + k; j++) o[j] = lk * d[j]! + sc * s[j]!;
+    }
+  }
+
+  /**
+   * `out (+)= (1−α) E + α Wᵀ (diag φ′(a) E)` for `N × k` blocks: a row scaling, then one
+   * transposed `N × N × k` GEMM into `out`. `out` must not overlap `E`. Cost 2N²k + O(Nk) flops.
+   */
+  vjpHBlock(theta: Float64Array, c: StepCache, E: Matrix, out: Matrix, accumulate: boolean): void {
+    const { N, alpha } = this;
+    const k = E.cols;
+    const dphi = (c as LeakyCache).dphi;
+    const G = { rows: N, cols: k, data: this.blockScratch(N * k) };
+    const g = G.data, e = E.data, o = out.data;
+    const lk = 1 - alpha;
+    for (let i = 0; i < N; i++) {
+      const sc = alpha * dphi[i]!;
+      const r = i * k;
+      for (let j = r; j < r + k; j++) g[j] = sc * e[j]!;
+      if (accumulate) for (let j = r; j < r + k; j++) o[j]! += lk * e[j]!;
+      else for (let j = r; j < r + k; j++) o[j] = lk * e[j]!;
+    }
+    gemm({ rows: N, cols: N, data: theta.subarray(0, N * N) }, G, { transA: true, out, beta: 1 });
   }
 
   /** Dense `(1−α)I + α diag φ′(a) W` (N × N). */

@@ -9,6 +9,7 @@ import { zeros } from '../linalg/matrix.js';
 import { getActivation } from './activations.js';
 import { checkLen } from './cell-util.js';
 import { gerAdd, mtvAdd, mv } from './kernels.js';
+import { gemm } from '../linalg/index.js';
 
 /** Step cache of the rate cell: `φ(h)` and `φ′(h)`. */
 export interface RateCache extends StepCache {
@@ -28,6 +29,8 @@ export class RateCell implements Cell {
   private readonly ob: number;
   private readonly s1: Float64Array;
   private readonly s2: Float64Array;
+  /** Block scratch (N·k), grown on demand. */
+  private blk = new Float64Array(0);
 
   constructor(spec: ModelSpec) {
     this.spec = spec;
@@ -111,6 +114,52 @@ export class RateCell implements Cell {
     }
     gerAdd(grad, 0, N, N, g, p);
     gerAdd(grad, oU, N, D, g, x);
+  }
+
+  private blockScratch(n: number): Float64Array {
+    if (this.blk.length < n) this.blk = new Float64Array(n);
+    return this.blk.subarray(0, n);
+  }
+
+  /**
+   * `out (+)= (1−α) dH + α W (diag φ′(h) dH)` for `N × k` blocks: a row scaling, then one
+   * `N × N × k` GEMM into `out`. `out` must not overlap `dH`. Cost 2N²k + O(Nk) flops.
+   */
+  jvpHBlock(theta: Float64Array, c: StepCache, dH: Matrix, out: Matrix, accumulate: boolean): void {
+    const { N, alpha } = this;
+    const k = dH.cols;
+    const dp = (c as RateCache).dphih;
+    const V = { rows: N, cols: k, data: this.blockScratch(N * k) };
+    const v = V.data, d = dH.data, o = out.data;
+    const lk = 1 - alpha;
+    for (let i = 0; i < N; i++) {
+      const sc = dp[i]!;
+      const r = i * k;
+      for (let j = r; j < r + k; j++) v[j] = sc * d[j]!;
+      if (accumulate) for (let j = r; j < r + k; j++) o[j]! += lk * d[j]!;
+      else for (let j = r; j < r + k; j++) o[j] = lk * d[j]!;
+    }
+    gemm({ rows: N, cols: N, data: theta.subarray(0, N * N) }, V, { out, alpha, beta: 1 });
+  }
+
+  /**
+   * `out (+)= (1−α) E + α diag φ′(h) (Wᵀ E)` for `N × k` blocks: one transposed `N × N × k`
+   * GEMM, then a row scaling. `out` must not overlap `E`. Cost 2N²k + O(Nk) flops.
+   */
+  vjpHBlock(theta: Float64Array, c: StepCache, E: Matrix, out: Matrix, accumulate: boolean): void {
+    const { N, alpha } = this;
+    const k = E.cols;
+    const dp = (c as RateCache).dphih;
+    const S = { rows: N, cols: k, data: this.blockScratch(N * k) };
+    gemm({ rows: N, cols: N, data: theta.subarray(0, N * N) }, E, { transA: true, out: S });
+    const s = S.data, e = E.data, o = out.data;
+    const lk = 1 - alpha;
+    for (let i = 0; i < N; i++) {
+      const sc = alpha * dp[i]!;
+      const r = i * k;
+      if (accumulate) for (let j = r; j < r + k; j++) o[j]! += lk * e[j]! + sc * s[j]!;
+      else for (let j = r; j < r + k; j++) o[j] = lk * e[j]! + sc * s[j]!;
+    }
   }
 
   /** Dense `(1−α)I + α W diag φ′(h)` (N × N). */

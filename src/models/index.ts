@@ -32,9 +32,13 @@ export {
   trajectoryVjp,
   trajectoryJvpBlock,
   trajectoryVjpBlock,
+  BLOCK_MIN_N,
 } from './rollout.js';
-export type { RolloutOptions, TrajectoryVjpOptions } from './rollout.js';
+export type { RolloutOptions, TrajectoryVjpOptions, BlockSweepOptions, BlockSweepMethod } from './rollout.js';
+export { hasBlockSweep, stackSites, jvpBlockSweep, vjpBlockSweep } from './block-sweep.js';
+export type { StackedSite } from './block-sweep.js';
 export { readout, mseLoss } from './readout.js';
 export type { MseResult } from './readout.js';
 export { flowField, hasFlow } from './flow.js';
 export type { FlowField } from './flow.js';
+export { MODEL_FORMAT, modelDocumentText } from './document.js';

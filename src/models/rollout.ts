@@ -8,6 +8,7 @@ import type { Model, Trajectory, StepCache } from './types.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { zeros } from '../linalg/matrix.js';
 import { ShapeError, NonFiniteError, assertFinite } from '../errors.js';
+import { hasBlockSweep, jvpBlockSweep, stackSites, vjpBlockSweep, type StackedSite } from './block-sweep.js';
 
 /** Options of `rollout`. */
 export interface RolloutOptions {
@@ -157,19 +158,46 @@ export function trajectoryVjp(model: Model, traj: Trajectory, E: Float64Array, o
   return grad;
 }
 
+/** How the block sweeps run. */
+export type BlockSweepMethod = 'auto' | 'block' | 'columns';
+
+/** Options of `trajectoryJvpBlock` / `trajectoryVjpBlock`. */
+export interface BlockSweepOptions {
+  /**
+   * `'block'`: GEMM-shaped sweeps (block-sweep.ts; needs a cell with `jvpHBlock`/`vjpHBlock` and
+   * a fixed site structure, else falls back to columns); `'columns'`: one single-vector sweep per
+   * column (the reference); `'auto'` (default): block when available and `N ≥ BLOCK_MIN_N` and
+   * `k ≥ 2`, columns otherwise (tiny problems, where GEMM packing costs more than it saves).
+   */
+  method?: BlockSweepMethod;
+}
+
+/** Hidden size from which `'auto'` uses the GEMM-shaped block sweeps. */
+export const BLOCK_MIN_N = 16;
+
+function useBlock(model: Model, traj: Trajectory, k: number, method: BlockSweepMethod): StackedSite[] | null {
+  if (method === 'columns' || !hasBlockSweep(model.cell)) return null;
+  if (method === 'auto' && (traj.N < BLOCK_MIN_N || k < 2)) return null;
+  return stackSites(model, traj);
+}
+
 /**
  * Forward sensitivities of k tangents at once: `dthetas` is `P × k` (P = cellSize, or size with
- * the readout rows ignored); returns `(B·T·N) × k`. Currently one sweep per column over
- * transposed (contiguous) columns; the per-step work is shaped so that a block cell method
- * (`J_t Q` as a GEMM) can replace the column loop. Cost O(k·B·T·P).
+ * the readout rows ignored); returns `(B·T·N) × k`. By default (`opts.method`, see
+ * BlockSweepOptions) GEMM-shaped: one GEMM over all steps per weight site for the θ part and one
+ * `N × N × k` GEMM per step for `J_t Y_{t−1}` (block-sweep.ts); otherwise one sweep per column.
+ * Throws ShapeError on wrong shapes, NonFiniteError on NaN/Inf tangents. Cost O(k·B·T·P) flops.
  */
-export function trajectoryJvpBlock(model: Model, traj: Trajectory, dthetas: Matrix): Matrix {
+export function trajectoryJvpBlock(model: Model, traj: Trajectory, dthetas: Matrix, opts: BlockSweepOptions = {}): Matrix {
   checkTraj(model, traj);
   const { cellSize, size } = model.layout;
-  if (dthetas.rows !== cellSize && dthetas.rows !== size) {
+  if ((dthetas.rows !== cellSize && dthetas.rows !== size) || dthetas.data.length !== dthetas.rows * dthetas.cols) {
     throw new ShapeError(`trajectoryJvpBlock: tangents are ${dthetas.rows}×${dthetas.cols}, expected ${cellSize} (or ${size}) rows`);
   }
   const k = dthetas.cols;
+  assertFinite(dthetas.data.subarray(0, cellSize * k), 'trajectoryJvpBlock tangents');
+  const sites = useBlock(model, traj, k, opts.method ?? 'auto');
+  if (sites) return jvpBlockSweep(model, traj, dthetas, sites);
   const M = traj.B * traj.T * traj.N;
   const P = cellSize;
   const col = new Float64Array(P);
@@ -186,14 +214,21 @@ export function trajectoryJvpBlock(model: Model, traj: Trajectory, dthetas: Matr
 }
 
 /**
- * BPTT for k cotangents at once: `E` is `(B·T·N) × k`; returns `P × k` (P = cellSize).
- * Column loop for now (see trajectoryJvpBlock). Cost O(k·B·T·P).
+ * BPTT for k cotangents at once: `E` is `(B·T·N) × k`; returns `P × k` (P = cellSize). GEMM-shaped
+ * by default (one transposed `N × N × k` GEMM per step, then one GEMM over all steps per weight
+ * site for the θ-gradient; see trajectoryJvpBlock and BlockSweepOptions), else one sweep per
+ * column. Throws ShapeError / NonFiniteError. Cost O(k·B·T·P) flops.
  */
-export function trajectoryVjpBlock(model: Model, traj: Trajectory, E: Matrix): Matrix {
+export function trajectoryVjpBlock(model: Model, traj: Trajectory, E: Matrix, opts: BlockSweepOptions = {}): Matrix {
   checkTraj(model, traj);
   const M = traj.B * traj.T * traj.N;
-  if (E.rows !== M) throw new ShapeError(`trajectoryVjpBlock: cotangents are ${E.rows}×${E.cols}, expected ${M} rows (B·T·N)`);
+  if (E.rows !== M || E.data.length !== E.rows * E.cols) {
+    throw new ShapeError(`trajectoryVjpBlock: cotangents are ${E.rows}×${E.cols}, expected ${M} rows (B·T·N)`);
+  }
+  assertFinite(E.data, 'trajectoryVjpBlock cotangents');
   const k = E.cols;
+  const sites = useBlock(model, traj, k, opts.method ?? 'auto');
+  if (sites) return vjpBlockSweep(model, traj, E, sites);
   const P = model.layout.cellSize;
   const col = new Float64Array(M);
   const g = new Float64Array(P);

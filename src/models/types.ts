@@ -113,6 +113,17 @@ export interface Cell {
   thirdH(theta: Float64Array, c: StepCache, r: Float64Array, s: Float64Array, t: Float64Array, out: Float64Array): void;
   /** `out = f_hθ[r, dθ] = ∂/∂θ ((∂f/∂h) r) · dθ` (mixed second derivative, for normal-form unfoldings). */
   hessianHTheta(theta: Float64Array, c: StepCache, r: Float64Array, dtheta: Float64Array, out: Float64Array): void;
+  /**
+   * Optional block form of `jvpH` (block sweeps, block-sweep.ts): `out = (∂f/∂h) dH`
+   * (`accumulate`: `out += …`) for `dH`, `out` both `N × k` row-major (column j = tangent j).
+   * `out` must not overlap `dH`. Cost one `N × N × k` GEMM (GRU `3N × N × k`) plus O(N·k).
+   */
+  jvpHBlock?(theta: Float64Array, c: StepCache, dH: Matrix, out: Matrix, accumulate: boolean): void;
+  /**
+   * Optional block form of `vjpH`: `out = (∂f/∂h)ᵀ E` (`accumulate`: `out += …`), `E`, `out`
+   * `N × k` row-major, not overlapping. Cost one transposed GEMM of the same size as `jvpHBlock`.
+   */
+  vjpHBlock?(theta: Float64Array, c: StepCache, E: Matrix, out: Matrix, accumulate: boolean): void;
 }
 
 /** A model: spec, layout, flat parameters (cell + readout) and its cell. */

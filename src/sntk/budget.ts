@@ -4,6 +4,7 @@
  * path. The default budget is 2 GiB, or `SNTK_MEMORY_BUDGET` (bytes, or with a K/M/G suffix).
  */
 import { MemoryBudgetError } from '../errors.js';
+import { formatBytes } from '../operators/densify.js';
 
 const DEFAULT_BUDGET = 2 * 1024 ** 3;
 
@@ -25,17 +26,6 @@ export function memoryBudget(explicit?: number): number {
   return parseBytes(env) ?? DEFAULT_BUDGET;
 }
 
-/** Human form of a byte count (`1.5 GiB`). */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let v = bytes;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v.toFixed(v >= 100 || u === 0 ? 0 : 1)} ${units[u]}`;
-}
 
 /**
  * Throws MemoryBudgetError when `doubles` float64 values (what `what` needs) exceed the budget.

@@ -64,10 +64,8 @@ export function frobeniusSquared(K: Matrix): number {
   return s;
 }
 
-/** `‖K‖_F`. Cost O(n²). */
-export function frobeniusNorm(K: Matrix): number {
-  return Math.sqrt(frobeniusSquared(K));
-}
+/** `‖K‖_F` (the linear-algebra layer's overflow-safe norm). */
+export { frobeniusNorm } from '../linalg/index.js';
 
 /**
  * Participation ratio `(tr K)² / ‖K‖_F²` = `(Σλ)²/Σλ²`, from a symmetric matrix (exact, O(n²)) or

@@ -6,17 +6,15 @@
  */
 import { writeFileSync, renameSync, readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { modelDocumentText } from '../models/document.js';
 import type { Model } from '../models/types.js';
 import type { OptimizerState } from './optimizers/types.js';
 import { InputError } from '../errors.js';
 
-let tmpCounter = 0;
-
 /** Writes `text` to `path` atomically (temp file in the same folder, then rename). */
 export function atomicWrite(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}-${tmpCounter++}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
+  writeFileAtomic(path, text);
 }
 
 /** `JSON.stringify` + atomic write. */
@@ -24,21 +22,6 @@ export function writeJson(path: string, value: unknown): void {
   atomicWrite(path, JSON.stringify(value, null, 1) + '\n');
 }
 
-/** The `sntk-model/1` JSON object of a model (matrices as nested rows, vectors flat). Cost O(P). */
-export function modelToJson(model: Model): Record<string, unknown> {
-  const params: Record<string, unknown> = {};
-  for (const b of model.layout.blocks) {
-    const v = model.params.subarray(b.offset, b.offset + b.rows * b.cols);
-    if (b.cols === 1) params[b.name] = Array.from(v);
-    else {
-      const rows: number[][] = [];
-      for (let i = 0; i < b.rows; i++) rows.push(Array.from(v.subarray(i * b.cols, (i + 1) * b.cols)));
-      params[b.name] = rows;
-    }
-  }
-  const s = model.spec;
-  return { format: 'sntk-model/1', cell: s.cell, activation: s.activation, hiddenSize: s.hiddenSize, inputSize: s.inputSize, outputSize: s.outputSize, alpha: s.alpha, params };
-}
 
 /** What a training checkpoint holds. */
 export interface TrainCheckpoint {
@@ -51,11 +34,13 @@ export interface TrainCheckpoint {
   optimizer: OptimizerState;
   /** The loss history so far (losses at steps 0..step−1), for the summary statistics. */
   losses: number[];
+  /** State of the run's onStep callback (e.g. the monitor) at this step, when it has one. */
+  callback?: unknown;
 }
 
 /** Writes `checkpoint-<step>.json` and `model-<step>.json` atomically. */
 export function saveCheckpoint(dir: string, model: Model, ck: TrainCheckpoint): void {
-  writeJson(join(dir, `model-${ck.step}.json`), modelToJson(model));
+  atomicWrite(join(dir, `model-${ck.step}.json`), modelDocumentText(model.spec, model.params));
   writeJson(join(dir, `checkpoint-${ck.step}.json`), ck);
 }
 

@@ -81,6 +81,23 @@ export const OptimizerSchema = z
   .prefault({})
   .describe('The optimizer.');
 
+/** The sNTK monitor (src/train/monitor), run at every `monitorEvery`-th step by `sntk train`. */
+export const MonitorSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Run the sNTK monitor (sntk train; the library trainRun takes any onStep callback).'),
+    trials: z.number().int().positive().nullable().default(null).describe('Trials (the first n of the batch) the monitored sNTK is taken over (null: all). Fewer is cheaper: the dense cost grows as trials·T·N·p².'),
+    kernel: z.enum(['auto', 'dense', 'operator']).default('auto').describe("sNTK statistics: 'dense' (exact), 'operator' (matrix-free, PR with a standard error), 'auto' (dense when trials·T·N·p² ≤ denseFlops)."),
+    denseFlops: z.number().positive().default(1e10).describe("Largest trials·T·N·p² for which 'auto' picks the dense route."),
+    top: posInt(10, 'Top sNTK eigenvalues recorded per monitored step (eigenvalues.jsonl).'),
+    probes: posInt(64, 'Operator route: Hutchinson probes for the Frobenius norm.'),
+    collapseFactor: z.number().gt(1).default(4).describe('Rank collapse: the state-space PR has fallen by this factor from its initial value (switches an adaptive natgrad on).'),
+    spikeFactor: z.number().positive().default(0.5).describe('Loss spike: the loss rose by more than this fraction between consecutive monitored steps.'),
+    continuation: z.boolean().default(true).describe('Detect bifurcations at zero input by continuation between consecutive monitored steps.'),
+    fixedPointStarts: posInt(16, 'Random starts of the fixed-point search at zero input (besides trajectory samples and the origin).'),
+  })
+  .prefault({})
+  .describe('The sNTK monitor.');
+
 /** The whole run config. */
 export const TrainConfigSchema = z
   .strictObject({
@@ -91,6 +108,7 @@ export const TrainConfigSchema = z
     checkpointEvery: posInt(10, 'Write a checkpoint every this many steps (and at the end).'),
     monitorEvery: posInt(1, 'Call the monitor (onStep extras) every this many steps; metrics rows are written at these steps.'),
     initialParams: z.array(z.number()).nullable().default(null).describe('Optional initial flat student parameters (cell then readout); length must match the model.'),
+    monitor: MonitorSchema,
   })
   .superRefine((c, ctx) => {
     const t = c.task;
@@ -109,6 +127,7 @@ export const TrainConfigSchema = z
     }
     const o = c.optimizer;
     const B = t.B;
+    if (c.monitor.trials !== null && c.monitor.trials > B) ctx.addIssue({ code: 'custom', path: ['monitor', 'trials'], message: `${c.monitor.trials} exceeds the task's batch size task.B = ${B}` });
     if (o.fisherTrials !== null && o.fisherTrials > B) ctx.addIssue({ code: 'custom', path: ['optimizer', 'fisherTrials'], message: `${o.fisherTrials} exceeds the task's batch size task.B = ${B}` });
     if (o.kind === 'natgrad') {
       const m = o.damping === 'next' ? o.k + 1 : o.k;

@@ -14,6 +14,7 @@
  * (b, t) rows into GEMMs (`Hprev·dWᵀ` in the JVP, `Δᵀ·Hprev` for the weight gradients).
  */
 import type { Model } from '../models/types.js';
+import { getActivation } from '../models/index.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { zeros } from '../linalg/matrix.js';
 import { gemm } from '../linalg/index.js';
@@ -273,17 +274,6 @@ function readoutJvp(ro: Readout, N: number, v: Float64Array, dh: Float64Array, h
 
 // ---------------------------------------------------------------- vanilla fast path
 
-type Act = { phi: (x: number) => number; d1: (x: number) => number };
-const ACTS: Record<string, Act> = {
-  tanh: { phi: Math.tanh, d1: (x) => { const y = Math.tanh(x); return 1 - y * y; } },
-  identity: { phi: (x) => x, d1: () => 1 },
-  relu: { phi: (x) => (x > 0 ? x : 0), d1: (x) => (x > 0 ? 1 : 0) },
-  softplus: {
-    phi: (x) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x))),
-    d1: (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
-  },
-};
-
 function sweepVanilla(model: Model, batch: Batch, target: LossTarget, dirs: readonly Float64Array[], opts: FusedOptions): FusedResult {
   const { params } = model;
   const N = model.spec.hiddenSize;
@@ -296,8 +286,7 @@ function sweepVanilla(model: Model, batch: Batch, target: LossTarget, dirs: read
   const k = dirs.length;
   const wantGrad = opts.grad ?? true;
   const wantFisher = (opts.fisher ?? true) && k > 0;
-  const act = ACTS[model.spec.activation];
-  if (!act) throw new ShapeError(`fusedSweep: unknown activation '${model.spec.activation}'`);
+  const act = getActivation(model.spec.activation);
   const isTanh = model.spec.activation === 'tanh';
   const wOff = blockOffset(model, 'W');
   const uOff = blockOffset(model, 'U');

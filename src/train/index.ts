@@ -8,3 +8,4 @@ export * from './build.js';
 export * from './checkpoint.js';
 export * from './run.js';
 export * from './loss.js';
+export * from './monitor/index.js';

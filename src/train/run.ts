@@ -45,6 +45,8 @@ export interface StepInfo {
   natgrad: NatGradOptimizer | null;
   sweep: FusedResult;
   config: TrainConfig;
+  /** The run folder. */
+  outDir: string;
 }
 
 /** What `onStep` may return: extra metric columns, events, or a request to stop. */
@@ -62,6 +64,13 @@ export interface TrainRunOptions {
   resume?: boolean;
   /** Called at monitored steps (every `config.monitorEvery`, and the last). */
   onStep?: (info: StepInfo) => StepReport | void;
+  /**
+   * Called once before the first step: `step` is where the run starts (0, or the resumed
+   * checkpoint's step) and `state` the callback state saved in that checkpoint (null on a fresh run).
+   */
+  onStart?: (info: { outDir: string; step: number; state: unknown; config: TrainConfig }) => void;
+  /** The callback's state to save in every checkpoint (JSON-serializable), so that a resume restores it exactly. */
+  saveState?: () => unknown;
 }
 
 /** Summary statistics of a run (also `summary.json`). */
@@ -77,7 +86,7 @@ export interface TrainSummary {
   lossIncreases: number;
   /** First step with loss below 0.1·L₀, or null. */
   stepsToTarget: number | null;
-  /** Median wall-clock seconds per step (this process's steps). */
+  /** Median wall-clock seconds per step (this process's steps): the fused sweep plus the optimizer's update, excluding the onStep callback (monitor). */
   secondsPerStep: number | null;
   meanSecondsPerStep: number | null;
   lastCheckpointStep: number;
@@ -200,7 +209,9 @@ export async function trainRun(configInput: TrainConfigInput | unknown, opts: Tr
   writeJson(eventsPath, events);
   atomicWrite(join(dir, 'metrics.csv'), metricsCsv(rows));
   let lastCk = ck ? ck.step : 0;
-  if (!ck) saveCheckpoint(dir, model, { format: 'sntk-train-checkpoint/1', step: 0, params: Array.from(model.params), optimizer: optimizer.getState(), losses: [] });
+  opts.onStart?.({ outDir: dir, step: start, state: ck?.callback ?? null, config });
+  const cbState = (): { callback?: unknown } => (opts.saveState ? { callback: opts.saveState() } : {});
+  if (!ck) saveCheckpoint(dir, model, { format: 'sntk-train-checkpoint/1', step: 0, params: Array.from(model.params), optimizer: optimizer.getState(), losses: [], ...cbState() });
 
   const secs: number[] = [];
   let status: TrainSummary['status'] = 'completed';
@@ -227,10 +238,15 @@ export async function trainRun(configInput: TrainConfigInput | unknown, opts: Tr
     }
     const gradNorm = norm(res.grad);
     const monitored = step % config.monitorEvery === 0 || step === steps - 1;
+    const tSweep = performance.now() - t0;
     let report: StepReport | void = undefined;
+    let monitorSeconds: number | null = null;
     if (monitored && opts.onStep) {
-      report = opts.onStep({ step, loss: res.loss, gradNorm, model, task, batch, optimizer, natgrad, sweep: res, config });
+      const tm = performance.now();
+      report = opts.onStep({ step, loss: res.loss, gradNorm, model, task, batch, optimizer, natgrad, sweep: res, config, outDir: dir });
+      monitorSeconds = (performance.now() - tm) / 1000;
     }
+    const t1 = performance.now();
     const ctx: StepContext = {
       step,
       loss: res.loss,
@@ -252,14 +268,14 @@ export async function trainRun(configInput: TrainConfigInput | unknown, opts: Tr
       break;
     }
     for (let i = 0; i < upd.length; i++) model.params[i]! += upd[i]!;
-    const seconds = (performance.now() - t0) / 1000;
+    const seconds = (tSweep + performance.now() - t1) / 1000;
     secs.push(seconds);
     if (losses.length > 0 && res.loss > 1.1 * losses[losses.length - 1]!) {
       events.push({ step, type: 'loss-increase', from: losses[losses.length - 1], to: res.loss });
     }
     losses.push(res.loss);
     if (monitored) {
-      const row: MetricsRow = { step, loss: res.loss, gradNorm, updateNorm: norm(upd), seconds, ...(report?.extra ?? {}) };
+      const row: MetricsRow = { step, loss: res.loss, gradNorm, updateNorm: norm(upd), seconds, ...(monitorSeconds !== null ? { monitorSeconds } : {}), ...(report?.extra ?? {}) };
       rows.push(row);
       appendFileSync(jsonlPath, JSON.stringify(row) + '\n');
     }
@@ -267,7 +283,7 @@ export async function trainRun(configInput: TrainConfigInput | unknown, opts: Tr
     const done = step + 1 === steps || report?.stop === true;
     if ((step + 1) % config.checkpointEvery === 0 || done) {
       if (model.params.every(Number.isFinite)) {
-        saveCheckpoint(dir, model, { format: 'sntk-train-checkpoint/1', step: step + 1, params: Array.from(model.params), optimizer: optimizer.getState(), losses: losses.slice() });
+        saveCheckpoint(dir, model, { format: 'sntk-train-checkpoint/1', step: step + 1, params: Array.from(model.params), optimizer: optimizer.getState(), losses: losses.slice(), ...cbState() });
         lastCk = step + 1;
       }
       atomicWrite(join(dir, 'metrics.csv'), metricsCsv(rows));

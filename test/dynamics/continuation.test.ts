@@ -2,7 +2,8 @@
  * The "Must show" bifurcation cases of issue 4 on hand-written systems with analytic answers.
  */
 import { describe, it, expect } from 'vitest';
-import { continueBranch, elementwiseSystem, tanhActivation } from '../../src/dynamics/index.js';
+import { continueBranch, elementwiseSystem } from '../../src/dynamics/index.js';
+import { tanhActivation } from '../../src/models/index.js';
 import { allFinite, conjugateDiag, randomOrthogonal, rotation, scalarTanh, tiltedTanh } from './helpers.js';
 
 describe('pitchfork and period doubling of h ↦ tanh(w h)', () => {

@@ -1,5 +1,6 @@
 /** Hand-written test systems for the dynamics tests. */
-import { elementwiseSystem, tanhActivation } from '../../src/dynamics/index.js';
+import { elementwiseSystem } from '../../src/dynamics/index.js';
+import { tanhActivation } from '../../src/models/index.js';
 import type { ParamSystem, TimeKind } from '../../src/dynamics/index.js';
 
 /** `h ↦ tanh(s h)` (N = 1). */
@@ -32,7 +33,7 @@ export function rotation(theta: number, time: TimeKind): ParamSystem {
   });
 }
 
-import { createRng } from '../../src/dynamics/index.js';
+import { createRng } from '../../src/linalg/random.js';
 
 /** A seeded random orthogonal N×N matrix (Gram–Schmidt of a Gaussian), row-major. */
 export function randomOrthogonal(N: number, seed: number): Float64Array {

@@ -1,7 +1,9 @@
 /** Eigenpairs, stability labels and the derivatives of the hand-written reference system. */
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { createRng, eigenPair, elementwiseSystem, spectrumOf, tanhActivation } from '../../src/dynamics/index.js';
+import { eigenPair, elementwiseSystem, spectrumOf } from '../../src/dynamics/index.js';
+import { tanhActivation } from '../../src/models/index.js';
+import { createRng } from '../../src/linalg/random.js';
 import { fromRows } from '../../src/linalg/index.js';
 
 function randMat(n: number, seed: number) {

@@ -13,13 +13,17 @@ function problem(N: number, T: number, D = 2, seed = 1) {
 }
 
 describe('analyzeSntk: matrix-free vs dense', () => {
-  for (const [N, T] of [[32, 100], [64, 50]] as const) {
+  // (32, 100): P = 1120 < M = 3200, the operator path works on JᵀJ; (64, 20): M = 1280 < P = 4288,
+  // it works on J Jᵀ = P K_θ Pᵀ. The issue's (64, 50) case runs in `npm run bench` (bench/kernel.bench.ts),
+  // since its dense reference (a 3200² eigenproblem) is too slow for the test suite without BLAS.
+  for (const [N, T] of [[32, 100], [64, 20]] as const) {
     it(`N=${N}, T=${T}: top-10 within 1e-8 relative, trace exact to 1e-12, PR within 1%`, () => {
       const { model, traj } = problem(N, T);
       const dense = analyzeSntk(model, traj, { method: 'dense', top: 10 });
       const op = analyzeSntk(model, traj, { method: 'operator', top: 10, seed: 3 });
       expect(dense.method).toBe('dense');
       expect(op.method).toBe('operator');
+      expect(op.via).toBe(N === 32 ? 'JtJ' : 'JJt');
       expect(op.traceExact).toBe(true);
       expect(Math.abs(op.trace - dense.trace) / dense.trace).toBeLessThan(1e-12);
       for (let i = 0; i < 10; i++) expect(Math.abs(op.top[i]! - dense.top[i]!) / dense.top[i]!).toBeLessThan(1e-8);

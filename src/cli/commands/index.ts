@@ -1,15 +1,21 @@
 /** Registers every subcommand of `sntk`. Add one line per command. */
 import type { Command } from 'commander';
 import { registerInfo } from './info.js';
+import { registerKernel } from './kernel.js';
 import { registerReport } from './report.js';
 import { registerConvert } from './convert.js';
 import { registerFixedPoints } from './fixed-points.js';
 import { registerContinuation } from './continuation.js';
+import { registerChannel } from './channel.js';
+import { registerScan } from './scan.js';
 
 export function registerCommands(program: Command): void {
   registerInfo(program);
+  registerKernel(program);
   registerReport(program);
   registerConvert(program);
   registerFixedPoints(program);
   registerContinuation(program);
+  registerChannel(program);
+  registerScan(program);
 }

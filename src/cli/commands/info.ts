@@ -1,7 +1,8 @@
-/** `sntk info`: version, active linear-algebra backend and runtime. */
+/** `sntk info`: version, active linear-algebra backend (and why), threads and runtime. */
 import type { Command } from 'commander';
 import { emit } from '../context.js';
-import { getBackend } from '../../linalg/index.js';
+import { availableBackends, getBackend } from '../../linalg/index.js';
+import { nativeBackendStatus } from '../../linalg/native.js';
 
 export function registerInfo(program: Command): void {
   program
@@ -12,9 +13,11 @@ export function registerInfo(program: Command): void {
       const info = {
         sntk: '0.1.0',
         backend: getBackend().name,
+        backends: availableBackends(),
+        native: nativeBackendStatus(),
         node: process.version,
         platform: `${process.platform}-${process.arch}`,
       };
-      emit(opts, info, () => Object.entries(info).map(([k, v]) => `${k.padEnd(8)} ${v}`).join('\n'));
+      emit(opts, info, () => Object.entries(info).map(([k, v]) => `${k.padEnd(8)} ${Array.isArray(v) ? v.join(', ') : v}`).join('\n'));
     });
 }

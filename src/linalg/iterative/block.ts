@@ -1,25 +1,41 @@
 /**
  * Block kernels for the matrix-free estimators: tall-skinny products on row-major `n × k` blocks
- * (one vector per column), and a robust block orthonormalisation (block classical Gram–Schmidt
+ * (one vector per column; through the backend GEMM when wide enough, unrolled loops for single
+ * vectors), and a robust block orthonormalisation (block classical Gram–Schmidt
  * twice against a basis, then modified Gram–Schmidt twice inside the block, with deflation).
  * Internal to `linalg/iterative`.
  */
 import type { Matrix } from '../matrix.js';
 import { zeros } from '../matrix.js';
+import { gemm } from '../index.js';
 import type { Rng } from '../random.js';
 import { ShapeError } from '../../errors.js';
 
-/** `Aᵀ B` (`ka × kb`, row-major) for `A` `n × ka`, `B` `n × kb`. Cost 2·n·ka·kb flops, one pass over the rows. */
+/** Whether two typed arrays share memory. */
+function overlaps(a: Float64Array, b: Float64Array): boolean {
+  if (a.buffer !== b.buffer || a.length === 0 || b.length === 0) return false;
+  return a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+}
+
+/** Below this many flops (2·n·ka·kb) the plain loops are used instead of the backend GEMM. */
+const GEMM_MIN_FLOPS = 2 * 32 * 32 * 32;
+
+/**
+ * `Aᵀ B` (`ka × kb`, row-major) for `A` `n × ka`, `B` `n × kb`. Width-1 `B`: a 4-row unrolled
+ * pass (dot product when `ka = 1`); otherwise the backend GEMM (`transA`). Cost 2·n·ka·kb flops,
+ * one pass over the rows.
+ */
 export function atb(A: Matrix, B: Matrix): Matrix {
   if (A.rows !== B.rows) throw new ShapeError(`atb: ${A.rows}×${A.cols} and ${B.rows}×${B.cols} have different row counts`);
   const n = A.rows, ka = A.cols, kb = B.cols;
+  if (kb === 1) return { rows: ka, cols: 1, data: atVec(n, ka, A.data, B.data) };
+  if (2 * n * ka * kb >= GEMM_MIN_FLOPS && ka > 1) return gemm(A, B, { transA: true });
   const a = A.data, b = B.data;
   const h = new Float64Array(ka * kb);
   for (let r = 0; r < n; r++) {
     const ao = r * ka, bo = r * kb;
     for (let i = 0; i < ka; i++) {
       const ai = a[ao + i]!;
-      if (ai === 0) continue;
       const ho = i * kb;
       for (let j = 0; j < kb; j++) h[ho + j]! += ai * b[bo + j]!;
     }
@@ -27,37 +43,80 @@ export function atb(A: Matrix, B: Matrix): Matrix {
   return { rows: ka, cols: kb, data: h };
 }
 
-/** `W ← W − Q H` in place (`W` `n × kb`, `Q` `n × ka`, `H` `ka × kb`). Cost 2·n·ka·kb flops. */
+/** `Aᵀ x` for row-major `A` `n × ka` (dot product with four accumulators when ka = 1). Cost 2·n·ka. */
+function atVec(n: number, ka: number, a: Float64Array, x: Float64Array): Float64Array {
+  const h = new Float64Array(ka);
+  if (ka === 1) {
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    let r = 0;
+    for (; r + 3 < n; r += 4) {
+      s0 += a[r]! * x[r]!;
+      s1 += a[r + 1]! * x[r + 1]!;
+      s2 += a[r + 2]! * x[r + 2]!;
+      s3 += a[r + 3]! * x[r + 3]!;
+    }
+    for (; r < n; r++) s0 += a[r]! * x[r]!;
+    h[0] = s0 + s1 + (s2 + s3);
+    return h;
+  }
+  let r = 0;
+  for (; r + 3 < n; r += 4) {
+    const x0 = x[r]!, x1 = x[r + 1]!, x2 = x[r + 2]!, x3 = x[r + 3]!;
+    const o0 = r * ka, o1 = o0 + ka, o2 = o1 + ka, o3 = o2 + ka;
+    for (let i = 0; i < ka; i++) h[i]! += x0 * a[o0 + i]! + x1 * a[o1 + i]! + x2 * a[o2 + i]! + x3 * a[o3 + i]!;
+  }
+  for (; r < n; r++) {
+    const xr = x[r]!, o = r * ka;
+    for (let i = 0; i < ka; i++) h[i]! += xr * a[o + i]!;
+  }
+  return h;
+}
+
+/**
+ * `W ← W − Q H` in place (`W` `n × kb`, `Q` `n × ka`, `H` `ka × kb`). Width-1 `W`: row dot
+ * products (an axpy when `ka = 1`); otherwise the backend GEMM (plain loops when `W` overlaps an
+ * input or the product is small). Cost 2·n·ka·kb flops.
+ */
 export function subMul(W: Matrix, Q: Matrix, H: Matrix): void {
   const n = W.rows, ka = Q.cols, kb = W.cols;
   const w = W.data, q = Q.data, h = H.data;
+  if (kb === 1) {
+    if (ka === 1) {
+      const h0 = h[0]!;
+      for (let r = 0; r < n; r++) w[r]! -= h0 * q[r]!;
+      return;
+    }
+    for (let r = 0; r < n; r++) {
+      const o = r * ka;
+      let s0 = 0, s1 = 0;
+      let i = 0;
+      for (; i + 1 < ka; i += 2) {
+        s0 += q[o + i]! * h[i]!;
+        s1 += q[o + i + 1]! * h[i + 1]!;
+      }
+      if (i < ka) s0 += q[o + i]! * h[i]!;
+      w[r]! -= s0 + s1;
+    }
+    return;
+  }
+  if (2 * n * ka * kb >= GEMM_MIN_FLOPS && !overlaps(w, q) && !overlaps(w, h)) {
+    gemm(Q, H, { out: W, alpha: -1, beta: 1 });
+    return;
+  }
   for (let r = 0; r < n; r++) {
     const qo = r * ka, wo = r * kb;
     for (let i = 0; i < ka; i++) {
       const qi = q[qo + i]!;
-      if (qi === 0) continue;
       const ho = i * kb;
       for (let j = 0; j < kb; j++) w[wo + j]! -= qi * h[ho + j]!;
     }
   }
 }
 
-/** `Q H` as a new `n × kb` matrix (`Q` `n × ka`, `H` `ka × kb`). Cost 2·n·ka·kb flops. */
+/** `Q H` as a new `n × kb` matrix (`Q` `n × ka`, `H` `ka × kb`), by the backend GEMM. Cost 2·n·ka·kb flops. */
 export function mulSmall(Q: Matrix, H: Matrix): Matrix {
   if (Q.cols !== H.rows) throw new ShapeError(`mulSmall: ${Q.rows}×${Q.cols} times ${H.rows}×${H.cols}`);
-  const out = zeros(Q.rows, H.cols);
-  const n = Q.rows, ka = Q.cols, kb = H.cols;
-  const o = out.data, q = Q.data, h = H.data;
-  for (let r = 0; r < n; r++) {
-    const qo = r * ka, oo = r * kb;
-    for (let i = 0; i < ka; i++) {
-      const qi = q[qo + i]!;
-      if (qi === 0) continue;
-      const ho = i * kb;
-      for (let j = 0; j < kb; j++) o[oo + j]! += qi * h[ho + j]!;
-    }
-  }
-  return out;
+  return gemm(Q, H);
 }
 
 /** Squared 2-norms of the columns of `Y`. Cost O(n·k). */

@@ -1,0 +1,104 @@
+/**
+ * sNTK benchmarks (issues 3 and 7):
+ * - dense sNTK with all diagnostics (trace, PR, entropy rank, full spectrum, top-10) at
+ *   (N, T) = (16, 50), (32, 100), (64, 100), against a plain baseline in the same run: `J` by one
+ *   forward-sensitivity sweep per parameter (`trajectoryJvp`), `J Jᵀ` with ml-matrix's `mmul`, and
+ *   ml-matrix's symmetric eigendecomposition of it. The baseline is skipped (reported as such) where
+ *   it would exceed SNTK_BENCH_BASELINE_MAX_ROWS rows (default 3300).
+ * - matrix-free PR (with standard error) and top-10 at (256, 250/500/1000) and (512, 1000), with
+ *   the time per T to show linear growth; and the agreement of dense and matrix-free at (64, 50).
+ * Vanilla tanh RNN, D = 4 (D = 2 for the dense cases, so (32,100) has 1120 parameters), B = 1.
+ * `SNTK_BENCH_KERNEL_QUICK=1` runs only the small cases.
+ */
+import { Matrix as MlMatrix, EigenvalueDecomposition } from 'ml-matrix';
+import { defineSpec, randomModel, rollout, trajectoryJvp } from '../src/models/index.js';
+import { createRng } from '../src/linalg/random.js';
+import { analyzeSntk } from '../src/sntk/analyze.js';
+import type { BenchResult } from './types.js';
+
+export const name = 'kernel';
+
+function problem(N: number, T: number, D: number, seed = 1) {
+  const model = randomModel(defineSpec({ cell: 'vanilla', hiddenSize: N, inputSize: D }), seed, { gain: 1.2, biasScale: 0.1 });
+  const X = new Float64Array(T * D);
+  createRng(seed + 1).fillNormal(X);
+  return { model, traj: rollout(model, X, { B: 1, T }) };
+}
+
+function naiveBaseline(p: ReturnType<typeof problem>): { seconds: number; top: number; pr: number } {
+  const t0 = performance.now();
+  const { model, traj } = p;
+  const P = model.layout.cellSize;
+  const M = traj.B * traj.T * traj.N;
+  const J = new MlMatrix(M, P);
+  const e = new Float64Array(P);
+  for (let q = 0; q < P; q++) {
+    e.fill(0);
+    e[q] = 1;
+    const col = trajectoryJvp(model, traj, e);
+    for (let m = 0; m < M; m++) J.set(m, q, col[m]!);
+  }
+  const K = J.mmul(J.transpose());
+  const ev = new EigenvalueDecomposition(K, { assumeSymmetric: true }).realEigenvalues;
+  let tr = 0, f2 = 0, top = 0;
+  for (const v of ev) { tr += v; f2 += v * v; top = Math.max(top, v); }
+  return { seconds: (performance.now() - t0) / 1000, top, pr: (tr * tr) / f2 };
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const out: BenchResult[] = [];
+  const quick = process.env.SNTK_BENCH_KERNEL_QUICK === '1';
+  const maxBaselineRows = Number(process.env.SNTK_BENCH_BASELINE_MAX_ROWS ?? 3300);
+  for (const [N, T] of (quick ? [[16, 50]] : [[16, 50], [32, 100], [64, 100]]) as [number, number][]) {
+    const p = problem(N, T, 2);
+    const t0 = performance.now();
+    const r = analyzeSntk(p.model, p.traj, { method: 'dense', top: 10 });
+    const seconds = (performance.now() - t0) / 1000;
+    const row: BenchResult = { case: `dense sNTK + diagnostics N=${N} T=${T}`, seconds, extra: { rows: r.rows, params: r.params, pr: r.participationRatio, entropyRank: r.entropyRank ?? NaN, top1: r.top[0]! } };
+    if (r.rows <= maxBaselineRows) {
+      const b = naiveBaseline(p);
+      row.baselineSeconds = b.seconds;
+      row.ratio = b.seconds / seconds;
+      row.extra!.baselineTopRelDiff = Math.abs(b.top - r.top[0]!) / r.top[0]!;
+      row.extra!.baselinePrRelDiff = Math.abs(b.pr - r.participationRatio) / r.participationRatio;
+    }
+    out.push(row);
+  }
+  if (quick) return out;
+  {
+    const p = problem(64, 50, 2);
+    const d = analyzeSntk(p.model, p.traj, { method: 'dense', top: 10 });
+    const t0 = performance.now();
+    const o = analyzeSntk(p.model, p.traj, { method: 'operator', top: 10, seed: 1 });
+    const seconds = (performance.now() - t0) / 1000;
+    let topErr = 0;
+    for (let i = 0; i < 10; i++) topErr = Math.max(topErr, Math.abs(o.top[i]! - d.top[i]!) / d.top[i]!);
+    out.push({
+      case: 'matrix-free vs dense N=64 T=50',
+      seconds,
+      extra: { topMaxRelErr: topErr, traceRelErr: Math.abs(o.trace - d.trace) / d.trace, prRelErr: Math.abs(o.participationRatio - d.participationRatio) / d.participationRatio, prStandardError: o.standardErrors!.participationRatio / o.participationRatio },
+    });
+  }
+  for (const [N, T] of [[256, 250], [256, 500], [256, 1000], [512, 1000]] as [number, number][]) {
+    const p = problem(N, T, 4);
+    const t0 = performance.now();
+    const r = analyzeSntk(p.model, p.traj, { method: 'operator', top: 10, seed: 1 });
+    const seconds = (performance.now() - t0) / 1000;
+    out.push({
+      case: `matrix-free PR + top-10 N=${N} T=${T}`,
+      seconds,
+      extra: {
+        rows: r.rows,
+        params: r.params,
+        pr: r.participationRatio,
+        prRelStandardError: r.standardErrors!.participationRatio / r.participationRatio,
+        traceExact: r.traceExact ? 1 : 0,
+        top1: r.top[0]!,
+        top10RelErrorBound: r.standardErrors!.top[9]! / r.top[9]!,
+        matvecs: r.matvecs ?? 0,
+        secondsPerStep: seconds / T,
+      },
+    });
+  }
+  return out;
+}

@@ -1,0 +1,101 @@
+/**
+ * `sntk kernel --model m.json --inputs x.json [--method auto|dense|operator] [--top K] [--seed S]
+ * [--out K.npy] [--json]`: the state-space NTK of a model over the trajectories of its inputs and
+ * its diagnostics (trace, Frobenius norm, participation ratio, entropy rank, top eigenvalues).
+ * Rows are ordered (b, t, i); parameters in the documented flat order (cell parameters only).
+ */
+import { Option, type Command } from 'commander';
+import { emit, progressLine, type CommonOptions } from '../context.js';
+import { UsageError } from '../../errors.js';
+import { readModelFile } from '../../io/model-json.js';
+import { readInputsFile } from '../../io/inputs.js';
+import { saveArrayNpy } from '../../io/npy.js';
+import { rollout } from '../../models/index.js';
+import { analyzeSntk } from '../../sntk/analyze.js';
+import { denseSntk } from '../../sntk/dense.js';
+import { parseBytes } from '../../sntk/budget.js';
+
+interface KernelCliOptions extends CommonOptions {
+  model: string;
+  inputs: string;
+  method: 'auto' | 'dense' | 'operator';
+  top: string;
+  seed: string;
+  out?: string;
+  memoryBudget?: string;
+  probes: string;
+  nonlinearity?: 'tanh' | 'relu';
+}
+
+function positiveInt(text: string, what: string, min = 1): number {
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < min) throw new UsageError(`${what} must be an integer ≥ ${min}, got "${text}"`);
+  return v;
+}
+
+const fmt = (x: number) => (x === 0 ? '0' : Math.abs(x) >= 1e4 || Math.abs(x) < 1e-3 ? x.toExponential(4) : x.toPrecision(6));
+
+/** Registers `sntk kernel`. */
+export function registerKernel(program: Command): void {
+  program
+    .command('kernel')
+    .description('the state-space NTK of a model over its input trajectories, with trace, PR, entropy rank and top eigenvalues')
+    .requiredOption('--model <file>', 'model file (.json, or a .safetensors PyTorch nn.RNN state dict)')
+    .requiredOption('--inputs <file>', 'inputs: JSON [T][D] or [B][T][D], or .npy of shape (T,D) or (B,T,D)')
+    .addOption(
+      new Option('--method <m>', 'dense: exact, forms J and the smaller Gram; operator: matrix-free estimates with standard errors; auto: dense when min(rows, params) ≤ 4000 and it fits the memory budget')
+        .choices(['auto', 'dense', 'operator'])
+        .default('auto'),
+    )
+    .option('--top <k>', 'number of top eigenvalues to report', '10')
+    .option('--seed <s>', 'seed of random probes and starting vectors (operator path)', '0')
+    .option('--probes <n>', 'Hutchinson probes for the Frobenius norm (operator path)', '120')
+    .option('--out <file.npy>', 'also write the dense sNTK (rows × rows, float64) as .npy (dense sizes only)')
+    .option('--memory-budget <bytes>', 'largest dense allocation, e.g. 512M, 4G (default 2G or SNTK_MEMORY_BUDGET)')
+    .addOption(new Option('--nonlinearity <f>', 'nonlinearity of a PyTorch state dict').choices(['tanh', 'relu']))
+    .option('--json', 'print one JSON object')
+    .option('--quiet', 'no progress output')
+    .action((opts: KernelCliOptions) => {
+      const model = readModelFile(opts.model, opts.nonlinearity ? { nonlinearity: opts.nonlinearity } : {});
+      const inputs = readInputsFile(opts.inputs, model.spec.inputSize);
+      const top = positiveInt(opts.top, '--top');
+      const seed = positiveInt(opts.seed, '--seed', 0);
+      const probes = positiveInt(opts.probes, '--probes', 2);
+      const memoryBudget = parseBytes(opts.memoryBudget);
+      const phase = progressLine(opts, 'sntk kernel');
+      const t0 = performance.now();
+      const traj = rollout(model, inputs.X, { B: inputs.B, T: inputs.T });
+      let step = 0;
+      const result = analyzeSntk(model, traj, {
+        method: opts.method,
+        top,
+        seed,
+        probes,
+        ...(memoryBudget !== undefined ? { memoryBudget } : {}),
+        onPhase: () => phase(++step, opts.method === 'dense' ? 1 : 3),
+      });
+      let written: string | undefined;
+      if (opts.out) {
+        const { K } = denseSntk(model, traj, memoryBudget !== undefined ? { memoryBudget } : {});
+        saveArrayNpy(opts.out, K.data, [K.rows, K.cols]);
+        written = opts.out;
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      const out = { ...result, seconds, ...(written ? { out: written } : {}) };
+      emit(opts, out, () => {
+        const se = result.standardErrors;
+        const pm = (v: number, e: number | undefined) => (e !== undefined && e > 0 ? `${fmt(v)} ± ${fmt(e)}` : fmt(v));
+        return [
+          `sNTK of ${opts.model} over ${inputs.B}×${inputs.T} steps: ${result.rows} rows × ${result.params} parameters (${result.method}, via ${result.via})`,
+          `  trace               ${pm(result.trace, result.traceExact ? undefined : se?.trace)}${result.traceExact ? ' (exact)' : ''}`,
+          `  Frobenius norm      ${pm(result.frobenius, se?.frobenius)}`,
+          `  participation ratio ${pm(result.participationRatio, se?.participationRatio)}`,
+          `  entropy rank        ${result.entropyRank === null ? '— (dense only)' : fmt(result.entropyRank)}`,
+          `  rank for 95%        ${result.rank95 === null ? '— (dense only)' : result.rank95}`,
+          `  top ${result.top.length} eigenvalues  ${result.top.map(fmt).join(', ')}`,
+          ...(written ? [`  wrote ${written}`] : []),
+          `  ${seconds.toFixed(2)} s`,
+        ].join('\n');
+      });
+    });
+}

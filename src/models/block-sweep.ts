@@ -1,0 +1,220 @@
+/**
+ * Block (many-vector) Jacobian sweeps through time on GEMMs (issue 7 item 3; DESIGN.md §3).
+ *
+ * With `R = B·T` steps, tangents `Θ` (`P × k`) and the weight sites of each step
+ * (`∂f/∂θ · dθ = Σ_s β_s ⊙ (dW_s u_s)`, types.ts `WeightSite`):
+ *
+ * - **JVP** `Y_t = J_t Y_{t−1} + Q_t`, `Q_t = Σ_s diag(β_{s,t}) Z_{s,t}` with
+ *   `Z_{s,t}[i, :] = Σ_l u_{s,t}[l] Θ[(i, l), :]`. The `Q_t` do not depend on the recursion, so
+ *   all of them come from ONE GEMM per site over time: `Z_s = U_s Θ′_s` with `U_s` the stacked site
+ *   vectors (`R × L_s`) and `Θ′_s` the site's rows of Θ regrouped as `L_s × (N·k)`. The recursion
+ *   then costs one `N × N × k` GEMM per step (`Cell.jvpHBlock`).
+ * - **VJP** `Λ_t = E_t + J_{t+1}ᵀ Λ_{t+1}` with one transposed GEMM per step (`Cell.vjpHBlock`);
+ *   the θ-gradient `Σ_t (∂f/∂θ)_tᵀ Λ_t` is again ONE GEMM per site over time:
+ *   `grad′_s = U_sᵀ (β_s ⊙ Λ)` (`L_s × (N·k)`), scattered back to the site's rows of θ.
+ *
+ * Layouts: tangent/cotangent blocks `(B·T·N) × k` row-major, i.e. an `R × (N·k)` matrix whose row
+ * `r` is the `N × k` block of step r — the natural operand of the GEMMs above. Cost of either
+ * sweep: `2·R·k·(N·N_J + Σ_s L_s·N)` flops (`N_J = N`, GRU `3N`) + O(R·N·k), i.e. the same
+ * flops as k single-vector sweeps but on GEMMs; memory O(R·N·k) (one extra block for cells with
+ * several sites).
+ */
+import type { Cell, Model, Trajectory } from './types.js';
+import type { Matrix } from '../linalg/matrix.js';
+import { zeros } from '../linalg/matrix.js';
+import { gemm } from '../linalg/index.js';
+
+/** Whether a cell implements the block methods the block sweeps need (`jvpHBlock`, `vjpHBlock`). Cost O(1). */
+export function hasBlockSweep(cell: Cell): boolean {
+  return typeof cell.jvpHBlock === 'function' && typeof cell.vjpHBlock === 'function';
+}
+
+/** One site stacked over the `R = B·T` steps of a trajectory. */
+export interface StackedSite {
+  /** Site vectors, `R × L` (row r = `u` of step r). */
+  readonly U: Matrix;
+  /** Diagonal factors, `R × N` (row r = `β` of step r). */
+  readonly beta: Float64Array;
+  /** Column ranges of the site's weight matrix and the θ blocks that hold them (types.ts). */
+  readonly segments: readonly { offset: number; colStart: number; cols: number }[];
+}
+
+function sameSegments(a: StackedSite['segments'], b: StackedSite['segments']): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!, y = b[i]!;
+    if (x.offset !== y.offset || x.colStart !== y.colStart || x.cols !== y.cols) return false;
+  }
+  return true;
+}
+
+/**
+ * Stacks the weight sites of every step of `traj` (`R = B·T` rows). Returns null when the sites
+ * do not have the same structure (count, lengths, segments) at every step, in which case the
+ * block sweep cannot use one GEMM per site. Cost O(R·Σ_s(L_s + N)) time and memory.
+ */
+export function stackSites(model: Model, traj: Trajectory): StackedSite[] | null {
+  const { cell } = model;
+  const theta = model.params.subarray(0, model.layout.cellSize);
+  const R = traj.B * traj.T;
+  const N = traj.N;
+  let out: StackedSite[] = [];
+  for (let r = 0; r < R; r++) {
+    const sites = cell.sites(theta, traj.caches[r]!);
+    if (r === 0) {
+      out = sites.map((s) => ({ U: zeros(R, s.u.length), beta: new Float64Array(R * N), segments: s.segments.map((g) => ({ ...g })) }));
+    } else if (sites.length !== out.length) return null;
+    for (let s = 0; s < sites.length; s++) {
+      const site = sites[s]!;
+      const st = out[s]!;
+      if (site.u.length !== st.U.cols || site.beta.length !== N || (r > 0 && !sameSegments(site.segments, st.segments))) return null;
+      st.U.data.set(site.u, r * st.U.cols);
+      st.beta.set(site.beta, r * N);
+    }
+  }
+  return out;
+}
+
+/** `Θ′` (`L × (N·k)`): `Θ′[colStart + q, i·k + j] = Θ[offset + i·cols + q, j]` over the site's segments. */
+function gatherSiteRows(site: StackedSite, dth: Float64Array, N: number, k: number): Matrix {
+  const L = site.U.cols;
+  const Nk = N * k;
+  const M = zeros(L, Nk);
+  const m = M.data;
+  for (const { offset, colStart, cols } of site.segments) {
+    for (let i = 0; i < N; i++) {
+      for (let q = 0; q < cols; q++) {
+        const src = (offset + i * cols + q) * k;
+        const dst = (colStart + q) * Nk + i * k;
+        for (let j = 0; j < k; j++) m[dst + j] = dth[src + j]!;
+      }
+    }
+  }
+  return M;
+}
+
+/** The adjoint of gatherSiteRows, accumulating: `G[offset + i·cols + q, j] += Γ[colStart + q, i·k + j]`. */
+function scatterSiteRows(site: StackedSite, Gam: Matrix, grad: Float64Array, N: number, k: number): void {
+  const Nk = N * k;
+  const g = Gam.data;
+  for (const { offset, colStart, cols } of site.segments) {
+    for (let i = 0; i < N; i++) {
+      for (let q = 0; q < cols; q++) {
+        const dst = (offset + i * cols + q) * k;
+        const src = (colStart + q) * Nk + i * k;
+        for (let j = 0; j < k; j++) grad[dst + j]! += g[src + j]!;
+      }
+    }
+  }
+}
+
+/**
+ * Block forward sensitivity on GEMMs: `dthetas` `P′ × k` (its first `cellSize` rows are used),
+ * returns `(B·T·N) × k` = `dH/dθ · Θ`. The cell must implement the block methods
+ * (`hasBlockSweep`) and `sites` must be an exact decomposition of `∂f/∂θ` with a fixed structure
+ * (`stackSites` not null), otherwise it throws an Error — call sites check both first. Shapes are
+ * the caller's responsibility (rollout.ts checks them). Cost `2·B·T·k·(N·N_J + Σ_s L_s·N)` flops.
+ */
+export function jvpBlockSweep(model: Model, traj: Trajectory, dthetas: Matrix, sites?: StackedSite[]): Matrix {
+  const { cell } = model;
+  if (!cell.jvpHBlock) throw new Error('jvpBlockSweep: the cell has no jvpHBlock');
+  const st = sites ?? stackSites(model, traj);
+  if (!st) throw new Error('jvpBlockSweep: the weight sites change structure along the trajectory');
+  const theta = model.params.subarray(0, model.layout.cellSize);
+  const { B, T, N, caches } = traj;
+  const R = B * T;
+  const k = dthetas.cols;
+  const Nk = N * k;
+  const out = zeros(R * N, k);
+  if (k === 0 || R === 0) return out;
+  const y = out.data;
+  const Y = { rows: R, cols: Nk, data: y };
+  // Q = Σ_s β_s ⊙ (U_s Θ′_s), written straight into the output
+  let Z: Matrix | null = null;
+  for (let s = 0; s < st.length; s++) {
+    const site = st[s]!;
+    const Th = gatherSiteRows(site, dthetas.data, N, k);
+    const beta = site.beta;
+    if (s === 0) {
+      gemm(site.U, Th, { out: Y });
+      for (let r = 0; r < R; r++) {
+        for (let i = 0; i < N; i++) {
+          const b = beta[r * N + i]!;
+          const o = r * Nk + i * k;
+          for (let j = o; j < o + k; j++) y[j]! *= b;
+        }
+      }
+    } else {
+      Z = gemm(site.U, Th, Z ? { out: Z } : {});
+      const z = Z.data;
+      for (let r = 0; r < R; r++) {
+        for (let i = 0; i < N; i++) {
+          const b = beta[r * N + i]!;
+          const o = r * Nk + i * k;
+          for (let j = o; j < o + k; j++) y[j]! += b * z[j]!;
+        }
+      }
+    }
+  }
+  // Y_t = Q_t + J_t Y_{t−1}, one block product per step
+  const view = (r: number): Matrix => ({ rows: N, cols: k, data: y.subarray(r * Nk, (r + 1) * Nk) });
+  for (let b = 0; b < B; b++) {
+    let prev = view(b * T);
+    for (let t = 1; t < T; t++) {
+      const r = b * T + t;
+      const cur = view(r);
+      cell.jvpHBlock(theta, caches[r]!, prev, cur, true);
+      prev = cur;
+    }
+  }
+  return out;
+}
+
+/**
+ * Block BPTT on GEMMs: `E` `(B·T·N) × k`, returns `(dH/dθ)ᵀ E` (`cellSize × k`). Same
+ * requirements as jvpBlockSweep. Cost `2·B·T·k·(N·N_J + Σ_s L_s·N)` flops, O(B·T·N·k) memory.
+ */
+export function vjpBlockSweep(model: Model, traj: Trajectory, E: Matrix, sites?: StackedSite[]): Matrix {
+  const { cell } = model;
+  if (!cell.vjpHBlock) throw new Error('vjpBlockSweep: the cell has no vjpHBlock');
+  const st = sites ?? stackSites(model, traj);
+  if (!st) throw new Error('vjpBlockSweep: the weight sites change structure along the trajectory');
+  const P = model.layout.cellSize;
+  const theta = model.params.subarray(0, P);
+  const { B, T, N, caches } = traj;
+  const R = B * T;
+  const k = E.cols;
+  const Nk = N * k;
+  const grad = zeros(P, k);
+  if (k === 0 || R === 0) return grad;
+  // Λ_t = E_t + J_{t+1}ᵀ Λ_{t+1}, in place on a copy of E
+  const lam = E.data.slice();
+  const view = (r: number): Matrix => ({ rows: N, cols: k, data: lam.subarray(r * Nk, (r + 1) * Nk) });
+  for (let b = 0; b < B; b++) {
+    let next = view(b * T + T - 1);
+    for (let t = T - 2; t >= 0; t--) {
+      const r = b * T + t;
+      const cur = view(r);
+      cell.vjpHBlock(theta, caches[r + 1]!, next, cur, true);
+      next = cur;
+    }
+  }
+  // grad′_s = U_sᵀ (β_s ⊙ Λ); the last site may overwrite Λ
+  let scratch: Float64Array | null = null;
+  for (let s = 0; s < st.length; s++) {
+    const site = st[s]!;
+    const beta = site.beta;
+    const last = s === st.length - 1;
+    const g = last ? lam : (scratch ??= new Float64Array(R * Nk));
+    for (let r = 0; r < R; r++) {
+      for (let i = 0; i < N; i++) {
+        const bb = beta[r * N + i]!;
+        const o = r * Nk + i * k;
+        for (let j = o; j < o + k; j++) g[j] = bb * lam[j]!;
+      }
+    }
+    const Gam = gemm(site.U, { rows: R, cols: Nk, data: g }, { transA: true });
+    scatterSiteRows(site, Gam, grad.data, N, k);
+  }
+  return grad;
+}

@@ -1,0 +1,131 @@
+/**
+ * The monitor's dynamics at zero input: the fixed points of the map `h ↦ f(h, 0; θ)`, the one
+ * nearest criticality (smallest |σ|, σ = 1 − |λ_c|), its critical eigenvalue with right/left
+ * eigenvectors (`lᵀr = 1`), and two parameter directions to compare with the sNTK's top direction:
+ * - `B*ᵀl` with `B* = ∂f/∂θ` at that fixed point (the gradient of the normal form's unfolding
+ *   parameter, DESIGN.md §5), by one `vjpTheta`;
+ * - the eigenvalue-moving direction `vec(D* l rᵀ)` in the W block (vanilla cells only; zero
+ *   elsewhere): `∂λ_c/∂W` holding `D* = diag φ′(a*)` and `h*` fixed — exact when `h* = 0` and
+ *   φ″(0) = 0 (tanh at b = 0), the leading term otherwise.
+ * Complex critical eigenvalues give two real vectors (real and imaginary parts); alignments are
+ * then taken with their span.
+ */
+import type { Model } from '../../models/types.js';
+import { getActivation } from '../../models/index.js';
+import type { Complex, CVec, FixedPoint, FixedPointOptions } from '../../dynamics/index.js';
+import { eigenPair, findFixedPoints, modelSystem } from '../../dynamics/index.js';
+import { SntkError } from '../../errors.js';
+
+/** What `zeroInputAnalysis` returns. */
+export interface ZeroInputAnalysis {
+  points: FixedPoint[];
+  /** Index into `points` of the fixed point nearest criticality, or null when none was found. */
+  nearest: number | null;
+  critical: Complex | null;
+  sigma: number | null;
+  right: CVec | null;
+  left: CVec | null;
+  /** `B*ᵀl` over the flat parameters (1 vector for a real λ_c, 2 for a complex one), masked. */
+  bStarL: Float64Array[];
+  /** `vec(D* l rᵀ)` in the W block (vanilla), masked; empty for other cells. */
+  eigenMove: Float64Array[];
+}
+
+function blockOffset(model: Model, name: string): number | null {
+  return model.layout.blocks.find((b) => b.name === name)?.offset ?? null;
+}
+
+function masked(v: Float64Array, mask: Uint8Array | undefined): Float64Array {
+  if (mask) for (let i = 0; i < v.length; i++) if (!mask[i]) v[i] = 0;
+  return v;
+}
+
+/**
+ * Fixed points at zero input and the critical directions (see the module comment). `samples`
+ * (flat states, multiple of N) seed the fixed-point search. Cost: the fixed-point search
+ * (≈ starts × Newton × O(N³)) plus O(N³ + P) for the eigenvectors and directions.
+ */
+export function zeroInputAnalysis(model: Model, opts: { mask?: Uint8Array; samples?: Float64Array; seed?: number; fixedPoints?: FixedPointOptions } = {}): ZeroInputAnalysis {
+  const sys = modelSystem(model);
+  const fp = findFixedPoints(sys, { seed: opts.seed ?? 0, ...(opts.samples ? { samples: opts.samples } : {}), ...(opts.fixedPoints ?? {}) });
+  const points = fp.points;
+  const empty: ZeroInputAnalysis = { points, nearest: null, critical: null, sigma: null, right: null, left: null, bStarL: [], eigenMove: [] };
+  if (points.length === 0) return empty;
+  let nearest = 0;
+  for (let i = 1; i < points.length; i++) if (Math.abs(points[i]!.sigma) < Math.abs(points[nearest]!.sigma)) nearest = i;
+  const p = points[nearest]!;
+  const out: ZeroInputAnalysis = { ...empty, nearest, critical: p.critical, sigma: p.sigma };
+  const theta = model.params.subarray(0, model.layout.cellSize);
+  const x = new Float64Array(model.spec.inputSize);
+  const cache = model.cell.forward(theta, p.h.slice(), x);
+  const J = model.cell.jacobianH(theta, cache);
+  let pair;
+  try {
+    pair = eigenPair(J, p.critical);
+  } catch (e) {
+    if (e instanceof SntkError) return out; // defective eigenvalue: no directions
+    throw e;
+  }
+  out.right = pair.right;
+  out.left = pair.left;
+  const complex = p.critical.im !== 0;
+  const parts: [Float64Array, Float64Array][] = complex ? [[pair.left.re, pair.right.re], [pair.left.im, pair.right.im]] : [[pair.left.re, pair.right.re]];
+  const size = model.layout.size;
+  for (const [l] of parts) {
+    const g = new Float64Array(size);
+    model.cell.vjpTheta(theta, cache, l, g.subarray(0, model.layout.cellSize));
+    out.bStarL.push(masked(g, opts.mask));
+  }
+  const wOff = blockOffset(model, 'W');
+  const bOff = blockOffset(model, 'b');
+  if (model.spec.cell === 'vanilla' && wOff !== null) {
+    const N = model.spec.hiddenSize;
+    const act = getActivation(model.spec.activation);
+    const W = model.params.subarray(wOff, wOff + N * N);
+    const d = new Float64Array(N);
+    for (let i = 0; i < N; i++) {
+      let a = bOff !== null ? model.params[bOff + i]! : 0;
+      for (let j = 0; j < N; j++) a += W[i * N + j]! * p.h[j]!;
+      d[i] = act.d1(a);
+    }
+    // Complex: D l rᵀ = D(lr + i li)(rr + i ri)ᵀ → real part D(lr rrᵀ − li riᵀ), imaginary D(lr riᵀ + li rrᵀ).
+    const lr = pair.left.re, li = pair.left.im, rr = pair.right.re, ri = pair.right.im;
+    const mk = (f: (i: number, j: number) => number): Float64Array => {
+      const v = new Float64Array(size);
+      for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) v[wOff + i * N + j] = d[i]! * f(i, j);
+      return masked(v, opts.mask);
+    };
+    out.eigenMove.push(mk((i, j) => lr[i]! * rr[j]! - (complex ? li[i]! * ri[j]! : 0)));
+    if (complex) out.eigenMove.push(mk((i, j) => lr[i]! * ri[j]! + li[i]! * rr[j]!));
+  }
+  return out;
+}
+
+/**
+ * |cos| of the angle between `u` and the span of `vecs` (the norm of the projection of `u/‖u‖`
+ * onto that span, Gram–Schmidt). 0 when either is zero. Cost O(k²·P).
+ */
+export function spanAlignment(u: Float64Array, vecs: readonly Float64Array[]): number | null {
+  const nu = Math.sqrt(u.reduce((s, x) => s + x * x, 0));
+  if (!(nu > 0) || vecs.length === 0) return null;
+  const basis: Float64Array[] = [];
+  for (const v0 of vecs) {
+    const v = v0.slice();
+    for (const q of basis) {
+      let c = 0;
+      for (let i = 0; i < v.length; i++) c += q[i]! * v[i]!;
+      for (let i = 0; i < v.length; i++) v[i]! -= c * q[i]!;
+    }
+    const n = Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+    const n0 = Math.sqrt(v0.reduce((s, x) => s + x * x, 0));
+    if (n > 1e-12 * n0 && n > 0) basis.push(v.map((x) => x / n));
+  }
+  if (basis.length === 0) return null;
+  let s = 0;
+  for (const q of basis) {
+    let c = 0;
+    for (let i = 0; i < u.length; i++) c += q[i]! * u[i]!;
+    s += c * c;
+  }
+  return Math.min(1, Math.sqrt(s) / nu);
+}
