@@ -23,6 +23,7 @@ import type { Cell, Model, Trajectory } from './types.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { zeros } from '../linalg/matrix.js';
 import { gemm } from '../linalg/index.js';
+import { InputError } from '../errors.js';
 
 /** Whether a cell implements the block methods the block sweeps need (`jvpHBlock`, `vjpHBlock`). Cost O(1). */
 export function hasBlockSweep(cell: Cell): boolean {
@@ -112,14 +113,14 @@ function scatterSiteRows(site: StackedSite, Gam: Matrix, grad: Float64Array, N: 
  * Block forward sensitivity on GEMMs: `dthetas` `P′ × k` (its first `cellSize` rows are used),
  * returns `(B·T·N) × k` = `dH/dθ · Θ`. The cell must implement the block methods
  * (`hasBlockSweep`) and `sites` must be an exact decomposition of `∂f/∂θ` with a fixed structure
- * (`stackSites` not null), otherwise it throws an Error — call sites check both first. Shapes are
+ * (`stackSites` not null), otherwise it throws InputError — call sites check both first. Shapes are
  * the caller's responsibility (rollout.ts checks them). Cost `2·B·T·k·(N·N_J + Σ_s L_s·N)` flops.
  */
 export function jvpBlockSweep(model: Model, traj: Trajectory, dthetas: Matrix, sites?: StackedSite[]): Matrix {
   const { cell } = model;
-  if (!cell.jvpHBlock) throw new Error('jvpBlockSweep: the cell has no jvpHBlock');
+  if (!cell.jvpHBlock) throw new InputError('jvpBlockSweep: the cell has no jvpHBlock');
   const st = sites ?? stackSites(model, traj);
-  if (!st) throw new Error('jvpBlockSweep: the weight sites change structure along the trajectory');
+  if (!st) throw new InputError('jvpBlockSweep: the weight sites change structure along the trajectory');
   const theta = model.params.subarray(0, model.layout.cellSize);
   const { B, T, N, caches } = traj;
   const R = B * T;
@@ -176,9 +177,9 @@ export function jvpBlockSweep(model: Model, traj: Trajectory, dthetas: Matrix, s
  */
 export function vjpBlockSweep(model: Model, traj: Trajectory, E: Matrix, sites?: StackedSite[]): Matrix {
   const { cell } = model;
-  if (!cell.vjpHBlock) throw new Error('vjpBlockSweep: the cell has no vjpHBlock');
+  if (!cell.vjpHBlock) throw new InputError('vjpBlockSweep: the cell has no vjpHBlock');
   const st = sites ?? stackSites(model, traj);
-  if (!st) throw new Error('vjpBlockSweep: the weight sites change structure along the trajectory');
+  if (!st) throw new InputError('vjpBlockSweep: the weight sites change structure along the trajectory');
   const P = model.layout.cellSize;
   const theta = model.params.subarray(0, P);
   const { B, T, N, caches } = traj;

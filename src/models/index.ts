@@ -32,7 +32,7 @@ export {
   trajectoryVjp,
   trajectoryJvpBlock,
   trajectoryVjpBlock,
-  BLOCK_MIN_N,
+  preferBlockSweep,
 } from './rollout.js';
 export type { RolloutOptions, TrajectoryVjpOptions, BlockSweepOptions, BlockSweepMethod } from './rollout.js';
 export { hasBlockSweep, stackSites, jvpBlockSweep, vjpBlockSweep } from './block-sweep.js';

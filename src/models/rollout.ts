@@ -7,6 +7,7 @@
 import type { Model, Trajectory, StepCache } from './types.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { zeros } from '../linalg/matrix.js';
+import { getBackend } from '../linalg/index.js';
 import { ShapeError, NonFiniteError, assertFinite } from '../errors.js';
 import { hasBlockSweep, jvpBlockSweep, stackSites, vjpBlockSweep, type StackedSite } from './block-sweep.js';
 
@@ -166,18 +167,26 @@ export interface BlockSweepOptions {
   /**
    * `'block'`: GEMM-shaped sweeps (block-sweep.ts; needs a cell with `jvpHBlock`/`vjpHBlock` and
    * a fixed site structure, else falls back to columns); `'columns'`: one single-vector sweep per
-   * column (the reference); `'auto'` (default): block when available and `N ≥ BLOCK_MIN_N` and
-   * `k ≥ 2`, columns otherwise (tiny problems, where GEMM packing costs more than it saves).
+   * column (the reference); `'auto'` (default): block when available and `preferBlockSweep(N, k)`.
    */
   method?: BlockSweepMethod;
 }
 
-/** Hidden size from which `'auto'` uses the GEMM-shaped block sweeps. */
-export const BLOCK_MIN_N = 16;
+/**
+ * Whether `'auto'` runs the GEMM-shaped block sweeps for hidden size N and k columns: with the
+ * native backend when `N·k ≥ 64`; with the pure TypeScript backend when `k ≥ 4` and `N·k ≥ 1024`
+ * (below that its GEMM's packing costs more than the single-vector kernels; measured, see
+ * bench/sweeps.bench.ts). Cost O(1).
+ */
+export function preferBlockSweep(N: number, k: number): boolean {
+  if (k < 2) return false;
+  if (getBackend().name === 'native') return N * k >= 64;
+  return k >= 4 && N * k >= 1024;
+}
 
 function useBlock(model: Model, traj: Trajectory, k: number, method: BlockSweepMethod): StackedSite[] | null {
   if (method === 'columns' || !hasBlockSweep(model.cell)) return null;
-  if (method === 'auto' && (traj.N < BLOCK_MIN_N || k < 2)) return null;
+  if (method === 'auto' && !preferBlockSweep(traj.N, k)) return null;
   return stackSites(model, traj);
 }
 

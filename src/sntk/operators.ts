@@ -43,11 +43,12 @@ export function jacobianOperator(model: Model, traj: Trajectory): LinearOperator
   });
 }
 
-/** Applies `P` (or `Pᵀ`) to a block `Q` (`M × k`) with one N×N-by-N×k GEMM per step. */
+/** Applies `P` (or `Pᵀ`) to a block `Q` (`M × k`) with one N×N-by-N×k GEMM per step (the cell's block JVP/VJP when it has them). */
 function applyPropagator(model: Model, traj: Trajectory, Q: Matrix, transpose: boolean): Matrix {
   const { B, T, N, caches } = traj;
   const k = Q.cols;
   const theta = model.params.subarray(0, model.layout.cellSize);
+  const { cell } = model;
   const Y = { rows: Q.rows, cols: k, data: Q.data.slice() };
   const blk = N * k;
   const view = (row: number): Matrix => ({ rows: N, cols: k, data: Y.data.subarray(row * blk, (row + 1) * blk) });
@@ -56,15 +57,15 @@ function applyPropagator(model: Model, traj: Trajectory, Q: Matrix, transpose: b
       // Y_t = Q_t + J_t Y_{t-1}
       for (let t = 1; t < T; t++) {
         const row = b * T + t;
-        const Jt = model.cell.jacobianH(theta, caches[row]!);
-        gemm(Jt, view(row - 1), { out: view(row), beta: 1 });
+        if (cell.jvpHBlock) cell.jvpHBlock(theta, caches[row]!, view(row - 1), view(row), true);
+        else gemm(cell.jacobianH(theta, caches[row]!), view(row - 1), { out: view(row), beta: 1 });
       }
     } else {
       // Y_t = Q_t + J_{t+1}ᵀ Y_{t+1}
       for (let t = T - 2; t >= 0; t--) {
         const row = b * T + t;
-        const Jn = model.cell.jacobianH(theta, caches[row + 1]!);
-        gemm(Jn, view(row + 1), { out: view(row), beta: 1, transA: true });
+        if (cell.vjpHBlock) cell.vjpHBlock(theta, caches[row + 1]!, view(row + 1), view(row), true);
+        else gemm(cell.jacobianH(theta, caches[row + 1]!), view(row + 1), { out: view(row), beta: 1, transA: true });
       }
     }
   }

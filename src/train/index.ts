@@ -9,3 +9,4 @@ export * from './checkpoint.js';
 export * from './run.js';
 export * from './loss.js';
 export * from './monitor/index.js';
+export * from './demo.js';

@@ -1,5 +1,6 @@
 /** `sntk fixed-points` and `sntk continuation` end to end on small model files. */
 import { describe, it, expect, vi, beforeAll } from 'vitest';
+import { runCli } from '../cli/run-cli.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,21 +9,7 @@ import { createModel, defineSpec } from '../../src/models/index.js';
 import { writeModelFile } from '../../src/io/index.js';
 
 let dir = '';
-async function run(args: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-    out += String(s);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    const code = await main(args);
-    return { code, out };
-  } finally {
-    spy.mockRestore();
-    err.mockRestore();
-  }
-}
+const run = runCli;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'sntk-dyn-'));

@@ -70,7 +70,7 @@ describe('runs', () => {
     for (const f of ['config.json', 'metrics.csv', 'metrics.jsonl', 'events.json', 'summary.json', 'checkpoint-0.json', 'checkpoint-4.json', 'checkpoint-6.json', 'model-6.json']) expect(files).toContain(f);
     expect(files.some((f) => f.includes('.tmp-'))).toBe(false);
     const csv = readFileSync(join(dir, 'metrics.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).toBe('step,loss,gradNorm,updateNorm,seconds,probe');
+    expect(csv[0]).toBe('step,loss,gradNorm,updateNorm,seconds,monitorSeconds,probe');
     expect(csv.length).toBe(7);
     const model = JSON.parse(readFileSync(join(dir, 'model-6.json'), 'utf8'));
     expect(model.format).toBe('sntk-model/1');

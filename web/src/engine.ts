@@ -35,49 +35,9 @@ import type { Optimizer, StepContext } from '../../src/train/optimizers/types.js
 import type { NatGradOptimizer } from '../../src/train/optimizers/natgrad.js';
 import { NonFiniteError, InputError } from '../../src/errors.js';
 
-/** Optimizer choices of the explorer ('adaptive' = natural gradient switched on by the PR fall). */
-export type ExplorerOptimizer = 'sgd' | 'adam' | 'natgrad' | 'adaptive';
-
-/** The explorer's controls. */
-export interface ExplorerSettings {
-  hiddenSize: number;
-  /** Teacher outlier strength (`W* = 0.5·Q + outlier·u uᵀ`). */
-  outlier: number;
-  learningRate: number;
-  optimizer: ExplorerOptimizer;
-  seed: number;
-  /** Number of optimizer steps of the run. */
-  steps: number;
-  T: number;
-  B: number;
-  /** Compute the restricted landscape every this many steps (and at each marker); 0 = never. */
-  landscapeEvery: number;
-  /** Scan range `α ∈ [−r, r]` along the unit dominant direction. */
-  landscapeRange: number;
-  /** Points of the scan. */
-  landscapePoints: number;
-  /** Adaptive optimizer: switch the low-rank correction on when PR < PR₀ / this factor. */
-  adaptiveFall: number;
-  /** Train the bias b (true in the calibration; false keeps the odd symmetry, a clean pitchfork). */
-  trainBias: boolean;
-}
-
-/** DESIGN §7 calibration: N = 16, T = 60, B = 32, full-batch GD at lr 0.1. */
-export const PITCHFORK_PRESET: ExplorerSettings = {
-  hiddenSize: 16,
-  outlier: 1.5,
-  learningRate: 0.1,
-  optimizer: 'sgd',
-  seed: 0,
-  steps: 80,
-  T: 60,
-  B: 32,
-  landscapeEvery: 10,
-  landscapeRange: 1,
-  landscapePoints: 25,
-  adaptiveFall: 2,
-  trainBias: true,
-};
+import type { ExplorerSettings } from './settings.js';
+export type { ExplorerSettings, ExplorerOptimizer } from './settings.js';
+export { PITCHFORK_PRESET } from './settings.js';
 
 /** The library training config of the explorer settings (what `trainRun` would be given). */
 export function toTrainConfig(s: ExplorerSettings): TrainConfigInput {

@@ -6,6 +6,8 @@ import { registerReport } from './report.js';
 import { registerConvert } from './convert.js';
 import { registerFixedPoints } from './fixed-points.js';
 import { registerContinuation } from './continuation.js';
+import { registerTrain } from './train.js';
+import { registerDemo } from './demo.js';
 import { registerChannel } from './channel.js';
 import { registerScan } from './scan.js';
 
@@ -16,6 +18,8 @@ export function registerCommands(program: Command): void {
   registerConvert(program);
   registerFixedPoints(program);
   registerContinuation(program);
+  registerTrain(program);
+  registerDemo(program);
   registerChannel(program);
   registerScan(program);
 }

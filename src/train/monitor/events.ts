@@ -7,17 +7,19 @@
  * fixed point of `θ_cur` backward (s: 1 → 0), with the dynamics layer's pseudo-arclength
  * continuation (detection, localisation, classification). Events are deduplicated by type and s.
  * A trained bias makes the pitchfork *imperfect*: the branch through the old fixed point passes
- * smoothly and the new pair is born in a saddle-node. Such a fold is reported as
- * `pitchfork` with `imperfect: true` when the fixed-point count changes by 2 and the cubic term
- * dominates the quadratic one on the scale of the new branches, `|a| < |b₃|·Z` (Z: half the
- * largest distance between fixed points at the segment's end; `foldRatio = |a|/(|b₃|Z)` is
- * reported) — the fold is then the unfolding of a pitchfork, not an isolated saddle-node.
+ * smoothly and the new pair is born in a saddle-node. Such a fold is reported as `pitchfork` with
+ * `imperfect: true` when the fixed-point count changes by 2 and the *symmetric part* of the path
+ * (the same path with the bias block `b` set to 0, which makes `h ↦ φ(Wh)` odd for an odd φ such
+ * as tanh, so that h = 0 stays a fixed point) has a pitchfork at the origin within one segment of
+ * this one (`symmetricS` ∈ [−1, 2]): the fold is then the bias's unfolding of that pitchfork, not an
+ * isolated saddle-node. Otherwise it stays a `saddle-node`.
  *
  * **Rank collapse** (`RankCollapseTracker`): the state-space PR falling by `factor` from its
  * initial value (the onset, which also switches the adaptive natural gradient on), and the PR
  * minimum of each such dip, confirmed once the PR recovers by 10% or the run ends.
  */
 import type { Model } from '../../models/types.js';
+import { withParams } from '../../models/index.js';
 import type { BifurcationEvent } from '../../dynamics/index.js';
 import { continueBranch, linePath, pathSystem } from '../../dynamics/index.js';
 import { SntkError } from '../../errors.js';
@@ -34,8 +36,10 @@ export interface SegmentBifurcation {
   coefficients: Record<string, number>;
   /** True for a saddle-node reported as an imperfect pitchfork. */
   imperfect?: boolean;
-  /** `|a|/(|b₃|·Z)` of a fold (see module comment). */
-  foldRatio?: number;
+  /** Imperfect pitchfork: where the symmetric part of the path (b = 0) has its pitchfork, in the same s coordinates. */
+  symmetricS?: number;
+  /** Imperfect pitchfork: the largest |b_i| on the segment (the symmetry-breaking term). */
+  imperfection?: number;
   /** The event as the dynamics layer classified it. */
   detectedAs: string;
 }
@@ -78,25 +82,51 @@ export function segmentBifurcations(prev: Model, prevPoints: readonly { h: Float
   for (const e of found.sort((a, b) => a.s - b.s)) {
     if (!uniq.some((u) => u.detectedAs === e.detectedAs && Math.abs(u.s - e.s) < 1e-6)) uniq.push(e);
   }
-  // imperfect pitchfork: one fold pair born/destroyed with the cubic term dominating
+  // imperfect pitchfork: one fold pair born/destroyed, unfolding the pitchfork of the symmetric part
   if (Math.abs(countChange) === 2) {
-    const ends = countChange > 0 ? curPoints : prevPoints;
-    let Z = 0;
-    for (let i = 0; i < ends.length; i++) for (let j = i + 1; j < ends.length; j++) Z = Math.max(Z, dist(ends[i]!.h, ends[j]!.h) / 2);
     const folds = uniq.filter((u) => u.detectedAs === 'saddle-node');
     if (folds.length === 1 && !uniq.some((u) => u.type === 'pitchfork')) {
-      const f = folds[0]!;
-      const a = Math.abs(f.coefficients['a'] ?? NaN);
-      const b3 = Math.abs(f.coefficients['b3'] ?? NaN);
-      const ratio = a / (b3 * Z);
-      f.foldRatio = ratio;
-      if (Number.isFinite(ratio) && ratio < 1) {
+      const sym = symmetricPitchfork(prev, cur, maxSteps);
+      if (sym !== null) {
+        const f = folds[0]!;
         f.type = 'pitchfork';
         f.imperfect = true;
+        f.symmetricS = sym.s;
+        f.imperfection = sym.imperfection;
       }
     }
   }
   return uniq;
+}
+
+const ODD = new Set(['tanh', 'identity']);
+
+/**
+ * The pitchfork of the symmetric part of the segment (bias zeroed; vanilla/leaky cells with an odd
+ * activation only): continuation of h = 0 over s ∈ [−1, 2]; null when there is none or the cell
+ * has no bias or an even part. Cost: one continuation.
+ */
+export function symmetricPitchfork(prev: Model, cur: Model, maxSteps = 400): { s: number; imperfection: number } | null {
+  const blk = prev.layout.blocks.find((b) => b.name === 'b');
+  if (!blk || !ODD.has(prev.spec.activation) || (prev.spec.cell !== 'vanilla' && prev.spec.cell !== 'leaky')) return null;
+  const zeroB = (m: Model): { m: Model; maxB: number } => {
+    const p = m.params.slice();
+    let maxB = 0;
+    for (let i = 0; i < blk.rows * blk.cols; i++) {
+      maxB = Math.max(maxB, Math.abs(p[blk.offset + i]!));
+      p[blk.offset + i] = 0;
+    }
+    return { m: withParams(m, p), maxB };
+  };
+  const a = zeroB(prev), b = zeroB(cur);
+  try {
+    const res = continueBranch(pathSystem(linePath(a.m, b.m)), { s0: -1, s1: 2, h0: new Float64Array(prev.spec.hiddenSize), maxSteps });
+    const e = res.events.find((x) => x.type === 'pitchfork');
+    return e ? { s: e.s, imperfection: Math.max(a.maxB, b.maxB) } : null;
+  } catch (e) {
+    if (e instanceof SntkError) return null;
+    throw e;
+  }
 }
 
 /** A rank-collapse event produced by the tracker. */

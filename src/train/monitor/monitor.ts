@@ -145,7 +145,7 @@ export function createMonitor(opts: MonitorOptions = {}): Monitor {
             criticality: e.criticality,
             detectedAs: e.detectedAs,
             ...(e.imperfect ? { imperfect: true } : {}),
-            ...(e.foldRatio !== undefined ? { foldRatio: e.foldRatio } : {}),
+            ...(e.symmetricS !== undefined ? { symmetricS: e.symmetricS, imperfection: e.imperfection } : {}),
             fixedPointsBefore: prevPoints.length,
             fixedPointsAfter: points.length,
           });

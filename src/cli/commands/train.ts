@@ -1,0 +1,84 @@
+/**
+ * `sntk train --config run.json [--out dir] [--resume] [--json] [--no-report]`: a monitored training
+ * run (config validated by zod before any work; see src/train/config.ts for every field and its
+ * default) written to a run folder — config.json, metrics.jsonl/.csv, events.json,
+ * eigenvalues.jsonl, checkpoints, summary.json — and finally its HTML report in `<run>/report/`.
+ * A NaN loss stops the run (exit code 1) keeping the last good checkpoint, and says so.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { emit, progressLine, type CommonOptions } from '../context.js';
+import { InputError, SntkError, UsageError } from '../../errors.js';
+import { parseTrainConfig } from '../../train/config.js';
+import { trainRun } from '../../train/run.js';
+import { createMonitor } from '../../train/monitor/monitor.js';
+import { buildReport, writeReport } from '../../report/index.js';
+import { join } from 'node:path';
+
+/** The run stopped on a non-finite loss (exit code 1: a failure of the computation, not of the input). */
+export class TrainingStoppedError extends SntkError {}
+
+interface TrainCliOptions extends CommonOptions {
+  config: string;
+  out?: string;
+  resume?: boolean;
+  report?: boolean;
+}
+
+/** Reads a JSON config file; InputError naming it when missing or malformed. */
+export function readConfigFile(path: string): unknown {
+  if (!existsSync(path)) throw new InputError(`${path}: no such config file`);
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new InputError(`${path}: not valid JSON (${(e as Error).message})`);
+  }
+}
+
+/** Registers `sntk train`. */
+export function registerTrain(program: Command): void {
+  program
+    .command('train')
+    .description('train with the sNTK monitor (loss, PR, top direction, fixed points, bifurcation and rank-collapse events) and write a run folder with its report')
+    .requiredOption('--config <file>', 'run config JSON (every field optional; unknown fields are errors)')
+    .option('--out <dir>', 'run folder (default: runs/<task>-<optimizer>-seed<seed>)')
+    .option('--resume', 'continue the run in --out from its latest checkpoint (same config)')
+    .option('--no-report', 'do not write the HTML report')
+    .option('--json', 'print the summary as one JSON object')
+    .option('--quiet', 'no progress output')
+    .action(async (opts: TrainCliOptions) => {
+      const config = parseTrainConfig(readConfigFile(opts.config));
+      const out = opts.out ?? join('runs', `${config.task.name}-${config.optimizer.kind}-seed${config.seed}`);
+      if (opts.resume && !existsSync(out)) throw new UsageError(`--resume: ${out} does not exist`);
+      const progress = progressLine(opts, 'train');
+      const mon = config.monitor.enabled ? createMonitor({ ...config.monitor, seed: config.seed }).hooks() : {};
+      const res = await trainRun(config, {
+        outDir: out,
+        resume: opts.resume === true,
+        ...mon,
+        onStep: (info) => {
+          progress(info.step + 1, config.steps);
+          return mon.onStep?.(info);
+        },
+      });
+      let report: string | null = null;
+      if (opts.report !== false) {
+        const bundle = await buildReport(out, { title: `sntk train: ${out}` });
+        report = writeReport(bundle, join(out, 'report')).html;
+      }
+      const s = res.summary;
+      const result = { out, report, ...s, params: undefined };
+      emit(opts, result, () =>
+        [
+          `run:        ${out}`,
+          `status:     ${s.status} — ${s.message}`,
+          `loss:       ${s.initialLoss} → ${s.finalLoss}`,
+          `max jump:   ${s.maxLossJump}   increases > 10%: ${s.lossIncreases}   steps to 0.1·L₀: ${s.stepsToTarget ?? 'not reached'}`,
+          `s/step:     ${s.secondsPerStep?.toExponential(3)} (optimizer step only; the monitor is excluded)`,
+          `events:     ${res.events.filter((e) => e.type !== 'loss-increase').map((e) => `${e.type}@${e.step}`).join(', ') || 'none'}`,
+          ...(report ? [`report:     ${report}`] : []),
+        ].join('\n'),
+      );
+      if (s.status === 'nan') throw new TrainingStoppedError(`training stopped: ${s.message}`);
+    });
+}

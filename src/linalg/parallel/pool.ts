@@ -1,0 +1,184 @@
+/**
+ * A synchronous GEMM over worker threads (Node only; reached only through `parallel/index.ts`,
+ * which loads `node:worker_threads` by a guarded dynamic import).
+ *
+ * The rows of C are cut into one slice per thread (the calling thread computes the first).
+ * Operands that are not already in a SharedArrayBuffer are copied into shared scratch buffers
+ * (O(mk + kn + mn) against O(mnk) work), the workers are sent their task lists by `postMessage`,
+ * and the calling thread blocks in `Atomics.wait` until every slot reports done, so the API stays
+ * synchronous. A worker that reports an error, or does not finish within a generous deadline,
+ * makes the pool `broken`: its slice is recomputed on the calling thread, the workers are
+ * terminated and later calls run single-threaded. Workers are `unref()`ed (never keep the process
+ * alive).
+ */
+import type { Matrix } from '../matrix.js';
+import { gemmStrided } from '../gemm-kernel.js';
+import { SLOT_BUSY, SLOT_DONE, gemmWorkerSource } from './worker-source.js';
+
+/** One `gemmStrided` call, offsets relative to the shared operand buffers. */
+interface Task {
+  tA: boolean;
+  tB: boolean;
+  m: number;
+  n: number;
+  k: number;
+  alpha: number;
+  aOff: number;
+  lda: number;
+  bOff: number;
+  ldb: number;
+  beta: number;
+  cOff: number;
+  ldc: number;
+  lower: boolean;
+}
+
+/** The parts of `node:worker_threads` the pool uses. */
+export interface WorkerThreadsModule {
+  Worker: new (src: string, opts: { eval: boolean }) => WorkerLike;
+}
+
+/** The parts of a `Worker` the pool uses. */
+export interface WorkerLike {
+  postMessage(msg: unknown): void;
+  once(ev: 'message' | 'error' | 'exit', fn: (x: unknown) => void): void;
+  on(ev: 'error', fn: (x: unknown) => void): void;
+  unref(): void;
+  terminate(): Promise<number>;
+}
+
+/** A pool of GEMM workers; the calling thread takes part in every product. */
+export class GemmPool {
+  readonly threads: number;
+  broken = false;
+  private readonly workers: WorkerLike[];
+  private readonly ctrl: Int32Array;
+  private scratch: { a?: Float64Array; b?: Float64Array; c?: Float64Array } = {};
+
+  private constructor(workers: WorkerLike[]) {
+    this.workers = workers;
+    this.threads = workers.length + 1;
+    this.ctrl = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, workers.length)));
+  }
+
+  /** Starts `threads − 1` workers and waits (asynchronously, ≤ `timeoutMs`) until each is ready. */
+  static async create(wt: WorkerThreadsModule, threads: number, timeoutMs = 20000): Promise<GemmPool> {
+    const src = gemmWorkerSource();
+    const workers: WorkerLike[] = [];
+    const ready: Promise<void>[] = [];
+    for (let w = 0; w < threads - 1; w++) {
+      const worker = new wt.Worker(src, { eval: true });
+      workers.push(worker);
+      ready.push(
+        new Promise<void>((resolve, reject) => {
+          worker.once('message', () => resolve());
+          worker.once('error', (e) => reject(e instanceof Error ? e : new Error(String(e))));
+          worker.once('exit', () => reject(new Error('GEMM worker exited during start-up')));
+        }),
+      );
+      worker.on('error', () => {
+        /* reported through the control slot or the start-up promise */
+      });
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`GEMM workers not ready after ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([Promise.all(ready), timeout]);
+    } catch (e) {
+      for (const w of workers) void w.terminate();
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+    for (const w of workers) w.unref();
+    return new GemmPool(workers);
+  }
+
+  /** Terminates the workers (the pool is unusable afterwards). */
+  close(): void {
+    this.broken = true;
+    for (const w of this.workers) void w.terminate();
+    this.workers.length = 0;
+  }
+
+  private shared(which: 'a' | 'b' | 'c', len: number): Float64Array {
+    const cur = this.scratch[which];
+    if (cur && cur.length >= len) return cur;
+    const buf = new Float64Array(new SharedArrayBuffer(8 * Math.max(len, Math.ceil((cur?.length ?? 0) * 1.5))));
+    this.scratch[which] = buf;
+    return buf;
+  }
+
+  /** A shared view of `x` (no copy when it already lives in a SharedArrayBuffer) and its element offset. */
+  private operand(which: 'a' | 'b' | 'c', x: Float64Array, copyIn: boolean): { buf: Float64Array; off: number; copied: boolean } {
+    if (x.buffer instanceof SharedArrayBuffer) {
+      return { buf: new Float64Array(x.buffer), off: x.byteOffset / 8, copied: false };
+    }
+    const buf = this.shared(which, x.length);
+    if (copyIn) buf.set(x);
+    return { buf, off: 0, copied: true };
+  }
+
+  /**
+   * `C ← α op(A) op(B) + β C` (row-major, shapes already checked), rows of C split over the
+   * threads; with `lowerOnly` only C's lower triangle is produced (for SYRK), slices balanced by
+   * area. Cost 2·m·n·k flops over `threads` threads plus O(mk + kn + mn) copies.
+   */
+  gemm(transA: boolean, transB: boolean, alpha: number, A: Matrix, B: Matrix, beta: number, C: Matrix, lowerOnly = false): void {
+    const m = C.rows, n = C.cols, k = transA ? A.rows : A.cols;
+    const sa = this.operand('a', A.data, true);
+    const sb = A.data === B.data ? sa : this.operand('b', B.data, true);
+    const sc = this.operand('c', C.data, beta !== 0);
+    const p = this.threads;
+    const bounds: number[] = [0];
+    for (let t = 1; t < p; t++) {
+      const f = lowerOnly ? Math.sqrt(t / p) : t / p;
+      bounds.push(Math.min(m, Math.max(bounds[t - 1]!, Math.round((m * f) / 4) * 4)));
+    }
+    bounds.push(m);
+    const lda = A.cols, ldb = B.cols;
+    const slice = (r0: number, r1: number): Task[] => {
+      if (r1 <= r0) return [];
+      const aRow = transA ? sa.off + r0 : sa.off + r0 * lda;
+      const base = { tA: transA, tB: transB, k, alpha, lda, bOff: sb.off, ldb, beta, ldc: n };
+      if (!lowerOnly) return [{ ...base, m: r1 - r0, n, aOff: aRow, cOff: sc.off + r0 * n, lower: false }];
+      // Lower triangle of rows r0..r1-1: the full block left of the diagonal block, then the diagonal block.
+      const bDiag = transB ? sb.off + r0 * ldb : sb.off + r0;
+      const out: Task[] = [];
+      if (r0 > 0) out.push({ ...base, m: r1 - r0, n: r0, aOff: aRow, cOff: sc.off + r0 * n, lower: false });
+      out.push({ ...base, m: r1 - r0, n: r1 - r0, aOff: aRow, bOff: bDiag, cOff: sc.off + r0 * n + r0, lower: true });
+      return out;
+    };
+    const run = (tasks: Task[]): void => {
+      for (const t of tasks) gemmStrided(t.tA, t.tB, t.m, t.n, t.k, t.alpha, sa.buf, t.aOff, t.lda, sb.buf, t.bOff, t.ldb, t.beta, sc.buf, t.cOff, t.ldc, t.lower);
+    };
+    const pending: { slot: number; tasks: Task[] }[] = [];
+    for (let w = 0; w < this.workers.length; w++) {
+      const tasks = slice(bounds[w + 1]!, bounds[w + 2]!);
+      if (tasks.length === 0) continue;
+      Atomics.store(this.ctrl, w, SLOT_BUSY);
+      this.workers[w]!.postMessage({ ctrl: this.ctrl, slot: w, a: sa.buf, b: sb.buf, c: sc.buf, tasks });
+      pending.push({ slot: w, tasks });
+    }
+    run(slice(bounds[0]!, bounds[1]!));
+    // Deadline: generous (0.05 GFLOP/s per worker slice + 30 s) so that a dead worker cannot hang us.
+    const deadline = performance.now() + 30000 + (2 * m * n * k) / p / 5e7;
+    for (const { slot, tasks } of pending) {
+      while (Atomics.load(this.ctrl, slot) === SLOT_BUSY) {
+        const left = deadline - performance.now();
+        if (left <= 0) break;
+        Atomics.wait(this.ctrl, slot, SLOT_BUSY, Math.min(left, 1000));
+      }
+      if (Atomics.load(this.ctrl, slot) !== SLOT_DONE) {
+        // Error or timeout: recompute the slice here and stop using the pool. Copies of C are
+        // not reused afterwards (a late worker could still write into them).
+        this.close();
+        this.scratch = {};
+        run(tasks);
+      }
+    }
+    if (sc.copied) C.data.set(sc.buf.subarray(0, C.data.length));
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * The source text of a GEMM worker thread (evaluated with `new Worker(src, { eval: true })`, so no
+ * worker file has to be resolved under tsx, vitest or the built `dist/`). It instantiates the same
+ * blocked kernel as the main thread from `createGemmKernel`'s source and runs the task lists it
+ * is sent, signalling completion through a shared `Int32Array` slot (1 busy → 2 done / 3 error).
+ * Browser-safe (a plain string; nothing Node-specific is imported here).
+ */
+import { createGemmKernel } from '../gemm-kernel.js';
+
+/** Worker slot states in the shared control array. */
+export const SLOT_BUSY = 1;
+export const SLOT_DONE = 2;
+export const SLOT_ERROR = 3;
+
+/** JavaScript source of the worker (CommonJS script). Cost: string building, O(kernel size). */
+export function gemmWorkerSource(): string {
+  return `'use strict';
+var __name = (f) => f; // esbuild keepNames helper (tsx/vitest transforms)
+const { parentPort } = require('node:worker_threads');
+const kernel = (${createGemmKernel.toString()})();
+parentPort.on('message', (job) => {
+  const { ctrl, slot, a, b, c, tasks } = job;
+  try {
+    for (const t of tasks) {
+      kernel.gemmStrided(t.tA, t.tB, t.m, t.n, t.k, t.alpha, a, t.aOff, t.lda, b, t.bOff, t.ldb, t.beta, c, t.cOff, t.ldc, t.lower);
+    }
+    Atomics.store(ctrl, slot, ${SLOT_DONE});
+  } catch (e) {
+    Atomics.store(ctrl, slot, ${SLOT_ERROR});
+  }
+  Atomics.notify(ctrl, slot);
+});
+parentPort.postMessage('ready');
+`;
+}

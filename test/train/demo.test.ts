@@ -1,0 +1,129 @@
+/** `sntk demo` and `sntk train` end to end through the CLI, on tiny configs. */
+import { describe, it, expect, vi } from 'vitest';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main.js';
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const so = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+    out += String(s);
+    return true;
+  });
+  const se = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
+    err += String(s);
+    return true;
+  });
+  try {
+    return { code: await main(args), out, err };
+  } finally {
+    so.mockRestore();
+    se.mockRestore();
+  }
+}
+
+const TINY = { steps: 4, task: { hiddenSize: 4, T: 10, B: 4 } };
+const KEYS = ['learningRate', 'steps', 'firstBifurcationStep', 'bifurcationType', 'fixedPointsBefore', 'fixedPointsAfter', 'rankCollapseStep', 'prBefore', 'prAfter', 'dominantAlignment', 'maxLossJump', 'lossIncreases', 'stepsToTarget', 'secondsPerStep', 'finalLoss'];
+
+describe('sntk demo', () => {
+  it('--json prints {reference, sgd, natgrad} with the issue\'s fields, and seeds with --seeds', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sntk-demo-'));
+    const r = await run(['demo', '--out', dir, '--seeds', '2', '--set', JSON.stringify(TINY), '--no-report', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(Object.keys(j).sort()).toEqual(['natgrad', 'reference', 'seeds', 'sgd']);
+    for (const name of ['reference', 'sgd', 'natgrad']) expect(Object.keys(j[name]).sort()).toEqual([...KEYS].sort());
+    expect(j.reference.learningRate).toBe(0.1);
+    expect(j.sgd.learningRate).toBe(1);
+    expect(j.natgrad.learningRate).toBe(1);
+    expect(j.reference.steps).toBe(4);
+    expect(j.seeds).toHaveLength(2);
+    expect(j.seeds[0]).toEqual({ reference: j.reference, sgd: j.sgd, natgrad: j.natgrad });
+    expect(typeof j.reference.prBefore).toBe('number');
+    expect(j.reference.prAfter).toBeLessThanOrEqual(j.reference.prBefore);
+    for (const s of [0, 1]) for (const n of ['reference', 'sgd', 'natgrad']) expect(existsSync(join(dir, `seed-${s}`, n, 'eigenvalues.jsonl'))).toBe(true);
+  }, 60000);
+
+  it('without --seeds there is no seeds field; a bad --set fails before any work (exit 2)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sntk-demo-'));
+    const r = await run(['demo', '--out', dir, '--set', JSON.stringify({ ...TINY, steps: 2 }), '--no-report', '--json']);
+    expect(r.code).toBe(0);
+    expect(Object.keys(JSON.parse(r.out)).sort()).toEqual(['natgrad', 'reference', 'sgd']);
+    const bad = await run(['demo', '--out', join(dir, 'x'), '--set', '{"task":{"hiddenSize":4},"bogus":1}', '--json']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/unknown field 'bogus'/);
+    expect(existsSync(join(dir, 'x'))).toBe(false);
+  }, 60000);
+});
+
+describe('sntk train', () => {
+  const cfg = { seed: 2, steps: 9, checkpointEvery: 2, task: { name: 'pitchfork', hiddenSize: 4, T: 10, B: 4 }, optimizer: { kind: 'natgrad', learningRate: 0.5, k: 1, adaptive: true }, monitor: { collapseFactor: 1.2 } };
+
+  it('resume after a kill at a random step gives bit-identical parameters and monitor rows', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sntk-train-'));
+    const cfile = join(dir, 'run.json');
+    writeFileSync(cfile, JSON.stringify(cfg));
+    const full = join(dir, 'full');
+    const r1 = await run(['train', '--config', cfile, '--out', full, '--no-report', '--json']);
+    expect(r1.code).toBe(0);
+    const sum = JSON.parse(r1.out);
+    expect(sum.status).toBe('completed');
+    // "kill" after checkpoint k: keep only the files a run killed then would have left
+    const k = 2 * (1 + Math.floor(Math.random() * 3)); // 2, 4 or 6
+    const part = join(dir, 'part');
+    cpSync(full, part, { recursive: true });
+    for (const f of readdirSync(part)) {
+      const m = /^(?:checkpoint|model)-(\d+)\.json$/.exec(f);
+      if (m && Number(m[1]) > k) rmSync(join(part, f));
+    }
+    rmSync(join(part, 'summary.json'));
+    const r2 = await run(['train', '--config', cfile, '--out', part, '--resume', '--no-report', '--json']);
+    expect(r2.code).toBe(0);
+    expect(JSON.parse(r2.out).resumedFrom).toBe(k);
+    const a = JSON.parse(readFileSync(join(full, 'checkpoint-9.json'), 'utf8'));
+    const b = JSON.parse(readFileSync(join(part, 'checkpoint-9.json'), 'utf8'));
+    expect(b.params).toEqual(a.params);
+    expect(b.optimizer).toEqual(a.optimizer);
+    const strip = (d: string) =>
+      readFileSync(join(d, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => {
+        const { seconds: _s, monitorSeconds: _m, ...rest } = JSON.parse(l);
+        return rest;
+      });
+    expect(strip(part)).toEqual(strip(full));
+    const ev = (d: string) => JSON.parse(readFileSync(join(d, 'events.json'), 'utf8'));
+    expect(ev(part)).toEqual(ev(full));
+    expect(readFileSync(join(part, 'eigenvalues.jsonl'), 'utf8')).toBe(readFileSync(join(full, 'eigenvalues.jsonl'), 'utf8'));
+  }, 60000);
+
+  it('writes the report; a NaN loss stops the run, keeps the last good checkpoint and says so (exit 1)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sntk-train-'));
+    const good = join(dir, 'good.json');
+    writeFileSync(good, JSON.stringify({ ...cfg, steps: 3 }));
+    const r = await run(['train', '--config', good, '--out', join(dir, 'g'), '--json']);
+    expect(r.code).toBe(0);
+    expect(existsSync(join(dir, 'g', 'report', 'report.html'))).toBe(true);
+    const nan = join(dir, 'nan.json');
+    // W = ±1e308 (alternating): W h overflows to ±Inf and Inf − Inf = NaN in the first forward pass
+    const init = [...Array.from({ length: 16 }, (_, i) => (i % 2 ? -1e308 : 1e308)), 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, 0];
+    writeFileSync(nan, JSON.stringify({ ...cfg, optimizer: { kind: 'sgd', learningRate: 0.1 }, steps: 5, checkpointEvery: 1, initialParams: init }));
+    const n = await run(['train', '--config', nan, '--out', join(dir, 'n'), '--no-report', '--json']);
+    expect(n.code).toBe(1);
+    expect(n.err).toMatch(/stopped at step \d+: .*last good checkpoint is checkpoint-\d+\.json/);
+    const s = JSON.parse(readFileSync(join(dir, 'n', 'summary.json'), 'utf8'));
+    expect(s.status).toBe('nan');
+    expect(existsSync(join(dir, 'n', `checkpoint-${s.lastCheckpointStep}.json`))).toBe(true);
+  }, 60000);
+
+  it('a bad config (unknown field, negative learning rate, mismatched sizes) exits 2 before any work', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sntk-train-'));
+    const f = join(dir, 'bad.json');
+    writeFileSync(f, JSON.stringify({ optimizer: { learningRate: -1 }, monitor: { trials: 99, nope: 1 } }));
+    const r = await run(['train', '--config', f, '--out', join(dir, 'o')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/learningRate/);
+    expect(r.err).toMatch(/unknown field 'nope'/);
+    expect(existsSync(join(dir, 'o'))).toBe(false);
+  });
+});
