@@ -6,6 +6,8 @@ import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands/index.js';
 import { describeError, exitCodeFor } from './context.js';
 import { tryRegisterNativeBackend } from '../linalg/native.js';
+import { getBackend } from '../linalg/registry.js';
+import { enableParallelGemm } from '../linalg/parallel/index.js';
 
 /** Builds the command tree (exported for tests). */
 export function buildProgram(): Command {
@@ -24,6 +26,8 @@ export async function main(argv: string[]): Promise<number> {
   // The optional OpenBLAS/LAPACK backend becomes the default when its addon is built
   // (SNTK_BACKEND=js|native overrides); the pure TypeScript backend is always there.
   if (process.env.SNTK_BACKEND !== 'js') tryRegisterNativeBackend();
+  // Without BLAS, large GEMMs are split over worker threads (SNTK_THREADS, default: all cores).
+  if (getBackend().name === 'js') await enableParallelGemm();
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -1,7 +1,7 @@
 /**
  * The pure TypeScript backend (always available; the browser uses it): our own register-blocked
  * GEMM (gemm-kernel.ts), GEMV (gemv-kernel.ts), SYRK (lower-triangle GEMM + mirror), LU,
- * Cholesky, symmetric tred2/tql2 on flat arrays; `ml-matrix` for the general eigen- and singular
+ * Cholesky, symmetric eigen-decomposition (blocked tridiagonalisation + QL, symmetric-eigen.ts); `ml-matrix` for the general eigen- and singular
  * value decompositions (eigen.ts, svd.ts).
  */
 import type { LinalgBackend } from './backend.js';

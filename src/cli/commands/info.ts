@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { emit } from '../context.js';
 import { availableBackends, getBackend } from '../../linalg/index.js';
 import { nativeBackendStatus } from '../../linalg/native.js';
+import { parallelGemmThreads } from '../../linalg/parallel/index.js';
 
 export function registerInfo(program: Command): void {
   program
@@ -15,9 +16,10 @@ export function registerInfo(program: Command): void {
         backend: getBackend().name,
         backends: availableBackends(),
         native: nativeBackendStatus(),
+        gemmThreads: parallelGemmThreads(),
         node: process.version,
         platform: `${process.platform}-${process.arch}`,
       };
-      emit(opts, info, () => Object.entries(info).map(([k, v]) => `${k.padEnd(8)} ${Array.isArray(v) ? v.join(', ') : v}`).join('\n'));
+      emit(opts, info, () => Object.entries(info).map(([k, v]) => `${k.padEnd(12)} ${Array.isArray(v) ? v.join(', ') : v}`).join('\n'));
     });
 }
