@@ -4,7 +4,7 @@
  * tests read them without parsing the drawing.
  */
 import type { BifurcationMarker, ExplorerSettings, FixedPointView, LandscapeScan, RunExport, StepMetrics } from './engine.js';
-import { PITCHFORK_PRESET } from './settings.js';
+import { PITCHFORK_PRESET, PRESETS } from './settings.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { complexPlane, lineChart } from './plots.js';
 import type { ModelAnalysis } from './model-file.js';
@@ -178,7 +178,7 @@ function drawAll(): void {
   const steps = metrics.map((m) => m.step);
   const vlines = markers.map((b) => ({ x: b.step - 0.5, color: '#d9a400', label: b.type }));
   // Loss
-  lineChart(svg('svg-loss'), [{ x: steps, y: metrics.map((m) => m.loss), color: '#1f77b4', label: 'loss' }], { logY: true, vlines, xLabel: 'step' });
+  lineChart(svg('svg-loss'), [{ x: steps, y: metrics.map((m) => m.loss), color: '#1f77b4', label: 'loss' }], { logY: true, vlines, xLabel: 'step', integerX: true });
   const lossPanel = $('panel-loss');
   const last = metrics[metrics.length - 1];
   lossPanel.dataset['steps'] = String(metrics.length);
@@ -191,7 +191,7 @@ function drawAll(): void {
       { x: steps, y: metrics.map((m) => m.pr), color: '#2ca02c', label: 'PR' },
       { x: steps, y: metrics.map((m) => m.topEigenvalue / 1000), color: '#9467bd', dash: '4 2', label: 'λmax/10³' },
     ],
-    { logY: true, vlines, xLabel: 'step' },
+    { logY: true, vlines, xLabel: 'step', integerX: true },
   );
   const prPanel = $('panel-pr');
   if (metrics.length > 0) {
@@ -303,8 +303,10 @@ async function downloadExport(): Promise<void> {
 }
 
 // ---- wiring ----
+const presetSel = $('presetname') as HTMLSelectElement;
+for (const [key, p] of Object.entries(PRESETS)) presetSel.add(new Option(p.label, key));
 $('preset').addEventListener('click', () => {
-  writeSettings(PITCHFORK_PRESET);
+  writeSettings(PRESETS[presetSel.value]?.settings ?? PITCHFORK_PRESET);
   reset();
   send({ kind: 'run' });
 });

@@ -18,6 +18,8 @@ export interface ChartOptions {
   vlines?: { x: number; color: string; label?: string }[];
   xLabel?: string;
   yLabel?: string;
+  /** Round the x tick labels to integers (steps). */
+  integerX?: boolean;
 }
 
 const W = 360;
@@ -73,13 +75,16 @@ export function lineChart(svg: SVGSVGElement, series: readonly Series[], opts: C
     svg.appendChild(el('line', { x1: M.l, x2: W - M.r, y1: py, y2: py, stroke: '#eee' }));
     text(svg, M.l - 4, py + 3, fmt(opts.logY ? 10 ** yv : yv), 'end');
     const xv = x0 + ((x1 - x0) * i) / 4;
-    text(svg, sx(xv), H - M.b + 12, fmt(xv));
+    text(svg, sx(xv), H - M.b + 12, opts.integerX ? String(Math.round(xv)) : fmt(xv));
   }
   if (opts.xLabel) text(svg, (M.l + W - M.r) / 2, H - 2, opts.xLabel);
   for (const v of opts.vlines ?? []) {
     if (v.x < x0 || v.x > x1) continue;
     svg.appendChild(el('line', { x1: sx(v.x), x2: sx(v.x), y1: M.t, y2: H - M.b, stroke: v.color, 'stroke-dasharray': '3 2' }));
-    if (v.label) text(svg, sx(v.x) + 2, M.t + 10, v.label, 'start');
+    if (v.label) {
+      const right = sx(v.x) > W - M.r - 70;
+      text(svg, sx(v.x) + (right ? -2 : 2), H - M.b - 4, v.label, right ? 'end' : 'start');
+    }
   }
   for (const s of series) {
     let d = '';

@@ -37,10 +37,18 @@ export const PITCHFORK_PRESET: ExplorerSettings = {
   steps: 80,
   T: 60,
   B: 32,
-  landscapeEvery: 10,
+  landscapeEvery: 5,
   landscapeRange: 1,
   landscapePoints: 25,
   adaptiveFall: 2,
   trainBias: true,
 };
 
+
+/** The presets of the page (DESIGN §7 / issue 9): the clean crossing, GD overshoot, and natgrad at the same rate. */
+export const PRESETS: Record<string, { label: string; settings: ExplorerSettings }> = {
+  pitchfork: { label: 'pitchfork demo (GD, lr 0.1)', settings: PITCHFORK_PRESET },
+  overshoot: { label: 'overshoot (GD, lr 1)', settings: { ...PITCHFORK_PRESET, learningRate: 1, steps: 40 } },
+  natgrad: { label: 'low-rank natural gradient (lr 1)', settings: { ...PITCHFORK_PRESET, learningRate: 1, steps: 40, optimizer: 'natgrad' } },
+  frozenBias: { label: 'pitchfork, bias frozen (b = 0)', settings: { ...PITCHFORK_PRESET, trainBias: false } },
+};

@@ -10,6 +10,7 @@ import { registerTrain } from './train.js';
 import { registerDemo } from './demo.js';
 import { registerChannel } from './channel.js';
 import { registerScan } from './scan.js';
+import { registerBench } from './bench.js';
 
 export function registerCommands(program: Command): void {
   registerInfo(program);
@@ -22,4 +23,5 @@ export function registerCommands(program: Command): void {
   registerDemo(program);
   registerChannel(program);
   registerScan(program);
+  registerBench(program);
 }

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BenchUsageError, formatTable, parseBenchArgs, selectModules } from '../../bench/suite.js';
+import { benchCommandLine, findPackageRoot } from '../../src/cli/commands/bench.js';
+import { UsageError } from '../../src/errors.js';
+
+const benchDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench');
+
+describe('bench harness arguments', () => {
+  it('parses --filter (repeated, = and comma forms), --json, --quick, --backend, --threads', () => {
+    const a = parseBenchArgs(['--filter', 'gemm', '--filter=kernel,dyn', '--json', '--quick', '--backend', 'js', '--threads=2']);
+    expect(a.filter).toEqual(['gemm', 'kernel', 'dyn']);
+    expect(a.json).toBe(true);
+    expect(a.quick).toBe(true);
+    expect(a.backend).toBe('js');
+    expect(a.threads).toBe(2);
+    const d = parseBenchArgs([]);
+    expect(d).toMatchObject({ json: false, quick: false, filter: [] });
+    expect(d.backend).toBeUndefined();
+    expect(d.threads).toBeUndefined();
+  });
+
+  it('rejects unknown flags, missing values and bad backends/threads', () => {
+    expect(() => parseBenchArgs(['--nope'])).toThrow(BenchUsageError);
+    expect(() => parseBenchArgs(['--filter'])).toThrow(/needs a value/);
+    expect(() => parseBenchArgs(['--filter', '--json'])).toThrow(/needs a value/);
+    expect(() => parseBenchArgs(['--backend', 'cuda'])).toThrow(/js or native/);
+    expect(() => parseBenchArgs(['--threads', '0'])).toThrow(/positive integer/);
+  });
+
+  it('selects modules by file-name substring, and every case module of issue 7 is there', () => {
+    const all = selectModules(benchDir, []);
+    for (const m of ['dynamics', 'eigen', 'gemm', 'kernel', 'natgrad', 'native']) expect(all).toContain(m);
+    expect(selectModules(benchDir, ['gemm'])).toEqual(['gemm']);
+    expect(selectModules(benchDir, ['dyn', 'natg'])).toEqual(['dynamics', 'natgrad']);
+    expect(selectModules(benchDir, ['zzz'])).toEqual([]);
+  });
+
+  it('formats a table with ours, baseline and ratio per case', () => {
+    const text = formatTable({
+      node: 'v20', backend: 'js', native: 'n/a', threads: 2, loadStart: [1, 1, 1], loadEnd: [2, 2, 2], failed: [],
+      benchmarks: [{ bench: 'x', results: [{ case: 'c1', seconds: 0.5, baselineSeconds: 2, ratio: 4, extra: { n: 10 } }] }],
+    });
+    const row = text.split('\n').find((l) => l.startsWith('x '))!;
+    expect(row).toMatch(/c1\s+0\.5000\s+2\.000\s+4\.000\s+n=10/);
+  });
+});
+
+describe('sntk bench command line', () => {
+  it('runs bench/run.ts with tsx from the checkout and passes the options through', () => {
+    const root = findPackageRoot()!;
+    const { command, args } = benchCommandLine({ filter: ['gemm', 'eigen'], json: true, quick: true, backend: 'js', threads: '2' }, root);
+    expect(command).toBe(process.execPath);
+    expect(args[0]).toMatch(/tsx/);
+    expect(args[1]).toBe(join(root, 'bench', 'run.ts'));
+    expect(args.slice(2)).toEqual(['--filter', 'gemm', '--filter', 'eigen', '--json', '--quick', '--backend', 'js', '--threads', '2']);
+    expect(() => benchCommandLine({ backend: 'gpu' }, root)).toThrow(UsageError);
+  });
+
+  it('says the source checkout is needed when bench/ is missing', () => {
+    const fake = mkdtempSync(join(tmpdir(), 'sntk-bench-'));
+    mkdirSync(join(fake, 'dist'));
+    writeFileSync(join(fake, 'package.json'), JSON.stringify({ name: 'sntk' }));
+    expect(findPackageRoot(join(fake, 'dist'))).toBe(fake);
+    expect(() => benchCommandLine({}, fake)).toThrow(/source checkout/);
+  });
+});
+
+describe('sntk bench end to end', () => {
+  it('spawns the suite (no module matched: exit 0) and maps bad options to exit 2', async () => {
+    const { runCli } = await import('../cli/run-cli.js');
+    expect((await runCli(['bench', '--filter', 'no-such-module', '--backend', 'js'])).code).toBe(0);
+    const bad = await runCli(['bench', '--backend', 'gpu']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/js or native/);
+  }, 60_000);
+});
