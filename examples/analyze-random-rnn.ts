@@ -22,7 +22,7 @@ console.log(`  dense:    PR ${dense.participationRatio.toFixed(3)}, entropy rank
 console.log(`  operator: PR ${approx.participationRatio.toFixed(3)} ± ${approx.standardErrors!.participationRatio.toFixed(3)}, top ${approx.top.map((v) => v.toFixed(2)).join(' ')}  (${approx.seconds.toFixed(2)} s)`);
 
 const xbar = new Float64Array(D);
-const { points } = findFixedPoints(modelSystem(model, { input: xbar }), 0, { seed: 0 });
+const { points } = findFixedPoints(modelSystem(model, { input: xbar }), { seed: 0 });
 console.log(`${points.length} fixed point(s) at zero input`);
 const nearest = points.reduce((a, b) => (Math.abs(b.sigma) < Math.abs(a.sigma) ? b : a));
 const ch = channelDecomposition(model, nearest.h, xbar);

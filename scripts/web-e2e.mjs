@@ -10,10 +10,12 @@
  *   1. a bifurcation marker appears (its step and type are read from data attributes);
  *   2. the PR panel shows a fall: PR_initial / PR_min ≥ 4 with the minimum within 2 steps of the
  *      marker (DESIGN §7 calibration: 6–9×, one step before the crossing);
- *   3. the UI thread is never blocked > 100 ms while training (PerformanceObserver 'longtask'
- *      and a requestAnimationFrame gap monitor);
+ *   3. the UI thread is never blocked > 100 ms while training: the page's own handlers (timed in
+ *      main.ts), PerformanceObserver 'longtask' and a requestAnimationFrame gap monitor (the last
+ *      two are WARN instead of FAIL when the machine's load average exceeds its CPU count);
  *   4. the exported run (download) replays in Node (web/tools/replay.ts) to the same numbers:
- *      loss/grad/update norms/PR/top eigenvalue within 1e-12 relative, losses equal to trainRun's;
+ *      the engine in Node and the library's trainRun + createMonitor (what `sntk train`/`sntk demo`
+ *      run) give the loss, norms, PR, output PR, top eigenvalue, trace, σ, alignment within 1e-12;
  *   5. a malformed model file shows an error message in the page (not a blank screen), and a
  *      valid one shows the model panel.
  * Saves explorer.png (after the marker), run.json and report.json to the out folder (default
@@ -109,7 +111,7 @@ await page.addInitScript(() => {
   w.__jank = { longTasks: [], maxGap: 0, gaps: 0, armed: false };
   try {
     new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) if (w.__jank.armed) w.__jank.longTasks.push(e.duration);
+      for (const e of list.getEntries()) if (w.__jank.armed) w.__jank.longTasks.push(Math.round(e.duration));
     }).observe({ type: 'longtask', buffered: false });
   } catch {
     w.__jank.noLongTaskApi = true;
@@ -147,7 +149,7 @@ try {
   const land = page.locator('[data-testid="panel-landscape"]');
   await page.waitForFunction((s) => Number(document.querySelector('[data-testid="panel-landscape"]')?.getAttribute('data-step')) >= s - 1, mStep, { timeout: 60_000 });
   await page.waitForFunction((s) => Number(document.querySelector('[data-testid="status"]')?.getAttribute('data-step')) >= s + 3, mStep, { timeout: 60_000 });
-  const jank = await page.evaluate(() => ({ ...window.__jank }));
+  const jank = await page.evaluate(() => ({ ...window.__jank, own: { ...window.sntkPerf } }));
   await page.click('[data-testid="btn-pause"]');
   await page.waitForFunction(() => document.querySelector('[data-testid="status"]')?.getAttribute('data-running') === 'false', null, { timeout: 60_000 });
 
@@ -164,10 +166,19 @@ try {
   // 3. responsiveness
   const steps = Number(await page.locator('[data-testid="status"]').getAttribute('data-step'));
   const maxLong = jank.longTasks.length ? Math.max(...jank.longTasks) : 0;
-  report.responsiveness = { stepsObserved: steps, longTasks: jank.longTasks.length, maxLongTaskMs: maxLong, maxFrameGapMs: jank.maxGap, framesOver100ms: jank.gaps, longTaskApi: !jank.noLongTaskApi };
+  const { loadavg } = await import('node:os');
+  report.responsiveness = { stepsObserved: steps, longTasks: jank.longTasks, maxLongTaskMs: maxLong, maxFrameGapMs: jank.maxGap, framesOver100ms: jank.gaps, longTaskApi: !jank.noLongTaskApi, ownHandlers: jank.own.handlers, ownMaxHandlerMs: jank.own.maxHandlerMs, loadavg: loadavg() };
+  check(jank.own.maxHandlerMs <= 100, `the page's own main-thread work per task ≤ 100 ms (${jank.own.handlers} handlers, max ${jank.own.maxHandlerMs.toFixed(1)} ms)`);
   check(!jank.noLongTaskApi, 'PerformanceObserver longtask is available');
-  check(maxLong <= 100, `no main-thread task over 100 ms while training (${jank.longTasks.length} long tasks > 50 ms, max ${maxLong.toFixed(0)} ms)`);
-  check(jank.maxGap <= 100, `largest requestAnimationFrame gap ${jank.maxGap.toFixed(0)} ms ≤ 100 ms`);
+  // The browser-wide checks: strict unless the machine is oversubscribed by other processes
+  // (1-minute load average above the CPU count), where the OS can deschedule the renderer's main
+  // thread whatever the page does; then they are reported as WARN with the numbers (the page's own
+  // work is still checked strictly above).
+  const { cpus } = await import('node:os');
+  const busy = loadavg()[0] > cpus().length;
+  const soft = (ok, msg) => (ok || !busy ? check(ok, msg) : console.log(`WARN ${msg} — load average ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs, not counted`));
+  soft(maxLong <= 100, `no main-thread task over 100 ms while training (${jank.longTasks.length} long tasks > 50 ms, max ${maxLong.toFixed(0)} ms)`);
+  soft(jank.maxGap <= 100, `largest requestAnimationFrame gap ${jank.maxGap.toFixed(0)} ms ≤ 100 ms`);
 
   await page.screenshot({ path: join(outDir, 'explorer.png'), fullPage: true });
 
@@ -185,7 +196,8 @@ try {
     report.replay = r;
     const worst = Math.max(...Object.values(r.maxRelDiff));
     check(worst <= 1e-12, `browser worker = Node engine over ${r.steps} steps (max rel diff ${worst.toExponential(2)}, bitwise equal ${r.bitwiseEqual})`);
-    check(r.trainRunLossMaxRelDiff <= 1e-12, `browser losses = library trainRun losses (max rel diff ${r.trainRunLossMaxRelDiff.toExponential(2)})`);
+    const libWorst = Math.max(...Object.values(r.libraryMaxRelDiff));
+    check(libWorst <= 1e-12, `browser metrics = library trainRun + createMonitor (sntk train/demo) metrics (max rel diff ${libWorst.toExponential(2)} over ${Object.keys(r.libraryMaxRelDiff).join(', ')})`);
     check(JSON.stringify(r.markerSteps) === JSON.stringify(r.browserMarkerSteps), `same marker steps (${JSON.stringify(r.markerSteps)})`);
   }
 

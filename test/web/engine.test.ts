@@ -1,18 +1,20 @@
 /**
  * The explorer's engine (the code the Web Worker runs) against the library's Node-side run:
- * the same config through `trainRun` gives bit-identical losses, gradient and update norms, and
- * the sNTK numbers equal `sntkSpectrum` + `kernelDiagnostics` (an independent path through
- * `J Jᵀ`/`JᵀJ`) to 1e-9 relative. Also: model-file loading and its error message, settings checks,
+ * the same config through `trainRun` with the library monitor (what `sntk train` / `sntk demo`
+ * run) gives bit-identical metrics rows, events and final parameters, and the PR equals
+ * `sntkSpectrum` + `kernelDiagnostics` (an independent path) to 1e-10 relative. Also: model-file loading and its error message, settings checks,
  * and the restricted-landscape scan.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Experiment, PITCHFORK_PRESET, toTrainConfig, type ExplorerSettings } from '../../web/src/engine.js';
 import { analyzeModelText } from '../../web/src/model-file.js';
 import { trainRun } from '../../src/train/run.js';
 import { modelDataToJson } from '../../src/io/model-doc.js';
+import { createMonitor } from '../../src/train/monitor/monitor.js';
+import { parseTrainConfig } from '../../src/train/config.js';
 import { rollout } from '../../src/models/index.js';
 import { sntkSpectrum } from '../../src/sntk/dense.js';
 import { kernelDiagnostics } from '../../src/sntk/diagnostics.js';
@@ -20,27 +22,16 @@ import { InputError } from '../../src/errors.js';
 
 const SMALL: ExplorerSettings = { ...PITCHFORK_PRESET, hiddenSize: 6, T: 20, B: 6, steps: 5, seed: 3, landscapePoints: 9 };
 
-async function nodeRun(s: ExplorerSettings): Promise<{ rows: Record<string, number>[]; params: Float64Array }> {
+/** The library's Node-side run: trainRun with the library monitor (what `sntk train`/`sntk demo` do). */
+async function nodeRun(s: ExplorerSettings): Promise<{ rows: Record<string, number | string | boolean | null>[]; events: Record<string, unknown>[]; params: Float64Array }> {
   const dir = mkdtempSync(join(tmpdir(), 'sntk-web-'));
   try {
-    const rows: Record<string, number>[] = [];
-    let pr0: number | null = null;
-    const res = await trainRun(
-      { ...toTrainConfig(s), monitorEvery: 1, checkpointEvery: 1000 },
-      {
-        outDir: dir,
-        onStep: (info) => {
-          const traj = rollout(info.model, info.batch.X, { B: info.batch.B, T: info.batch.T });
-          const d = kernelDiagnostics(sntkSpectrum(info.model, traj).values);
-          rows.push({ step: info.step, loss: info.loss, gradNorm: info.gradNorm, pr: d.participationRatio, top: d.top[0]! });
-          // The adaptive rule (the explorer's monitor): switch natgrad on once PR < PR₀ / adaptiveFall.
-          pr0 ??= d.participationRatio;
-          if (s.optimizer === 'adaptive' && info.natgrad && !info.natgrad.isActive() && d.participationRatio < pr0 / s.adaptiveFall) info.natgrad.setActive(true);
-          return { extra: { pr: d.participationRatio } };
-        },
-      },
-    );
-    return { rows, params: res.params };
+    const config = parseTrainConfig({ ...toTrainConfig(s), monitorEvery: 1, checkpointEvery: 1000 });
+    const mon = createMonitor({ ...config.monitor, seed: config.seed });
+    const res = await trainRun(config, { outDir: dir, ...mon.hooks() });
+    const rows = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const events = JSON.parse(readFileSync(join(dir, 'events.json'), 'utf8'));
+    return { rows, events, params: res.params };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -48,28 +39,35 @@ async function nodeRun(s: ExplorerSettings): Promise<{ rows: Record<string, numb
 
 describe('explorer engine = library trainRun', () => {
   for (const optimizer of ['sgd', 'adam', 'natgrad', 'adaptive'] as const) {
-    it(`${optimizer}: same losses, norms and final parameters bit for bit, same sNTK PR to 1e-9`, async () => {
-      const s: ExplorerSettings = { ...SMALL, optimizer, learningRate: optimizer === 'adam' ? 0.01 : 0.1, adaptiveFall: 1.0000001 };
-      const natOn: boolean[] = [];
+    it(`${optimizer}: the worker's numbers equal trainRun + the library monitor bit for bit`, async () => {
+      const s: ExplorerSettings = { ...SMALL, optimizer, learningRate: optimizer === 'adam' ? 0.01 : 0.1, collapseFactor: 1.0000001 };
       const ex = new Experiment(s);
+      const natOn: (boolean | null)[] = [];
       while (!ex.done) natOn.push(ex.step().metrics.natgradActive);
-      if (optimizer === 'adaptive') expect(natOn).toContain(true);
-      if (optimizer === 'adaptive') expect(natOn[0]).toBe(false);
-      const { rows, params } = await nodeRun(s);
-      expect(Array.from(ex.model.params)).toEqual(Array.from(params));
-      expect(ex.history.length).toBe(s.steps);
-      expect(rows.length).toBe(s.steps);
-      for (let i = 0; i < s.steps; i++) {
-        const m = ex.history[i]!;
-        const r = rows[i]!;
-        expect(m.step).toBe(r.step);
-        expect(m.loss).toBe(r.loss);
-        expect(m.gradNorm).toBe(r.gradNorm);
-        expect(Math.abs(m.pr - r.pr!)).toBeLessThan(1e-9 * r.pr!);
-        expect(Math.abs(m.topEigenvalue - r.top!)).toBeLessThan(1e-9 * r.top!);
+      if (optimizer === 'adaptive') {
+        expect(natOn[0]).toBe(false);
+        expect(natOn).toContain(true);
       }
+      const { rows, events, params } = await nodeRun(s);
+      expect(Array.from(ex.model.params)).toEqual(Array.from(params));
+      expect(rows.length).toBe(s.steps);
+      const keys = ['step', 'loss', 'gradNorm', 'updateNorm', 'pr', 'prOutput', 'topEigenvalue', 'trace', 'topShare', 'fixedPoints', 'criticalRe', 'criticalIm', 'sigma', 'alignBStarL', 'natgradActive'] as const;
+      for (let i = 0; i < s.steps; i++) {
+        const m = ex.history[i]! as unknown as Record<string, unknown>;
+        for (const k of keys) expect([k, m[k]]).toEqual([k, rows[i]![k]]);
+      }
+      expect(ex.events).toEqual(events);
     });
   }
+
+  it('the monitor PR equals the dense sNTK spectrum (sntkSpectrum + kernelDiagnostics) to 1e-10', () => {
+    const ex = new Experiment({ ...SMALL, steps: 1 });
+    const traj = rollout(ex.model, ex.task.X, { B: ex.task.B, T: ex.task.T });
+    const d = kernelDiagnostics(sntkSpectrum(ex.model, traj).values);
+    const m = ex.step().metrics;
+    expect(Math.abs(m.pr - d.participationRatio)).toBeLessThan(1e-10 * d.participationRatio);
+    expect(Math.abs(m.topEigenvalue - d.top[0]!)).toBeLessThan(1e-10 * d.top[0]!);
+  });
 
   it('the export holds the config, metrics and markers as plain JSON', () => {
     const ex = new Experiment({ ...SMALL, steps: 2 });

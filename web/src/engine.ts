@@ -8,24 +8,21 @@
  * library's `trainRun` (same task, optimizer, fused sweep and step context), so the losses,
  * gradient and update norms equal a Node `trainRun` with the same config bit for bit.
  *
- * Per step (at the parameters before the update, like `trainRun`'s `onStep`):
- * - state-space sNTK through its `P × P` dual `JᵀJ` (same nonzero spectrum as `J Jᵀ`):
- *   participation ratio, top eigenvalue, trace, top eigenvector (the dominant parameter direction);
- * - fixed points at zero input (library `findFixedPoints`) with their Jacobian eigenvalues; the
- *   tracked point is the one on the trivial branch (nearest to the previous tracked point);
- * - a bifurcation marker when the tracked point's critical eigenvalue crosses the unit circle or
- *   the number of fixed points changes between steps, classified by continuation along the
- *   straight parameter segment between the two steps (library `continueBranch`), falling back to
- *   `classifyNearest` at the earlier step.
+ * Per step (at the parameters before the update, like `trainRun`'s `onStep`) the monitor does what
+ * the library's `createMonitor` (src/train/monitor/monitor.ts, which writes files with `node:fs`)
+ * does, with its browser-safe parts and the same options and seeds, so the numbers equal
+ * `sntk train` / `sntk demo`'s metrics: `monitorKernel` (state-space sNTK PR, trace, top
+ * eigenvalue and direction, output-space PR), `zeroInputAnalysis` (fixed points at zero input,
+ * their spectra, the point nearest criticality, `B*ᵀl`), `segmentBifurcations` (continuation
+ * along the segment between consecutive steps, imperfect pitchforks recognised),
+ * `RankCollapseTracker` (PR collapse; switches the adaptive natural gradient on).
  */
 import type { Model } from '../../src/models/types.js';
-import { createModel, rollout, trajectoryJvp } from '../../src/models/index.js';
-import { syrk } from '../../src/linalg/index.js';
-import { denseJacobian } from '../../src/sntk/sensitivity.js';
-import { kernelDiagnostics } from '../../src/sntk/diagnostics.js';
-import { findFixedPoints, modelSystem, pathSystem, linePath, directionPath, solveFixedPoint, spectrumOf, continueBranch } from '../../src/dynamics/index.js';
-import type { Complex } from '../../src/dynamics/index.js';
-import { classifyNearest } from '../../src/channels/mode.js';
+import { createModel, rollout, trajectoryJvp, withParams } from '../../src/models/index.js';
+import { pathSystem, directionPath, solveFixedPoint, spectrumOf } from '../../src/dynamics/index.js';
+import { monitorKernel } from '../../src/train/monitor/kernel.js';
+import { zeroInputAnalysis, spanAlignment } from '../../src/train/monitor/fixed.js';
+import { segmentBifurcations, RankCollapseTracker } from '../../src/train/monitor/events.js';
 import { parseTrainConfig } from '../../src/train/config.js';
 import type { TrainConfig, TrainConfigInput } from '../../src/train/config.js';
 import { buildOptimizer, buildTask } from '../../src/train/build.js';
@@ -47,6 +44,7 @@ export function toTrainConfig(s: ExplorerSettings): TrainConfigInput {
     steps: s.steps,
     task: { name: 'pitchfork', hiddenSize: s.hiddenSize, T: s.T, B: s.B, outlier: s.outlier, trainBias: s.trainBias !== false },
     optimizer: { kind, learningRate: s.learningRate, ...(s.optimizer === 'adaptive' ? { adaptive: true } : {}) },
+    monitor: { collapseFactor: s.collapseFactor },
   };
 }
 
@@ -68,7 +66,7 @@ export function checkSettings(s: ExplorerSettings): void {
   pos('landscapeEvery', true, 0);
   pos('landscapeRange', false, 1e-12);
   pos('landscapePoints', true, 5);
-  pos('adaptiveFall', false, 1);
+  if (!(s.collapseFactor > 1)) throw new InputError(`collapseFactor must be > 1, got ${String(s.collapseFactor)}`);
   if (!['sgd', 'adam', 'natgrad', 'adaptive'].includes(s.optimizer)) throw new InputError(`optimizer must be sgd, adam, natgrad or adaptive, got ${String(s.optimizer)}`);
 }
 
@@ -79,7 +77,7 @@ export interface FixedPointView {
   stability: string;
   /** Eigenvalues of `∂f/∂h` at h*, as `[re, im]`. */
   eigenvalues: [number, number][];
-  /** Whether this is the tracked (trivial-branch) point. */
+  /** Whether this is the point nearest criticality (whose eigenvalue the panels follow). */
   tracked: boolean;
 }
 
@@ -97,15 +95,19 @@ export interface StepMetrics {
   trace: number;
   /** Top eigenvalue's share of the trace. */
   topShare: number;
+  /** Output-space PR (readout NTK), or null. */
+  prOutput: number | null;
+  /** |cos| of the top sNTK direction with `B*ᵀl` (the normal form's unfolding gradient), or null. */
+  alignBStarL: number | null;
   /** Number of fixed points at zero input. */
   fixedPoints: number;
-  /** Critical eigenvalue (largest |λ|) of the tracked fixed point. */
-  criticalRe: number;
-  criticalIm: number;
-  /** `1 − |λ_c|` of the tracked point. */
-  sigma: number;
-  /** Whether the natural-gradient correction was on for this step. */
-  natgradActive: boolean;
+  /** Critical eigenvalue of the fixed point nearest criticality. */
+  criticalRe: number | null;
+  criticalIm: number | null;
+  /** `1 − |λ_c|` of that point. */
+  sigma: number | null;
+  /** Whether the natural-gradient correction was on for this step (null: not a natgrad run). */
+  natgradActive: boolean | null;
   /** Worker seconds for the step (training + monitor). */
   seconds: number;
 }
@@ -117,8 +119,12 @@ export interface BifurcationMarker {
   criticality: string | null;
   /** Critical eigenvalue at the bifurcation (or at the earlier step for the fallback). */
   eigenvalue: [number, number];
-  /** `continuation` (along the segment θ_{step−1} → θ_step), `nearest` (classifyNearest), or `crossing` (unclassified). */
-  source: 'continuation' | 'nearest' | 'crossing';
+  /** `continuation` (along the segment θ_{step−1} → θ_step), or `count` (the number of fixed points changed, nothing localised). */
+  source: 'continuation' | 'count';
+  /** Position on the segment in [0, 1]. */
+  s: number | null;
+  /** How the dynamics layer classified it (differs from `type` for an imperfect pitchfork). */
+  detectedAs: string | null;
   fixedPointsBefore: number;
   fixedPointsAfter: number;
   /** Context, e.g. that a saddle-node with two new points is an imperfect pitchfork. */
@@ -173,18 +179,6 @@ function fisherTrialsAt(s: number | null, B: number, step: number): { fisherTria
   return { fisherTrials: Array.from({ length: s }, (_, i) => (start + i) % B) };
 }
 
-/** State-space sNTK diagnostics through the `P × P` dual Gram `JᵀJ`. Cost O(B·T·N²·P + B·T·N·P² + P³). */
-export function sntkSummary(model: Model, task: Task): { pr: number; top: number; trace: number; direction: Float64Array } {
-  const traj = rollout(model, task.X, { B: task.B, T: task.T, ...(task.h0 ? { h0: task.h0 } : {}) });
-  const J = denseJacobian(model, traj);
-  const G = syrk(J, true);
-  const d = kernelDiagnostics(G, { top: 1, vectors: true });
-  const v = d.topVectors!;
-  const direction = new Float64Array(v.rows);
-  for (let i = 0; i < v.rows; i++) direction[i] = v.data[i * v.cols]!;
-  return { pr: d.participationRatio, top: d.top[0] ?? 0, trace: d.trace, direction };
-}
-
 /** A training run of the explorer, stepped by the caller. */
 export class Experiment {
   readonly settings: ExplorerSettings;
@@ -199,11 +193,16 @@ export class Experiment {
   readonly markers: BifurcationMarker[] = [];
   readonly landscapes: LandscapeScan[] = [];
   stopped: string | null = null;
-  private prevParams: Float64Array | null = null;
-  private prevTracked: Float64Array | null = null;
-  private prevCritical: Complex | null = null;
-  private prevCount = 0;
-  private pr0: number | null = null;
+  /** Monitor state (as in the library's createMonitor). */
+  private prevModel: Model | null = null;
+  private prevStep: number | null = null;
+  private prevPoints: Float64Array[] = [];
+  private prevTop: Float64Array | null = null;
+  private prevNearest: Float64Array | null = null;
+  private readonly tracker: RankCollapseTracker;
+  private prevLoss: number | null = null;
+  /** Monitor events so far (same shapes as the library's events.json). */
+  readonly events: Record<string, unknown>[] = [];
   /** Dominant direction (full parameter length) at the last step. */
   private direction: Float64Array | null = null;
   private directionParams: Float64Array | null = null;
@@ -217,6 +216,7 @@ export class Experiment {
     const { optimizer, natgrad } = buildOptimizer(this.config);
     this.optimizer = optimizer;
     this.natgrad = natgrad;
+    this.tracker = new RankCollapseTracker(this.config.monitor.collapseFactor);
   }
 
   get done(): boolean {
@@ -236,18 +236,11 @@ export class Experiment {
     const batch = task.batchAt ? task.batchAt(step) : task;
     const mask = task.trainable;
     const target = task.target;
-    // Monitor at the parameters before the update (as trainRun's onStep).
-    const k = sntkSummary(model, task);
-    if (this.pr0 === null) this.pr0 = k.pr;
-    const fp = this.fixedPointsNow();
-    const marker = this.detect(step, fp);
-    if (this.natgrad && this.config.optimizer.adaptive && !this.natgrad.isActive() && k.pr < this.pr0 / this.settings.adaptiveFall) {
-      this.natgrad.setActive(true);
-    }
-    const natgradActive = this.natgrad ? this.natgrad.isActive() : false;
-    const full = new Float64Array(model.layout.size);
-    full.set(k.direction);
-    this.direction = full;
+    // Monitor at the parameters before the update (as trainRun's onStep + createMonitor).
+    const mon = this.monitorStep(step, batch);
+    const k = mon.kernel;
+    const natgradActive = this.natgrad ? this.natgrad.isActive() : null;
+    this.direction = k.topVector;
     this.directionParams = model.params.slice();
 
     // The training step (the same computation as one iteration of trainRun).
@@ -263,6 +256,8 @@ export class Experiment {
       throw e;
     }
     const gradNorm = norm(res.grad);
+    if (this.prevLoss !== null && res.loss > (1 + this.config.monitor.spikeFactor) * this.prevLoss) this.events.push({ type: 'loss-spike', step, from: this.prevLoss, to: res.loss });
+    this.prevLoss = res.loss;
     const ctx: StepContext = {
       step,
       loss: res.loss,
@@ -281,7 +276,6 @@ export class Experiment {
       error = `stopped at step ${step}: the update is not finite`;
       this.stopped = error;
     } else {
-      this.prevParams = model.params.slice();
       for (let i = 0; i < upd.length; i++) model.params[i]! += upd[i]!;
     }
     const metrics: StepMetrics = {
@@ -290,89 +284,84 @@ export class Experiment {
       gradNorm,
       updateNorm: norm(upd),
       pr: k.pr,
-      topEigenvalue: k.top,
+      topEigenvalue: k.top[0] ?? NaN,
       trace: k.trace,
-      topShare: k.trace > 0 ? k.top / k.trace : 0,
-      fixedPoints: fp.views.length,
-      criticalRe: fp.critical ? fp.critical.re : NaN,
-      criticalIm: fp.critical ? fp.critical.im : NaN,
-      sigma: fp.critical ? 1 - Math.hypot(fp.critical.re, fp.critical.im) : NaN,
+      topShare: k.topShare,
+      prOutput: k.prOutput,
+      alignBStarL: mon.alignB !== null && Number.isFinite(mon.alignB) ? mon.alignB : null,
+      fixedPoints: mon.views.length,
+      criticalRe: mon.critical ? mon.critical.re : null,
+      criticalIm: mon.critical ? mon.critical.im : null,
+      sigma: mon.sigma !== null && Number.isFinite(mon.sigma) ? mon.sigma : null,
       natgradActive,
       seconds: (performance.now() - t0) / 1000,
     };
     this.history.push(metrics);
+    const marker = mon.marker;
     if (marker) this.markers.push(marker);
     this.stepIndex++;
-    return { metrics, fixedPoints: fp.views, marker, ...(error ? { error } : {}) };
+    return { metrics, fixedPoints: mon.views, marker, ...(error ? { error } : {}) };
   }
 
-  /** Fixed points at zero input; the tracked one continues the previous step's tracked point. */
-  private fixedPointsNow(): { views: FixedPointView[]; critical: Complex | null; trackedH: Float64Array | null; all: Float64Array[] } {
-    const sys = modelSystem(this.model);
-    const N = this.model.spec.hiddenSize;
-    const starts = this.prevTracked ? [this.prevTracked] : [];
-    const rep = findFixedPoints(sys, { seed: this.config.seed, starts });
-    const ref = this.prevTracked ?? new Float64Array(N);
-    let best = -1;
-    let bestD = Infinity;
-    rep.points.forEach((p, i) => {
-      const d = dist(p.h, ref);
-      if (d < bestD) {
-        bestD = d;
-        best = i;
+  /**
+   * The library monitor's per-step work (createMonitor.onStep without its file output), same
+   * options and seeds: kernel statistics, zero-input analysis, segment bifurcations, rank collapse
+   * (which switches an adaptive natural gradient on). Returns the first bifurcation as a marker.
+   */
+  private monitorStep(step: number, batch: Task | import('../../src/train/batch.js').Batch) {
+    const opts = this.config.monitor;
+    const task = this.task;
+    const cur = withParams(this.model, this.model.params.slice());
+    const mask = task.trainable;
+    const seed = this.config.seed * 1000003 + step;
+    const kernel = monitorKernel(cur, batch, { target: task.target, mask, trials: opts.trials ?? null, method: opts.kernel, denseFlops: opts.denseFlops, top: opts.top, probes: opts.probes, seed, warmStart: this.prevTop });
+    const z = zeroInputAnalysis(cur, { mask, seed, fixedPoints: { nStarts: opts.fixedPointStarts } });
+    const points = z.points;
+    const alignB = spanAlignment(kernel.topVector, z.bStarL);
+    let marker: BifurcationMarker | null = null;
+    if (opts.continuation && this.prevModel && this.prevStep !== null) {
+      const segs = segmentBifurcations(this.prevModel, this.prevPoints.map((h) => ({ h })), cur, points);
+      for (const e of segs) {
+        const ev = { type: e.type, step, fromStep: this.prevStep, s: e.s, eigenvalue: e.eigenvalue, criticality: e.criticality, detectedAs: e.detectedAs, ...(e.imperfect ? { imperfect: true, imperfection: e.imperfection } : {}), fixedPointsBefore: this.prevPoints.length, fixedPointsAfter: points.length };
+        this.events.push(ev);
+        marker ??= {
+          step,
+          type: e.type,
+          criticality: e.criticality,
+          eigenvalue: [e.eigenvalue.re, e.eigenvalue.im],
+          source: 'continuation',
+          s: e.s,
+          detectedAs: e.detectedAs,
+          fixedPointsBefore: this.prevPoints.length,
+          fixedPointsAfter: points.length,
+          note: e.imperfect ? `imperfect: the trained bias (max |b_i| = ${(e.imperfection ?? 0).toPrecision(2)}) breaks the odd symmetry, so the new pair is born in a ${e.detectedAs}` : null,
+        };
       }
-    });
-    const views: FixedPointView[] = rep.points.map((p, i) => ({
+      if (segs.length === 0 && points.length !== this.prevPoints.length) {
+        this.events.push({ type: 'fixed-points-changed', step, fromStep: this.prevStep, fixedPointsBefore: this.prevPoints.length, fixedPointsAfter: points.length });
+        marker = { step, type: 'fixed-points-changed', criticality: null, eigenvalue: z.critical ? [z.critical.re, z.critical.im] : [NaN, NaN], source: 'count', s: null, detectedAs: null, fixedPointsBefore: this.prevPoints.length, fixedPointsAfter: points.length, note: 'no bifurcation localised on the segment' };
+      }
+    }
+    for (const e of this.tracker.push(step, kernel.pr)) {
+      this.events.push({ ...e });
+      if (e.type === 'rank-collapse-onset' && this.natgrad && !this.natgrad.isActive()) {
+        this.natgrad.setActive(true);
+        this.events.push({ type: 'natgrad-activated', step });
+      }
+    }
+    if (step === this.config.steps - 1) for (const e of this.tracker.finish(step)) this.events.push({ ...e });
+    this.prevStep = step;
+    this.prevModel = cur;
+    this.prevPoints = points.map((p) => p.h);
+    this.prevTop = kernel.topVector;
+    this.prevNearest = z.nearest !== null ? points[z.nearest]!.h.slice() : null;
+    const views: FixedPointView[] = points.map((p, i) => ({
       norm: norm(p.h),
       stability: p.stability,
       eigenvalues: p.eigenvalues.map((e) => [e.re, e.im] as [number, number]),
-      tracked: i === best,
+      tracked: i === z.nearest,
     }));
-    const tp = best >= 0 ? rep.points[best]! : null;
-    return { views, critical: tp ? tp.critical : null, trackedH: tp ? tp.h.slice() : null, all: rep.points.map((p) => p.h.slice()) };
-  }
-
-  /** Marker when the tracked eigenvalue crosses the unit circle or the fixed-point count changes. */
-  private detect(step: number, fp: { views: FixedPointView[]; critical: Complex | null; trackedH: Float64Array | null; all: Float64Array[] }): BifurcationMarker | null {
-    const prevC = this.prevCritical;
-    const prevH = this.prevTracked;
-    const prevCount = this.prevCount;
-    const prevParams = this.prevParams;
-    this.prevCritical = fp.critical;
-    this.prevTracked = fp.trackedH;
-    this.prevCount = fp.views.length;
-    if (!prevC || !fp.critical || !prevH || !prevParams) return null;
-    const r0 = Math.hypot(prevC.re, prevC.im);
-    const r1 = Math.hypot(fp.critical.re, fp.critical.im);
-    const crossed = (r0 - 1) * (r1 - 1) < 0;
-    if (!crossed && prevCount === fp.views.length) return null;
-    const before = createModel(this.model.spec);
-    before.params.set(prevParams);
-    const born = fp.views.length - prevCount;
-    const bOff = this.model.layout.blocks.find((bl) => bl.name === 'b');
-    const bNorm = bOff ? norm(this.model.params.subarray(bOff.offset, bOff.offset + bOff.rows)) : 0;
-    const noteFor = (type: string): string | null =>
-      type === 'saddle-node' && born === 2 && bNorm > 0 ? `imperfect pitchfork: the trained bias (‖b‖ = ${bNorm.toPrecision(2)}) breaks the odd symmetry` : null;
-    const base = { step, fixedPointsBefore: prevCount, fixedPointsAfter: fp.views.length };
-    // Continue along θ_{step−1} → θ_step from the tracked point, then back from the new points.
-    const sys = pathSystem(linePath(before, this.model));
-    const tries: { h: Float64Array; s0: number; s1: number }[] = [{ h: prevH, s0: 0, s1: 1 }];
-    for (const h of fp.all) if (dist(h, prevH) > 1e-6) tries.push({ h, s0: 1, s1: 0 });
-    for (const t of tries) {
-      try {
-        const res = continueBranch(sys, { s0: t.s0, s1: t.s1, h0: t.h });
-        const ev = res.events[0];
-        if (ev) return { ...base, type: ev.type, criticality: ev.criticality, eigenvalue: [ev.eigenvalues[0]!.re, ev.eigenvalues[0]!.im], source: 'continuation', note: noteFor(ev.type) };
-      } catch {
-        // try the next start, then the local classification
-      }
-    }
-    try {
-      const nb = classifyNearest(before, prevH, new Float64Array(this.model.spec.inputSize));
-      return { ...base, type: nb.type, criticality: nb.criticality, eigenvalue: [nb.eigenvalue.re, nb.eigenvalue.im], source: 'nearest', note: noteFor(nb.type) };
-    } catch {
-      return { ...base, type: 'unclassified', criticality: null, eigenvalue: [fp.critical.re, fp.critical.im], source: 'crossing', note: null };
-    }
+    return { kernel, views, critical: z.critical, sigma: z.sigma, alignB, marker };
   }
 
   /**
@@ -402,7 +391,7 @@ export class Experiment {
       return { lam: sol.converged ? lam : NaN, h: sol.h };
     };
     // Sign of u: the tracked eigenvalue should grow with α.
-    const h0 = this.prevTracked ?? new Float64Array(base.spec.hiddenSize);
+    const h0 = this.prevNearest ?? new Float64Array(base.spec.hiddenSize);
     const lp = lambdaAt(h0, 0.05 * r).lam;
     const lm = lambdaAt(h0, -0.05 * r).lam;
     const sign = Number.isFinite(lp) && Number.isFinite(lm) && lp < lm ? -1 : 1;
@@ -502,6 +491,7 @@ export class Experiment {
       config: this.config,
       metrics: this.history.slice(),
       markers: this.markers.slice(),
+      events: this.events.slice(),
       landscapes: this.landscapes.slice(),
       status: this.stopped ?? (this.done ? 'completed' : 'running'),
     };
@@ -515,6 +505,8 @@ export interface RunExport {
   config: TrainConfig;
   metrics: StepMetrics[];
   markers: BifurcationMarker[];
+  /** The monitor's events (bifurcations, rank collapse, natgrad activation), as in events.json. */
+  events: Record<string, unknown>[];
   landscapes: LandscapeScan[];
   status: string;
 }

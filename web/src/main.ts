@@ -99,13 +99,30 @@ let drawQueued = false;
 function scheduleDraw(): void {
   if (drawQueued) return;
   drawQueued = true;
-  requestAnimationFrame(() => {
-    drawQueued = false;
-    drawAll();
-  });
+  requestAnimationFrame(
+    timed(() => {
+      drawQueued = false;
+      drawAll();
+    }),
+  );
 }
 
-worker.onmessage = (ev: MessageEvent<FromWorker>) => {
+/** Longest main-thread time (ms) spent in this page's own handlers (messages, drawing); read by the e2e test. */
+const perf = { maxHandlerMs: 0, handlers: 0 };
+(window as unknown as { sntkPerf: typeof perf }).sntkPerf = perf;
+function timed<A extends unknown[]>(f: (...a: A) => void): (...a: A) => void {
+  return (...a: A) => {
+    const t = performance.now();
+    try {
+      f(...a);
+    } finally {
+      perf.maxHandlerMs = Math.max(perf.maxHandlerMs, performance.now() - t);
+      perf.handlers++;
+    }
+  };
+}
+
+worker.onmessage = timed((ev: MessageEvent<FromWorker>) => {
   const m = ev.data;
   switch (m.kind) {
     case 'ready':
@@ -146,7 +163,7 @@ worker.onmessage = (ev: MessageEvent<FromWorker>) => {
       showError(m.message);
       break;
   }
-};
+});
 
 function updateStatus(extra?: string): void {
   const last = metrics[metrics.length - 1];
@@ -168,7 +185,7 @@ function showMarker(b: BifurcationMarker): void {
   const ev = `λ = ${b.eigenvalue[0].toFixed(4)}${b.eigenvalue[1] ? ` ${b.eigenvalue[1] >= 0 ? '+' : '−'} ${Math.abs(b.eigenvalue[1]).toFixed(4)}i` : ''}`;
   markerEl.textContent =
     `Bifurcation between steps ${b.step - 1} and ${b.step}: ${b.type}${b.criticality ? ` (${b.criticality})` : ''} — ` +
-    `${b.fixedPointsBefore} → ${b.fixedPointsAfter} fixed points at zero input, ${ev} (${b.source === 'continuation' ? 'continuation along the training step' : b.source === 'nearest' ? 'normal form at the earlier step' : 'eigenvalue crossing'})` +
+    `${b.fixedPointsBefore} → ${b.fixedPointsAfter} fixed points at zero input, ${ev} (${b.source === 'continuation' ? `continuation along the training step, s = ${b.s?.toFixed(3)}` : 'fixed-point count changed'})` +
     (b.note ? `; ${b.note}` : '');
 }
 
@@ -205,7 +222,7 @@ function drawAll(): void {
     prPanel.dataset['prLast'] = String(last!.pr);
     prPanel.dataset['topLast'] = String(last!.topEigenvalue);
     prPanel.dataset['prValues'] = metrics.map((m) => m.pr).join(',');
-    $('ro-pr').textContent = `PR ${last!.pr.toFixed(3)} (initial ${metrics[0]!.pr.toFixed(2)}, min ${metrics[iMin]!.pr.toFixed(2)} at step ${metrics[iMin]!.step}, fall ×${(metrics[0]!.pr / metrics[iMin]!.pr).toFixed(1)}); top eigenvalue ${last!.topEigenvalue.toPrecision(4)} = ${(100 * last!.topShare).toFixed(1)}% of the trace`;
+    $('ro-pr').textContent = `PR ${last!.pr.toFixed(3)} (initial ${metrics[0]!.pr.toFixed(2)}, min ${metrics[iMin]!.pr.toFixed(2)} at step ${metrics[iMin]!.step}, fall ×${(metrics[0]!.pr / metrics[iMin]!.pr).toFixed(1)}); top eigenvalue ${last!.topEigenvalue.toPrecision(4)} = ${(100 * last!.topShare).toFixed(1)}% of the trace; output PR ${last!.prOutput?.toFixed(2) ?? 'n/a'}; |cos(top, B*ᵀl)| ${last!.alignBStarL?.toFixed(3) ?? 'n/a'}`;
   } else {
     for (const k of ['prInitial', 'prMin', 'prMinStep', 'prLast', 'topLast', 'prValues']) delete prPanel.dataset[k];
     $('ro-pr').textContent = '';

@@ -1,6 +1,6 @@
 /** The explorer's settings and the pitchfork preset (no library imports, so the page bundle stays small). */
 
-/** Optimizer choices of the explorer ('adaptive' = natural gradient switched on by the PR fall). */
+/** Optimizer choices of the explorer ('adaptive' = natural gradient switched on by the monitor's rank-collapse onset, PR < PR₀/4). */
 export type ExplorerOptimizer = 'sgd' | 'adam' | 'natgrad' | 'adaptive';
 
 /** The explorer's controls. */
@@ -21,8 +21,8 @@ export interface ExplorerSettings {
   landscapeRange: number;
   /** Points of the scan. */
   landscapePoints: number;
-  /** Adaptive optimizer: switch the low-rank correction on when PR < PR₀ / this factor. */
-  adaptiveFall: number;
+  /** Rank collapse: PR fallen by this factor from its initial value (the monitor's collapseFactor; switches 'adaptive' on). */
+  collapseFactor: number;
   /** Train the bias b (true in the calibration; false keeps the odd symmetry, a clean pitchfork). */
   trainBias: boolean;
 }
@@ -40,7 +40,7 @@ export const PITCHFORK_PRESET: ExplorerSettings = {
   landscapeEvery: 5,
   landscapeRange: 1,
   landscapePoints: 25,
-  adaptiveFall: 2,
+  collapseFactor: 4,
   trainBias: true,
 };
 

@@ -46,6 +46,8 @@ export function comparisonTable(r: DemoSeedResult): string {
     ['PR min step', (o) => String(o.rankCollapseStep ?? '–')],
     ['PR before → min', (o) => `${f(o.prBefore, 2)} → ${f(o.prAfter, 2)}`],
     ['|cos(top, B*ᵀl)|', (o) => f(o.dominantAlignment)],
+    ['|cos(top, D*l in b)|', (o) => f(o.dominantAlignmentBias)],
+    ['‖h*‖ at PR min', (o) => f(o.hStarAtMinimum)],
     ['max loss jump', (o) => f(o.maxLossJump, 4)],
     ['loss increases', (o) => String(o.lossIncreases)],
     ['steps to 0.1·L₀', (o) => String(o.stepsToTarget ?? 'never')],

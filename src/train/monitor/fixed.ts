@@ -27,6 +27,14 @@ export interface ZeroInputAnalysis {
   left: CVec | null;
   /** `B*ᵀl` over the flat parameters (1 vector for a real λ_c, 2 for a complex one), masked. */
   bStarL: Float64Array[];
+  /**
+   * The bias-block part of `B*ᵀl` (the other blocks zeroed; `D* l` for a vanilla cell), masked;
+   * empty when the cell has no `b` block. Equal to `B*ᵀl` when `h* = 0` and the input is 0; the
+   * W block of `B*ᵀl` is `(D* l) h*ᵀ`, so the two differ by the fixed point's displacement.
+   */
+  bStarLBias: Float64Array[];
+  /** Euclidean norm of the fixed point nearest criticality, or null. */
+  hStarNorm: number | null;
   /** `vec(D* l rᵀ)` in the W block (vanilla), masked; empty for other cells. */
   eigenMove: Float64Array[];
 }
@@ -49,12 +57,12 @@ export function zeroInputAnalysis(model: Model, opts: { mask?: Uint8Array; sampl
   const sys = modelSystem(model);
   const fp = findFixedPoints(sys, { seed: opts.seed ?? 0, ...(opts.samples ? { samples: opts.samples } : {}), ...(opts.fixedPoints ?? {}) });
   const points = fp.points;
-  const empty: ZeroInputAnalysis = { points, nearest: null, critical: null, sigma: null, right: null, left: null, bStarL: [], eigenMove: [] };
+  const empty: ZeroInputAnalysis = { points, nearest: null, critical: null, sigma: null, right: null, left: null, bStarL: [], bStarLBias: [], hStarNorm: null, eigenMove: [] };
   if (points.length === 0) return empty;
   let nearest = 0;
   for (let i = 1; i < points.length; i++) if (Math.abs(points[i]!.sigma) < Math.abs(points[nearest]!.sigma)) nearest = i;
   const p = points[nearest]!;
-  const out: ZeroInputAnalysis = { ...empty, nearest, critical: p.critical, sigma: p.sigma };
+  const out: ZeroInputAnalysis = { ...empty, nearest, critical: p.critical, sigma: p.sigma, hStarNorm: Math.sqrt(p.h.reduce((a, x) => a + x * x, 0)) };
   const theta = model.params.subarray(0, model.layout.cellSize);
   const x = new Float64Array(model.spec.inputSize);
   const cache = model.cell.forward(theta, p.h.slice(), x);
@@ -78,6 +86,14 @@ export function zeroInputAnalysis(model: Model, opts: { mask?: Uint8Array; sampl
   }
   const wOff = blockOffset(model, 'W');
   const bOff = blockOffset(model, 'b');
+  const bBlk = model.layout.blocks.find((b) => b.name === 'b');
+  if (bBlk) {
+    for (const g of out.bStarL) {
+      const v = new Float64Array(size);
+      for (let i = 0; i < bBlk.rows * bBlk.cols; i++) v[bBlk.offset + i] = g[bBlk.offset + i]!;
+      out.bStarLBias.push(v);
+    }
+  }
   if (model.spec.cell === 'vanilla' && wOff !== null) {
     const N = model.spec.hiddenSize;
     const act = getActivation(model.spec.activation);

@@ -5,7 +5,8 @@
  *   `prOutput` participation ratios, `topEigenvalue` and `topShare` (kernel.ts; exact when small,
  *   matrix-free with `prStdErr` when large; over `kernelTrials` trials);
  * - `alignBStarL` = |cos| of the sNTK's top parameter direction with `B*ᵀl`, and
- *   `alignEigenMove` with `vec(D* l rᵀ)` (fixed.ts), at the zero-input fixed point nearest
+ *   `alignEigenMove` with `vec(D* l rᵀ)`, `alignBiasL` with the bias-block part of `B*ᵀl`
+ *   (fixed.ts), and `hStarNorm` = ‖h*‖, at the zero-input fixed point nearest
  *   criticality, its critical eigenvalue (`criticalRe`, `criticalIm`), `sigma` (= 1 − |λ_c|), and
  *   the number of fixed points `fixedPoints`;
  * and the events (events.ts): bifurcations between consecutive monitored steps (type, `step` = the
@@ -130,6 +131,7 @@ export function createMonitor(opts: MonitorOptions = {}): Monitor {
       const points = z.points;
       const alignB = spanAlignment(k.topVector, z.bStarL);
       const alignMove = spanAlignment(k.topVector, z.eigenMove);
+      const alignBias = spanAlignment(k.topVector, z.bStarLBias);
 
       // bifurcations on the segment from the previous monitored step
       if ((opts.continuation ?? true) && prevModel && prevStep !== null) {
@@ -197,6 +199,8 @@ export function createMonitor(opts: MonitorOptions = {}): Monitor {
         fixedPoints: points.length,
         alignBStarL: finiteOrNull(alignB),
         alignEigenMove: finiteOrNull(alignMove),
+        alignBiasL: finiteOrNull(alignBias),
+        hStarNorm: finiteOrNull(z.hStarNorm),
         natgradActive: info.natgrad ? info.natgrad.isActive() : null,
       };
       return { extra, events };

@@ -26,6 +26,14 @@ export interface RunOutcome {
   prAfter: number | null;
   /** |cos| of the top sNTK direction with B*ᵀl at the PR minimum. */
   dominantAlignment: number | null;
+  /**
+   * Diagnostic (not in the issue's list): |cos| of the same top direction with the bias-block part
+   * of `B*ᵀl` (`D* l`) at the PR minimum; it differs from `dominantAlignment` when the fixed point
+   * has moved off the origin (`hStarAtMinimum`).
+   */
+  dominantAlignmentBias: number | null;
+  /** ‖h*‖ of the fixed point nearest criticality at the PR minimum (diagnostic). */
+  hStarAtMinimum: number | null;
   maxLossJump: number | null;
   lossIncreases: number;
   stepsToTarget: number | null;
@@ -90,6 +98,8 @@ export function runOutcome(dir: string): RunOutcome {
     prBefore: rows.length ? num(rows[0]!['pr']) : null,
     prAfter: minRow ? num(minRow['pr']) : null,
     dominantAlignment: minRow ? num(minRow['alignBStarL']) : null,
+    dominantAlignmentBias: minRow ? num(minRow['alignBiasL']) : null,
+    hStarAtMinimum: minRow ? num(minRow['hStarNorm']) : null,
     maxLossJump: num(summary['maxLossJump']),
     lossIncreases: Number(summary['lossIncreases'] ?? 0),
     stepsToTarget: num(summary['stepsToTarget']),
