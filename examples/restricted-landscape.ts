@@ -2,7 +2,7 @@
  * The restricted landscape along the dominant sNTK direction at the learned pitchfork (issue 9,
  * "Must show", DESIGN.md §5/§7), reproducibly:
  *
- *   npx tsx examples/restricted-landscape.ts            # seeds 0–4: default, trainBias false, T = 120, T = 240
+ *   npx tsx examples/restricted-landscape.ts            # seeds 0–4, all six variants (≈ 10 min, native BLAS)
  *   npx tsx examples/restricted-landscape.ts --quick    # seed 0, default and trainBias false only
  *   npx tsx examples/restricted-landscape.ts --seeds 0,2 --variants default,nobias --json
  *
@@ -40,6 +40,7 @@ const VARIANTS: Record<string, Variant> = {
   nobias: { name: 'trainBias false, T=60', task: { trainBias: false } },
   t120: { name: 'b trained, T=120', task: { T: 120 } },
   t240: { name: 'b trained, T=240', task: { T: 240 } },
+  nobias120: { name: 'trainBias false, T=120', task: { trainBias: false, T: 120 } },
   nobias240: { name: 'trainBias false, T=240', task: { trainBias: false, T: 240 } },
 };
 
@@ -190,7 +191,7 @@ function arg(name: string): string | undefined {
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const seeds = (arg('--seeds') ?? (quick ? '0' : '0,1,2,3,4')).split(',').map(Number);
-  const variants = (arg('--variants') ?? (quick ? 'default,nobias' : 'default,nobias,t120,t240')).split(',');
+  const variants = (arg('--variants') ?? (quick ? 'default,nobias' : 'default,nobias,t120,t240,nobias120,nobias240')).split(',');
   for (const v of variants) if (!VARIANTS[v]) throw new Error(`unknown variant '${v}' (${Object.keys(VARIANTS).join(', ')})`);
   const maxSteps = Number(arg('--max-steps') ?? 200);
   const rows: Row[] = [];

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { inputErrorMessage } from './helpers.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -6,15 +7,7 @@ import { parseInputsJson, readInputsFile, inputsFromNpy } from '../../src/io/inp
 import { writeNpy } from '../../src/io/npy.js';
 import { InputError } from '../../src/errors.js';
 
-function message(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    return (e as Error).message;
-  }
-  throw new Error('expected an InputError');
-}
+const message = inputErrorMessage;
 
 describe('inputs files', () => {
   it('[T][D] is one trial, [B][T][D] a batch, flattened row-major', () => {

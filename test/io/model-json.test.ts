@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { inputErrorMessage } from './helpers.js';
 import fc from 'fast-check';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,15 +10,7 @@ import { createLayout, randomModel, defineSpec } from '../../src/models/index.js
 import type { CellKind, ActivationName } from '../../src/models/index.js';
 import { InputError } from '../../src/errors.js';
 
-function message(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    return (e as Error).message;
-  }
-  throw new Error('expected an InputError');
-}
+const message = inputErrorMessage;
 
 const base = () => ({
   format: 'sntk-model/1',

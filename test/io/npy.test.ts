@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { bitsEqual, expectInputError } from './helpers.js';
 import fc from 'fast-check';
 import { readFileSync, mkdtempSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,19 +24,7 @@ function handMade(version: 1 | 2, header: string, data: Uint8Array): Uint8Array 
 }
 const f64le = (xs: number[]) => new Uint8Array(new Float64Array(xs).buffer);
 const f32le = (xs: number[]) => new Uint8Array(new Float32Array(xs).buffer);
-const bitsEqual = (a: Float64Array, b: Float64Array) =>
-  a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
-function expectInputError(f: () => unknown, pattern: RegExp): void {
-  let err: unknown;
-  try {
-    f();
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(InputError);
-  expect((err as Error).message).toMatch(pattern);
-}
 
 describe('npy: files written by NumPy', () => {
   it('reads format 1.0 float64 (3, 4) written by np.save', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { bitsEqual, expectInputError } from './helpers.js';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,19 +30,7 @@ const cat = (...parts: Uint8Array[]) => {
   }
   return out;
 };
-const bitsEqual = (a: Float64Array, b: Float64Array) =>
-  a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
-function expectInputError(f: () => unknown, pattern: RegExp): void {
-  let err: unknown;
-  try {
-    f();
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(InputError);
-  expect((err as Error).message).toMatch(pattern);
-}
 
 describe('safetensors: hand-made files', () => {
   it('fixture with F32 + F64 tensors, __metadata__ and a space-padded header', () => {

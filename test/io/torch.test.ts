@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { inputErrorMessage } from './helpers.js';
 import { join } from 'node:path';
 import { readModelFile } from '../../src/io/model-json.js';
 import { modelDataFromTorch, modelDataToTorch, READOUT_NAMES } from '../../src/io/torch.js';
@@ -11,15 +12,7 @@ import { InputError } from '../../src/errors.js';
 
 const FIX = join(import.meta.dirname, '..', 'fixtures');
 
-function message(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    return (e as Error).message;
-  }
-  throw new Error('expected an InputError');
-}
+const message = inputErrorMessage;
 
 /** A state dict as safetensors content (via real bytes, so the reader is exercised too). */
 function dict(tensors: Record<string, TensorToWrite>, metadata?: Record<string, string>) {

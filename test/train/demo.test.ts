@@ -34,7 +34,8 @@ describe('sntk demo', () => {
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
     expect(Object.keys(j).sort()).toEqual(['natgrad', 'reference', 'seeds', 'sgd']);
-    for (const name of ['reference', 'sgd', 'natgrad']) expect(Object.keys(j[name]).sort()).toEqual([...KEYS].sort());
+    // the fields, plus two diagnostics of the alignment (bias part of B*ᵀl, ‖h*‖ at the PR minimum)
+    for (const name of ['reference', 'sgd', 'natgrad']) expect(Object.keys(j[name]).sort()).toEqual([...KEYS, 'dominantAlignmentBias', 'hStarAtMinimum'].sort());
     expect(j.reference.learningRate).toBe(0.1);
     expect(j.sgd.learningRate).toBe(1);
     expect(j.natgrad.learningRate).toBe(1);

@@ -130,3 +130,21 @@ describe('fused sweep', () => {
     }
   });
 });
+
+describe('fusedSweep: GEMM-shaped direction recurrences', () => {
+  it('directionGemms true equals the per-row loops (F_y v and J_y v rel 1e-12; all trials and a Fisher block; output and state targets)', () => {
+    const tasks: Task[] = [...small(), { ...pitchforkTask({ seed: 4, hiddenSize: 6, T: 9, B: 4 }), target: 'state' as const, Y: new Float64Array(4 * 9 * 6).map((_, i) => Math.sin(i)) }];
+    for (const task of tasks) {
+      if (task.student.spec.cell !== 'vanilla') continue;
+      const dirs = [randDir(task, 1), randDir(task, 2), randDir(task, 3)];
+      for (const ft of [undefined, [2, 0]]) {
+        const base = { target: task.target, mask: task.trainable, directions: dirs, keepJV: true, ...(ft ? { fisherTrials: ft } : {}) };
+        const a = fusedSweep(task.student, task, { ...base, directionGemms: false });
+        const b = fusedSweep(task.student, task, { ...base, directionGemms: true });
+        for (let i = 0; i < dirs.length; i++) expect(relErr(b.Fv[i]!, a.Fv[i]!)).toBeLessThan(1e-12);
+        expect(relErr(b.JV!.data, a.JV!.data)).toBeLessThan(1e-12);
+        expect(relErr(b.grad, a.grad)).toBeLessThan(1e-15);
+      }
+    }
+  });
+});
