@@ -70,8 +70,13 @@ export interface ClassifyOptions {
 }
 
 /** Map-equivalent eigenvalues of the analysed Jacobian: `λ` of `J*` (maps) or of `g_h` (flows). */
+/**
+ * Eigenvalues ordered by their distance to the stability boundary, nearest first (|1 − |λ|| for
+ * maps, |Re λ| for flows): at a saddle the mode about to bifurcate is the one closest to the
+ * boundary, not the most unstable one. Ties: positive imaginary part first.
+ */
 function criticalSort(eig: Complex[], time: TimeKind): Complex[] {
-  return eig.slice().sort((a, b) => growth(b, time) - growth(a, time) || b.im - a.im);
+  return eig.slice().sort((a, b) => Math.abs(growth(a, time)) - Math.abs(growth(b, time)) || b.im - a.im);
 }
 
 function isRealEig(l: Complex): boolean {

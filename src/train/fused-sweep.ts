@@ -12,14 +12,14 @@
  * Two implementations: a generic one through the Cell methods (forward, jvpH, jvpTheta, vjpH,
  * vjpTheta; any cell), and a fast vanilla one that batches the parameter-side products of all
  * (b, t) rows into GEMMs (`Hprev·dWᵀ` in the JVP, `Δᵀ·Hprev` for the weight gradients) and, with
- * `directionGemms` (default: N ≥ 32 or the native backend), runs the k directions' JVP and
+ * `directionGemms` (default on), runs the k directions' JVP and
  * backward recurrences as one `(S·k) × N × N` GEMM per step over all Fisher trials and directions.
  */
 import type { Model } from '../models/types.js';
 import { getActivation } from '../models/index.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { zeros } from '../linalg/matrix.js';
-import { gemm, getBackend } from '../linalg/index.js';
+import { gemm } from '../linalg/index.js';
 import { ShapeError, NonFiniteError } from '../errors.js';
 import type { Batch, LossTarget } from './batch.js';
 import { checkBatch } from './batch.js';
@@ -49,20 +49,21 @@ export interface FusedOptions {
   /**
    * Vanilla path: run the k directions' JVP and Fisher-backward recurrences as one
    * `(S·k) × N × N` GEMM per step over all Fisher trials and directions (and the JVPs' θ parts as
-   * one GEMM), instead of per-row loops. 'auto' (default): when `N ≥ 32` or the native backend is
-   * active (`directionGemms`); same flops, far faster with BLAS at large N.
+   * one GEMM), instead of per-row loops. 'auto' (default): whenever there are ≥ 4 rows
+   * (`directionGemms`); same flops, far faster with BLAS (native N = 16: full-batch Fisher step
+   * 4.0× → 1.9× SGD's; N = 128: ≈ 5× → 1.3×) and ≈ 5% faster on the pure TypeScript backend.
    */
   directionGemms?: 'auto' | boolean;
 }
 
 /**
  * Whether the vanilla fused sweep runs the direction recurrences on GEMMs (see
- * `FusedOptions.directionGemms`): forced by a boolean; 'auto': `N ≥ 32` or native backend, with at
- * least 4 rows per GEMM. O(1).
+ * `FusedOptions.directionGemms`): forced by a boolean; 'auto': at least 4 rows (S·k) per GEMM.
+ * `N` is kept for future size rules. O(1).
  */
 export function directionGemms(N: number, rows: number, opt: 'auto' | boolean | undefined): boolean {
   if (typeof opt === 'boolean') return opt;
-  return rows >= 4 && (N >= 32 || getBackend().name === 'native');
+  return N >= 1 && rows >= 4;
 }
 
 /** What one fused sweep returns. */
