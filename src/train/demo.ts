@@ -6,10 +6,12 @@
  *
  * Defaults: 80 steps, the calibrated task (N = 16, T = 60, B = 32), monitor every step over all
  * 32 trials (the sNTK the calibration used). natgrad's Fisher subspace is refined on a rotating
- * block of `fisherTrials = 4` of the 32 trials per step (the gradient always uses all 32): the
- * full-batch fused pass carries k + 1 = 3 extra directions (≈ 4× SGD's step), the 4-trial block
- * costs ≈ 1.4× SGD's step. `secondsPerStep` times the optimizer step alone (sweep + update,
- * monitor excluded) so that the two are compared fairly.
+ * block of `fisherTrials = 4` of the 32 trials per step (the gradient always uses all 32). With the
+ * directions' recurrences on GEMMs (fused-sweep.ts `directionGemms`) the full-batch fused step costs
+ * ≈ 1.9× SGD's (native; ≈ 4× pure TS) and the 4-trial block ≈ 1.15× (native; ≈ 1.4–1.5× pure TS),
+ * timed interleaved. `secondsPerStep` times the optimizer step alone (sweep + update, monitor
+ * excluded); on a loaded machine the per-run medians are not comparable across runs, hence the
+ * interleaved `cost` probe (cost.ts) in the result.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +22,7 @@ import { createMonitor } from './monitor/monitor.js';
 import type { RunOutcome } from './monitor/outcome.js';
 import { runOutcome } from './monitor/outcome.js';
 import { InputError } from '../errors.js';
+import { interleavedStepSeconds } from './cost.js';
 
 /** The three run names, in order. */
 export const DEMO_RUNS = ['reference', 'sgd', 'natgrad'] as const;
@@ -48,6 +51,12 @@ export type DemoSeedResult = Record<DemoRunName, RunOutcome>;
 /** What `runDemo` returns. */
 export interface DemoResult {
   seeds: DemoSeedResult[];
+  /**
+   * Step cost of seed 0's three configs timed interleaved (`interleavedStepSeconds`, best of 30
+   * rounds, no monitor): seconds per step and natgrad/sgd. The runs' own `secondsPerStep` medians
+   * are taken minutes apart and, on a loaded machine, are not comparable with each other.
+   */
+  cost: { sgdSeconds: number; natgradSeconds: number; natgradOverSgd: number };
   /** Run folders, `folders[seed][name]`. */
   folders: Record<DemoRunName, string>[];
   seconds: number;
@@ -128,5 +137,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     seeds.push(res);
     folders.push(dirs);
   }
-  return { seeds, folders, seconds: (performance.now() - t0) / 1000 };
+  const [sgdSeconds, natgradSeconds] = interleavedStepSeconds([configs[0]!.sgd, configs[0]!.natgrad], 30);
+  const cost = { sgdSeconds: sgdSeconds!, natgradSeconds: natgradSeconds!, natgradOverSgd: natgradSeconds! / sgdSeconds! };
+  return { seeds, folders, cost, seconds: (performance.now() - t0) / 1000 };
 }

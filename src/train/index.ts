@@ -10,3 +10,4 @@ export * from './run.js';
 export * from './loss.js';
 export * from './monitor/index.js';
 export * from './demo.js';
+export * from './cost.js';

@@ -33,7 +33,9 @@ describe('sntk demo', () => {
     const r = await run(['demo', '--out', dir, '--seeds', '2', '--set', JSON.stringify(TINY), '--no-report', '--json']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
-    expect(Object.keys(j).sort()).toEqual(['natgrad', 'reference', 'seeds', 'sgd']);
+    expect(Object.keys(j).sort()).toEqual(['cost', 'natgrad', 'reference', 'seeds', 'sgd']);
+    expect(j.cost.natgradOverSgd).toBeCloseTo(j.cost.natgradSeconds / j.cost.sgdSeconds, 12);
+    expect(j.cost.sgdSeconds).toBeGreaterThan(0);
     // the fields, plus two diagnostics of the alignment (bias part of B*ᵀl, ‖h*‖ at the PR minimum)
     for (const name of ['reference', 'sgd', 'natgrad']) expect(Object.keys(j[name]).sort()).toEqual([...KEYS, 'dominantAlignmentBias', 'hStarAtMinimum'].sort());
     expect(j.reference.learningRate).toBe(0.1);
@@ -51,7 +53,7 @@ describe('sntk demo', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sntk-demo-'));
     const r = await run(['demo', '--out', dir, '--set', JSON.stringify({ ...TINY, steps: 2 }), '--no-report', '--json']);
     expect(r.code).toBe(0);
-    expect(Object.keys(JSON.parse(r.out)).sort()).toEqual(['natgrad', 'reference', 'sgd']);
+    expect(Object.keys(JSON.parse(r.out)).sort()).toEqual(['cost', 'natgrad', 'reference', 'sgd']);
     const bad = await run(['demo', '--out', join(dir, 'x'), '--set', '{"task":{"hiddenSize":4},"bogus":1}', '--json']);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/unknown field 'bogus'/);
@@ -126,5 +128,17 @@ describe('sntk train', () => {
     expect(r.err).toMatch(/learningRate/);
     expect(r.err).toMatch(/unknown field 'nope'/);
     expect(existsSync(join(dir, 'o'))).toBe(false);
+  });
+});
+
+describe('interleavedStepSeconds', () => {
+  it('returns one positive, finite time per config and rejects rounds < 1 with InputError', async () => {
+    const { interleavedStepSeconds } = await import('../../src/train/cost.js');
+    const { InputError } = await import('../../src/errors.js');
+    const base = { seed: 0, task: { name: 'pitchfork', hiddenSize: 4, T: 8, B: 4 } };
+    const t = interleavedStepSeconds([{ ...base, optimizer: { kind: 'sgd', learningRate: 1 } }, { ...base, optimizer: { kind: 'natgrad', learningRate: 1, k: 1, fisherTrials: 2 } }] as never, 3);
+    expect(t).toHaveLength(2);
+    for (const x of t) expect(x > 0 && Number.isFinite(x)).toBe(true);
+    expect(() => interleavedStepSeconds([], 0)).toThrow(InputError);
   });
 });

@@ -3,7 +3,8 @@
  * experiment end to end (src/train/demo.ts): per seed the `reference` (GD lr 0.1), `sgd` (GD lr 1)
  * and `natgrad` (low-rank natural gradient, lr 1, k = 2, Fisher on a rotating 4-trial block) runs,
  * a run folder and an HTML report per run, a comparison page per seed, and a printed comparison.
- * `--json` prints `{reference, sgd, natgrad}` of the first seed (and `seeds: [...]` with --seeds).
+ * `--json` prints `{reference, sgd, natgrad, cost}` of the first seed (and `seeds: [...]` with
+ * --seeds); `cost` = the sgd and natgrad step times measured interleaved (robust to machine load).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -105,13 +106,14 @@ export function registerDemo(program: Command): void {
       }
       const first = res.seeds[0];
       if (!first) throw new InputError('demo: no seed ran');
-      const json: Record<string, unknown> = { reference: first.reference, sgd: first.sgd, natgrad: first.natgrad };
+      const json: Record<string, unknown> = { reference: first.reference, sgd: first.sgd, natgrad: first.natgrad, cost: res.cost };
       if (opts.seeds !== undefined) json['seeds'] = res.seeds;
       emit(opts, json, () =>
         [
           ...res.seeds.map((r, s) => `seed ${s}\n${comparisonTable(r)}`),
           '',
           's/step times the optimizer step alone (fused sweep + update; the monitor is excluded).',
+          `step cost timed interleaved (seed 0, no monitor): sgd ${f(res.cost.sgdSeconds, 5)} s, natgrad ${f(res.cost.natgradSeconds, 5)} s, natgrad/sgd ${res.cost.natgradOverSgd.toFixed(2)}×`,
           `runs: ${opts.out}/seed-*/{${DEMO_RUNS.join(',')}}   ${pages.length ? `comparison: ${pages.join(', ')}` : ''}`,
           `total ${res.seconds.toFixed(1)} s`,
         ].join('\n'),

@@ -5,8 +5,10 @@
  * parameters). Same nonzero spectrum as the state-space sNTK `J Jᵀ` of those parameters.
  *
  * Two routes:
- * - `dense` (exact): `J` by forward sensitivities, `G = JᵀJ` (`p × p`, p trainable cell params),
- *   its full eigendecomposition; `PR = (tr G)²/‖G‖_F²`. Output space: `J_y = (I ⊗ C) J` (plus
+ * - `dense` (exact): `J` by forward sensitivities, `G = JᵀJ` (`p × p`, p trainable cell params)
+ *   by one block VJP of J's columns (pure TS) or one SYRK (native BLAS) — `stateGram` —, its
+ *   eigenvalues and the top eigenvector by shifted inverse iteration (`gramSpectrumAndTop`);
+ *   `PR = (tr G)²/‖G‖_F²`. Output space: `J_y = (I ⊗ C) J` (plus
  *   the readout's own columns when C or d are trained), `PR_y = (tr G_y)²/‖G_y‖_F²`.
  * - `operator` (matrix-free, large problems): block Lanczos on the masked state-space Fisher
  *   operator for the top eigenpairs, deflated Hutchinson for `‖G‖_F²` (hence PR) with standard
@@ -227,7 +229,8 @@ export function gramSpectrumAndTop(G: Matrix, warm: Float64Array | null, idx: In
 
 /**
  * The sNTK statistics of `model` on (the first `trials` trials of) `batch`. Cost: dense
- * O(M·N·P + M·p² + p³) with M = trials·T·N; operator O((top + probes)·(forward + backward sweep)).
+ * O(M·N·P) for J, then O(M·(N·p + P·p/N)) for G by the block VJP (pure TS) or O(M·p²/2) by SYRK
+ * (native), O(p³) for the spectrum, with M = trials·T·N; operator O((top + probes)·(forward + backward sweep)).
  * Throws InputError when no cell parameter is trainable or `trials` is out of range.
  */
 export function monitorKernel(model: Model, batch: Batch, opts: MonitorKernelOptions = {}): MonitorKernelResult {
