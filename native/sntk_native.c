@@ -24,6 +24,7 @@
 /* Present in OpenBLAS, absent in other CBLAS implementations: weak so either links. */
 extern char *openblas_get_config(void) __attribute__((weak));
 extern int openblas_get_num_threads(void) __attribute__((weak));
+extern void openblas_set_num_threads(int) __attribute__((weak));
 
 #define MAX_ARGS 16
 
@@ -377,6 +378,24 @@ static napi_value js_config(napi_env env, napi_callback_info info) {
   return r;
 }
 
+/* setThreads(n) → the BLAS thread count now in force (unchanged and returned when the library
+ * is not OpenBLAS). Small problems run faster on one thread: no hand-off, no spinning workers. */
+static napi_value js_set_threads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int32_t n = 0;
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &n) != napi_ok || n < 1) {
+    napi_throw_range_error(env, NULL, "setThreads: expected a positive integer");
+    return NULL;
+  }
+  if (openblas_set_num_threads) openblas_set_num_threads(n);
+  int th = openblas_get_num_threads ? openblas_get_num_threads() : 0;
+  napi_value r;
+  CHECK(napi_create_int32(env, th, &r));
+  return r;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"dgemm", NULL, js_dgemm, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -389,6 +408,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"dpotrf", NULL, js_dpotrf, NULL, NULL, NULL, napi_enumerable, NULL},
       {"dpotrs", NULL, js_dpotrs, NULL, NULL, NULL, napi_enumerable, NULL},
       {"config", NULL, js_config, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

@@ -15,9 +15,11 @@ import { DEMO_RUNS, runDemo } from '../../train/demo.js';
 import type { DemoSeedResult } from '../../train/demo.js';
 import type { RunOutcome } from '../../train/monitor/outcome.js';
 import { buildReport, comparisonPage, writeReport } from '../../report/index.js';
+import { setNativeThreads } from '../../linalg/native.js';
 
 interface DemoCliOptions extends CommonOptions {
   out: string;
+  blasThreads?: string;
   seeds?: string;
   set?: string;
   fisherTrials?: string;
@@ -71,6 +73,7 @@ export function registerDemo(program: Command): void {
     .option('--seeds <n>', 'number of seeds (0 … n−1); adds "seeds" to --json')
     .option('--set <json>', 'JSON object (or file) merged into every run config, e.g. {"task":{"trainBias":false,"T":120}}')
     .option('--fisher-trials <n>', "natgrad's rotating Fisher block (trials per step; 'all' for the full batch)", '4')
+    .option('--blas-threads <n>', 'OpenBLAS threads with the native backend; the demo problem is small, and one thread avoids hand-off overhead and spinning workers that distort the per-step timings', '1')
     .option('--no-report', 'skip the HTML reports and comparison pages')
     .option('--json', 'print {reference, sgd, natgrad} (and seeds) as one JSON object')
     .option('--quiet', 'no progress output')
@@ -80,6 +83,9 @@ export function registerDemo(program: Command): void {
       const ftText = opts.fisherTrials ?? '4';
       const fisherTrials = ftText === 'all' ? null : Number(ftText);
       if (fisherTrials !== null && (!Number.isInteger(fisherTrials) || fisherTrials < 1)) throw new UsageError(`--fisher-trials must be a positive integer or 'all', got "${ftText}"`);
+      const blasThreads = Number(opts.blasThreads ?? '1');
+      if (!Number.isInteger(blasThreads) || blasThreads < 1) throw new UsageError(`--blas-threads must be a positive integer, got "${opts.blasThreads}"`);
+      setNativeThreads(blasThreads);
       const overrides = opts.set ? parseSet(opts.set) : undefined;
       const tty = showProgress(opts);
       const res = await runDemo({
