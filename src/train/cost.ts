@@ -9,7 +9,7 @@ import type { TrainConfigInput } from './config.js';
 import { parseTrainConfig } from './config.js';
 import { buildOptimizer, buildTask } from './build.js';
 import { fusedSweep } from './fused-sweep.js';
-import { fisherTrialsAt } from './run.js';
+import { fisherTrialsAt } from './session.js';
 import { InputError } from '../errors.js';
 
 /**

@@ -6,6 +6,7 @@ export * from './tasks/index.js';
 export * from './config.js';
 export * from './build.js';
 export * from './checkpoint.js';
+export * from './session.js';
 export * from './run.js';
 export * from './loss.js';
 export * from './monitor/index.js';

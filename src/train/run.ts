@@ -6,54 +6,29 @@
  * All files are written atomically. `resume` continues from the latest checkpoint bit-identically
  * (all randomness is a function of the seed and the step; the optimizer state is saved exactly).
  * A non-finite loss or update stops the run; the last good checkpoint is kept and the summary
- * and the returned status say so.
+ * and the returned status say so. Each iteration is one `TrainingSession.step` (session.ts, the
+ * file-free core the browser explorer also runs); this module adds the files around it.
  */
 import { mkdirSync, existsSync, readFileSync, readdirSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Model } from '../models/types.js';
 import type { TrainConfig, TrainConfigInput } from './config.js';
 import { parseTrainConfig } from './config.js';
-import { buildOptimizer, buildTask } from './build.js';
-import { fusedSweep, outputJacobian } from './fused-sweep.js';
-import type { FusedResult } from './fused-sweep.js';
-import type { Batch } from './batch.js';
-import type { Task } from './tasks/types.js';
-import type { Optimizer, StepContext } from './optimizers/types.js';
-import type { NatGradOptimizer } from './optimizers/natgrad.js';
+import type { SessionStepInfo, StepReport, TrainEvent } from './session.js';
+import { createTrainingSession } from './session.js';
 import { atomicWrite, loadLatestCheckpoint, saveCheckpoint, writeJson } from './checkpoint.js';
 import { NonFiniteError, UsageError, InputError } from '../errors.js';
+
+export type { StepReport, TrainEvent } from './session.js';
+export { fisherTrialsAt } from './session.js';
 
 /** A metrics row; monitors may add columns. */
 export type MetricsRow = { step: number; loss: number; gradNorm: number; updateNorm: number; seconds: number } & Record<string, number | string | boolean | null>;
 
-/** A training event (loss increase, NaN, or anything a monitor reports). */
-export interface TrainEvent {
-  step: number;
-  type: string;
-  [key: string]: unknown;
-}
-
-/** What `onStep` sees: the model at the parameters of this step (before its update). */
-export interface StepInfo {
-  step: number;
-  loss: number;
-  gradNorm: number;
-  model: Model;
-  task: Task;
-  batch: Batch;
-  optimizer: Optimizer;
-  natgrad: NatGradOptimizer | null;
-  sweep: FusedResult;
-  config: TrainConfig;
+/** What `onStep` sees: the model at the parameters of this step (before its update), and the run folder. */
+export interface StepInfo extends SessionStepInfo {
   /** The run folder. */
   outDir: string;
-}
-
-/** What `onStep` may return: extra metric columns, events, or a request to stop. */
-export interface StepReport {
-  extra?: Record<string, number | string | boolean | null>;
-  events?: TrainEvent[];
-  stop?: boolean;
 }
 
 /** Options of `trainRun`. */
@@ -107,12 +82,6 @@ export interface TrainResult {
 
 const BASE_COLS = ['step', 'loss', 'gradNorm', 'updateNorm', 'seconds'];
 
-function norm(a: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * a[i]!;
-  return Math.sqrt(s);
-}
-
 function csvCell(v: unknown): string {
   if (v === null || v === undefined) return '';
   const s = String(v);
@@ -143,13 +112,6 @@ export function lossStats(losses: readonly number[]): { maxLossJump: number | nu
   return { maxLossJump: maxJump, lossIncreases: inc, stepsToTarget: target };
 }
 
-/** The rotating block of Fisher trials of a step: `{ fisherTrials: [(step·s + i) mod B] }`, or `{}` for all. */
-export function fisherTrialsAt(s: number | null, B: number, step: number): { fisherTrials?: number[] } {
-  if (s === null || s >= B) return {};
-  const start = (step * s) % B;
-  return { fisherTrials: Array.from({ length: s }, (_, i) => (start + i) % B) };
-}
-
 function median(a: number[]): number | null {
   if (a.length === 0) return null;
   const s = [...a].sort((x, y) => x - y);
@@ -178,15 +140,10 @@ export async function trainRun(configInput: TrainConfigInput | unknown, opts: Tr
   }
   atomicWrite(cfgPath, cfgText);
 
-  const task = buildTask(config);
-  const model = task.student;
-  if (config.initialParams) model.params.set(config.initialParams);
-  const { optimizer, natgrad } = buildOptimizer(config);
-  const mask = task.trainable;
-  const target = task.target;
+  const session = createTrainingSession(config);
+  const model = session.model;
 
   let start = 0;
-  let losses: number[] = [];
   let rows: MetricsRow[] = [];
   let events: TrainEvent[] = [];
   let resumedFrom: number | null = null;
@@ -195,10 +152,8 @@ export async function trainRun(configInput: TrainConfigInput | unknown, opts: Tr
   const eventsPath = join(dir, 'events.json');
   if (ck) {
     if (ck.params.length !== model.params.length) throw new InputError(`resume: checkpoint has ${ck.params.length} parameters, the model ${model.params.length}`);
-    model.params.set(ck.params);
-    optimizer.setState(ck.optimizer);
+    session.setState({ step: ck.step, params: ck.params, optimizer: ck.optimizer, losses: ck.losses });
     start = ck.step;
-    losses = ck.losses.slice(0, start);
     resumedFrom = start;
     if (existsSync(jsonlPath)) {
       rows = readFileSync(jsonlPath, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as MetricsRow).filter((r) => r.step < start);
@@ -211,71 +166,33 @@ export async function trainRun(configInput: TrainConfigInput | unknown, opts: Tr
   let lastCk = ck ? ck.step : 0;
   opts.onStart?.({ outDir: dir, step: start, state: ck?.callback ?? null, config });
   const cbState = (): { callback?: unknown } => (opts.saveState ? { callback: opts.saveState() } : {});
-  if (!ck) saveCheckpoint(dir, model, { format: 'sntk-train-checkpoint/1', step: 0, params: Array.from(model.params), optimizer: optimizer.getState(), losses: [], ...cbState() });
+  const checkpoint = (): void => {
+    const st = session.getState();
+    saveCheckpoint(dir, model, { format: 'sntk-train-checkpoint/1', step: st.step, params: st.params, optimizer: st.optimizer, losses: st.losses, ...cbState() });
+  };
+  if (!ck) checkpoint();
 
   const secs: number[] = [];
   let status: TrainSummary['status'] = 'completed';
   let message = `completed ${config.steps} steps`;
   let nanStep: number | null = null;
   const steps = config.steps;
+  const onStep = opts.onStep;
   let step = start;
   for (; step < steps; step++) {
-    const batch: Batch = task.batchAt ? task.batchAt(step) : task;
-    const t0 = performance.now();
-    const dirs = optimizer.directions?.() ?? [];
-    const ft = fisherTrialsAt(config.optimizer.fisherTrials, batch.B, step);
-    let res: FusedResult;
-    try {
-      res = fusedSweep(model, batch, { target, mask, directions: dirs, ...ft });
-      if (!res.grad.every(Number.isFinite)) throw new NonFiniteError(`gradient is not finite at step ${step}`);
-    } catch (e) {
-      if (!(e instanceof NonFiniteError)) throw e;
+    const r = session.step(onStep ? { onStep: (info) => onStep({ ...info, outDir: dir }) } : {});
+    if (r.status === 'nan') {
       status = 'nan';
       nanStep = step;
-      message = `stopped at step ${step}: ${e.message}; last good checkpoint is checkpoint-${lastCk}.json`;
-      events.push({ step, type: 'nan', message: e.message });
+      message = `stopped at step ${step}: ${r.message}; last good checkpoint is checkpoint-${lastCk}.json`;
+      events.push(...r.events);
       break;
     }
-    const gradNorm = norm(res.grad);
-    const monitored = step % config.monitorEvery === 0 || step === steps - 1;
-    const tSweep = performance.now() - t0;
-    let report: StepReport | void = undefined;
-    let monitorSeconds: number | null = null;
-    if (monitored && opts.onStep) {
-      const tm = performance.now();
-      report = opts.onStep({ step, loss: res.loss, gradNorm, model, task, batch, optimizer, natgrad, sweep: res, config, outDir: dir });
-      monitorSeconds = (performance.now() - tm) / 1000;
-    }
-    const t1 = performance.now();
-    const ctx: StepContext = {
-      step,
-      loss: res.loss,
-      Fv: res.Fv,
-      mask,
-      applyFisher: (V) => fusedSweep(model, batch, { target, mask, directions: V, grad: false, ...ft }).Fv,
-      gaussNewton: () => {
-        const { J, index } = outputJacobian(model, batch, { target, mask });
-        const n = res.residual.length;
-        return { J, index, eps: res.residual.map((r) => r / n), BT: batch.B * batch.T };
-      },
-    };
-    const upd = optimizer.step(model.params, res.grad, ctx);
-    if (!upd.every(Number.isFinite)) {
-      status = 'nan';
-      nanStep = step;
-      message = `stopped at step ${step}: the update is not finite; last good checkpoint is checkpoint-${lastCk}.json`;
-      events.push({ step, type: 'nan', message: 'non-finite update' });
-      break;
-    }
-    for (let i = 0; i < upd.length; i++) model.params[i]! += upd[i]!;
-    const seconds = (tSweep + performance.now() - t1) / 1000;
-    secs.push(seconds);
-    if (losses.length > 0 && res.loss > 1.1 * losses[losses.length - 1]!) {
-      events.push({ step, type: 'loss-increase', from: losses[losses.length - 1], to: res.loss });
-    }
-    losses.push(res.loss);
-    if (monitored) {
-      const row: MetricsRow = { step, loss: res.loss, gradNorm, updateNorm: norm(upd), seconds, ...(monitorSeconds !== null ? { monitorSeconds } : {}), ...(report?.extra ?? {}) };
+    secs.push(r.seconds!);
+    events.push(...r.events);
+    const report = r.report;
+    if (r.monitored) {
+      const row: MetricsRow = { step, loss: r.loss!, gradNorm: r.gradNorm!, updateNorm: r.updateNorm!, seconds: r.seconds!, ...(r.monitorSeconds !== null ? { monitorSeconds: r.monitorSeconds } : {}), ...(report?.extra ?? {}) };
       rows.push(row);
       appendFileSync(jsonlPath, JSON.stringify(row) + '\n');
     }
@@ -283,7 +200,7 @@ export async function trainRun(configInput: TrainConfigInput | unknown, opts: Tr
     const done = step + 1 === steps || report?.stop === true;
     if ((step + 1) % config.checkpointEvery === 0 || done) {
       if (model.params.every(Number.isFinite)) {
-        saveCheckpoint(dir, model, { format: 'sntk-train-checkpoint/1', step: step + 1, params: Array.from(model.params), optimizer: optimizer.getState(), losses: losses.slice(), ...cbState() });
+        checkpoint();
         lastCk = step + 1;
       }
       atomicWrite(join(dir, 'metrics.csv'), metricsCsv(rows));
@@ -296,6 +213,7 @@ export async function trainRun(configInput: TrainConfigInput | unknown, opts: Tr
       break;
     }
   }
+  const losses = session.losses.slice();
 
   // Final loss at the final parameters (restore the last good ones after a NaN).
   let finalLoss: number | null = null;
@@ -303,9 +221,8 @@ export async function trainRun(configInput: TrainConfigInput | unknown, opts: Tr
     const good = loadLatestCheckpoint(dir);
     if (good) model.params.set(good.params);
   } else {
-    const batch: Batch = task.batchAt ? task.batchAt(steps) : task;
     try {
-      finalLoss = fusedSweep(model, batch, { target, mask, grad: false }).loss;
+      finalLoss = session.finalLoss();
     } catch (e) {
       if (!(e instanceof NonFiniteError)) throw e;
       status = 'nan';

@@ -60,6 +60,22 @@ describe('explorer engine = library trainRun', () => {
     });
   }
 
+  it('a run through an imperfect pitchfork: the same events as the library (bifurcation, rank collapse) and a UI marker', async () => {
+    const s: ExplorerSettings = { ...SMALL, hiddenSize: 8, T: 20, B: 8, seed: 0, steps: 14, learningRate: 0.5, collapseFactor: 2, trainBias: true };
+    const ex = new Experiment(s);
+    while (!ex.done) ex.step();
+    const { events, params } = await nodeRun(s);
+    expect(Array.from(ex.model.params)).toEqual(Array.from(params));
+    expect(ex.events).toEqual(events);
+    const bif = events.filter((e) => e['type'] === 'pitchfork');
+    expect(bif).toHaveLength(1);
+    expect(ex.markers).toHaveLength(1);
+    const m = ex.markers[0]!;
+    expect([m.step, m.type, m.source, m.fixedPointsBefore, m.fixedPointsAfter]).toEqual([bif[0]!['step'], 'pitchfork', 'continuation', 1, 3]);
+    expect(m.s).toBe(bif[0]!['s']);
+    expect(m.note).toMatch(/imperfect/);
+  }, 30000);
+
   it('the monitor PR equals the dense sNTK spectrum (sntkSpectrum + kernelDiagnostics) to 1e-10', () => {
     const ex = new Experiment({ ...SMALL, steps: 1 });
     const traj = rollout(ex.model, ex.task.X, { B: ex.task.B, T: ex.task.T });

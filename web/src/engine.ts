@@ -3,34 +3,20 @@
  * time, with the per-step quantities the panels show. Pure computation (no DOM, no worker, no
  * Node built-ins), so the Web Worker and the Node tests run the very same code.
  *
- * It imports the library module by module (not `src/train/index.ts`, whose `run.ts` and
- * `checkpoint.ts` use `node:fs`). A step is the same computation as one iteration of the
- * library's `trainRun` (same task, optimizer, fused sweep and step context), so the losses,
- * gradient and update norms equal a Node `trainRun` with the same config bit for bit.
- *
- * Per step (at the parameters before the update, like `trainRun`'s `onStep`) the monitor does what
- * the library's `createMonitor` (src/train/monitor/monitor.ts, which writes files with `node:fs`)
- * does, with its browser-safe parts and the same options and seeds, so the numbers equal
- * `sntk train` / `sntk demo`'s metrics: `monitorKernel` (state-space sNTK PR, trace, top
- * eigenvalue and direction, output-space PR), `zeroInputAnalysis` (fixed points at zero input,
- * their spectra, the point nearest criticality, `B*ᵀl`), `segmentBifurcations` (continuation
- * along the segment between consecutive steps, imperfect pitchforks recognised),
- * `RankCollapseTracker` (PR collapse; switches the adaptive natural gradient on).
+ * It imports the library itself through its Node-free entry `src/train/browser.ts` (no copy of its
+ * code): each step is one `TrainingSession.step` (the very iteration `trainRun` runs), monitored
+ * by `createMonitorCore` (the per-step work of `createMonitor`, which `sntk train` / `sntk demo`
+ * run) with the same options and seeds, so the losses, gradient and update norms, kernel and
+ * fixed-point metrics and events equal a Node `trainRun` + `createMonitor` with the same config
+ * (monitored at every step) bit for bit. Explorer-only here: the bifurcation markers for the UI,
+ * the fixed-point views, and the restricted-landscape scan.
  */
 import type { Model } from '../../src/models/types.js';
-import { createModel, rollout, trajectoryJvp, withParams } from '../../src/models/index.js';
+import { createModel, rollout, trajectoryJvp } from '../../src/models/index.js';
 import { pathSystem, directionPath, solveFixedPoint, spectrumOf } from '../../src/dynamics/index.js';
-import { monitorKernel } from '../../src/train/monitor/kernel.js';
-import { zeroInputAnalysis, spanAlignment } from '../../src/train/monitor/fixed.js';
-import { segmentBifurcations, RankCollapseTracker } from '../../src/train/monitor/events.js';
-import { parseTrainConfig } from '../../src/train/config.js';
-import type { TrainConfig, TrainConfigInput } from '../../src/train/config.js';
-import { buildOptimizer, buildTask } from '../../src/train/build.js';
-import { fusedSweep, outputJacobian } from '../../src/train/fused-sweep.js';
-import type { Task } from '../../src/train/tasks/types.js';
-import type { Optimizer, StepContext } from '../../src/train/optimizers/types.js';
-import type { NatGradOptimizer } from '../../src/train/optimizers/natgrad.js';
-import { NonFiniteError, InputError } from '../../src/errors.js';
+import { createMonitorCore, createTrainingSession, fusedSweep } from '../../src/train/browser.js';
+import type { MonitorCore, MonitorObservation, TrainConfig, TrainConfigInput, Task, TrainingSession } from '../../src/train/browser.js';
+import { InputError } from '../../src/errors.js';
 
 import type { ExplorerSettings } from './settings.js';
 export type { ExplorerSettings, ExplorerOptimizer } from './settings.js';
@@ -166,17 +152,33 @@ function norm(a: Float64Array): number {
   return Math.sqrt(s);
 }
 
-function dist(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += (a[i]! - b[i]!) ** 2;
-  return Math.sqrt(s);
-}
-
-/** The Fisher-trial block of a step — same rule as the library's `fisherTrialsAt` (in run.ts, which imports node:fs). */
-function fisherTrialsAt(s: number | null, B: number, step: number): { fisherTrials?: number[] } {
-  if (s === null || s >= B) return {};
-  const start = (step * s) % B;
-  return { fisherTrials: Array.from({ length: s }, (_, i) => (start + i) % B) };
+/**
+ * The UI marker of a step's monitor observation: its first bifurcation on the segment from the
+ * previous step, else a change of the fixed-point count that no continuation explained, else null.
+ */
+function markerOf(o: MonitorObservation, step: number): BifurcationMarker | null {
+  const nBefore = o.fixedPointsBefore;
+  const nAfter = o.zeroInput.points.length;
+  const e = o.segments[0];
+  if (e) {
+    return {
+      step,
+      type: e.type,
+      criticality: e.criticality,
+      eigenvalue: [e.eigenvalue.re, e.eigenvalue.im],
+      source: 'continuation',
+      s: e.s,
+      detectedAs: e.detectedAs,
+      fixedPointsBefore: nBefore,
+      fixedPointsAfter: nAfter,
+      note: e.imperfect ? `imperfect: the trained bias (max |b_i| = ${(e.imperfection ?? 0).toPrecision(2)}) breaks the odd symmetry, so the new pair is born in a ${e.detectedAs}` : null,
+    };
+  }
+  if (o.events.some((x) => x.type === 'fixed-points-changed')) {
+    const c = o.zeroInput.critical;
+    return { step, type: 'fixed-points-changed', criticality: null, eigenvalue: c ? [c.re, c.im] : [NaN, NaN], source: 'count', s: null, detectedAs: null, fixedPointsBefore: nBefore, fixedPointsAfter: nAfter, note: 'no bifurcation localised on the segment' };
+  }
+  return null;
 }
 
 /** A training run of the explorer, stepped by the caller. */
@@ -185,23 +187,19 @@ export class Experiment {
   readonly config: TrainConfig;
   readonly task: Task;
   readonly model: Model;
-  private readonly optimizer: Optimizer;
-  private readonly natgrad: NatGradOptimizer | null;
+  /** The library's training session (the iteration of `trainRun`). */
+  private readonly session: TrainingSession;
+  /** The library's monitor core (the per-step work of `createMonitor`). */
+  private readonly monitor: MonitorCore;
   /** Steps taken so far. */
   stepIndex = 0;
   readonly history: StepMetrics[] = [];
   readonly markers: BifurcationMarker[] = [];
   readonly landscapes: LandscapeScan[] = [];
   stopped: string | null = null;
-  /** Monitor state (as in the library's createMonitor). */
-  private prevModel: Model | null = null;
-  private prevStep: number | null = null;
-  private prevPoints: Float64Array[] = [];
-  private prevTop: Float64Array | null = null;
+  /** The tracked fixed point of the last step (for the landscape scan's continuation). */
   private prevNearest: Float64Array | null = null;
-  private readonly tracker: RankCollapseTracker;
-  private prevLoss: number | null = null;
-  /** Monitor events so far (same shapes as the library's events.json). */
+  /** The run's and the monitor's events so far (as in the library's events.json). */
   readonly events: Record<string, unknown>[] = [];
   /** Dominant direction (full parameter length) at the last step. */
   private direction: Float64Array | null = null;
@@ -210,13 +208,11 @@ export class Experiment {
   constructor(settings: ExplorerSettings) {
     checkSettings(settings);
     this.settings = { ...settings };
-    this.config = parseTrainConfig(toTrainConfig(settings));
-    this.task = buildTask(this.config);
-    this.model = this.task.student;
-    const { optimizer, natgrad } = buildOptimizer(this.config);
-    this.optimizer = optimizer;
-    this.natgrad = natgrad;
-    this.tracker = new RankCollapseTracker(this.config.monitor.collapseFactor);
+    this.session = createTrainingSession(toTrainConfig(settings));
+    this.config = this.session.config;
+    this.task = this.session.task;
+    this.model = this.session.model;
+    this.monitor = createMonitorCore({ ...this.config.monitor, seed: this.config.seed });
   }
 
   get done(): boolean {
@@ -224,144 +220,74 @@ export class Experiment {
   }
 
   /**
-   * One optimizer step plus the monitor. Cost: one fused sweep, the optimizer, the dense dual
-   * sNTK (O(B·T·N·P²)) and a fixed-point search.
+   * One optimizer step with the monitor at the parameters before the update (every step is
+   * monitored). Throws the NonFiniteError of a non-finite sweep; a non-finite update stops the run
+   * (`error`, parameters unchanged). Cost: one fused sweep, the optimizer, the monitor's kernel
+   * statistics (dense: O(B·T·N·P²)), a fixed-point search and the segment continuations.
    */
   step(): StepOutput {
     if (this.done) throw new InputError(`the run is over (${this.stopped ?? `${this.config.steps} steps taken`})`);
     const t0 = performance.now();
     const step = this.stepIndex;
-    const model = this.model;
-    const task = this.task;
-    const batch = task.batchAt ? task.batchAt(step) : task;
-    const mask = task.trainable;
-    const target = task.target;
-    // Monitor at the parameters before the update (as trainRun's onStep + createMonitor).
-    const mon = this.monitorStep(step, batch);
-    const k = mon.kernel;
-    const natgradActive = this.natgrad ? this.natgrad.isActive() : null;
-    this.direction = k.topVector;
-    this.directionParams = model.params.slice();
-
-    // The training step (the same computation as one iteration of trainRun).
-    const dirs = this.optimizer.directions?.() ?? [];
-    const ft = fisherTrialsAt(this.config.optimizer.fisherTrials, batch.B, step);
-    let res;
-    try {
-      res = fusedSweep(model, batch, { target, mask, directions: dirs, ...ft });
-      if (!res.grad.every(Number.isFinite)) throw new NonFiniteError(`gradient is not finite at step ${step}`);
-    } catch (e) {
-      if (!(e instanceof NonFiniteError)) throw e;
-      this.stopped = `stopped at step ${step}: ${e.message}`;
-      throw e;
-    }
-    const gradNorm = norm(res.grad);
-    if (this.prevLoss !== null && res.loss > (1 + this.config.monitor.spikeFactor) * this.prevLoss) this.events.push({ type: 'loss-spike', step, from: this.prevLoss, to: res.loss });
-    this.prevLoss = res.loss;
-    const ctx: StepContext = {
-      step,
-      loss: res.loss,
-      Fv: res.Fv,
-      mask,
-      applyFisher: (V) => fusedSweep(model, batch, { target, mask, directions: V, grad: false, ...ft }).Fv,
-      gaussNewton: () => {
-        const { J, index } = outputJacobian(model, batch, { target, mask });
-        const n = res.residual.length;
-        return { J, index, eps: res.residual.map((r) => r / n), BT: batch.B * batch.T };
+    const params0 = this.model.params.slice();
+    let obs: MonitorObservation | null = null;
+    const r = this.session.step({
+      monitored: true,
+      onStep: (info) => {
+        obs = this.monitor.observe(info);
+        return { extra: obs.extra, events: obs.events };
       },
-    };
-    const upd = this.optimizer.step(model.params, res.grad, ctx);
-    let error: string | undefined;
-    if (!upd.every(Number.isFinite)) {
-      error = `stopped at step ${step}: the update is not finite`;
-      this.stopped = error;
-    } else {
-      for (let i = 0; i < upd.length; i++) model.params[i]! += upd[i]!;
+    });
+    if (r.error) {
+      this.events.push(...r.events);
+      this.stopped = `stopped at step ${step}: ${r.message}`;
+      throw r.error;
     }
+    const o = obs as MonitorObservation | null;
+    if (!o) throw new InputError(`step ${step}: the monitor was not called`);
+    let error: string | undefined;
+    if (r.status === 'nan') {
+      error = `stopped at step ${step}: ${r.message}`;
+      this.stopped = error;
+      this.events.push(...r.events);
+    } else {
+      this.events.push(...r.events, ...o.events);
+    }
+    const k = o.kernel;
+    const z = o.zeroInput;
+    this.direction = k.topVector;
+    this.directionParams = params0;
+    this.prevNearest = z.nearest !== null ? z.points[z.nearest]!.h.slice() : null;
+    const num = (v: number | string | boolean | null | undefined): number | null => (typeof v === 'number' ? v : null);
     const metrics: StepMetrics = {
       step,
-      loss: res.loss,
-      gradNorm,
-      updateNorm: norm(upd),
+      loss: r.loss!,
+      gradNorm: r.gradNorm!,
+      updateNorm: r.updateNorm!,
       pr: k.pr,
       topEigenvalue: k.top[0] ?? NaN,
       trace: k.trace,
       topShare: k.topShare,
       prOutput: k.prOutput,
-      alignBStarL: mon.alignB !== null && Number.isFinite(mon.alignB) ? mon.alignB : null,
-      fixedPoints: mon.views.length,
-      criticalRe: mon.critical ? mon.critical.re : null,
-      criticalIm: mon.critical ? mon.critical.im : null,
-      sigma: mon.sigma !== null && Number.isFinite(mon.sigma) ? mon.sigma : null,
-      natgradActive,
+      alignBStarL: num(o.extra['alignBStarL']),
+      fixedPoints: z.points.length,
+      criticalRe: z.critical ? z.critical.re : null,
+      criticalIm: z.critical ? z.critical.im : null,
+      sigma: num(o.extra['sigma']),
+      natgradActive: typeof o.extra['natgradActive'] === 'boolean' ? o.extra['natgradActive'] : null,
       seconds: (performance.now() - t0) / 1000,
     };
     this.history.push(metrics);
-    const marker = mon.marker;
+    const marker = markerOf(o, step);
     if (marker) this.markers.push(marker);
-    this.stepIndex++;
-    return { metrics, fixedPoints: mon.views, marker, ...(error ? { error } : {}) };
-  }
-
-  /**
-   * The library monitor's per-step work (createMonitor.onStep without its file output), same
-   * options and seeds: kernel statistics, zero-input analysis, segment bifurcations, rank collapse
-   * (which switches an adaptive natural gradient on). Returns the first bifurcation as a marker.
-   */
-  private monitorStep(step: number, batch: Task | import('../../src/train/batch.js').Batch) {
-    const opts = this.config.monitor;
-    const task = this.task;
-    const cur = withParams(this.model, this.model.params.slice());
-    const mask = task.trainable;
-    const seed = this.config.seed * 1000003 + step;
-    const kernel = monitorKernel(cur, batch, { target: task.target, mask, trials: opts.trials ?? null, method: opts.kernel, denseFlops: opts.denseFlops, top: opts.top, probes: opts.probes, seed, warmStart: this.prevTop });
-    const z = zeroInputAnalysis(cur, { mask, seed, fixedPoints: { nStarts: opts.fixedPointStarts } });
-    const points = z.points;
-    const alignB = spanAlignment(kernel.topVector, z.bStarL);
-    let marker: BifurcationMarker | null = null;
-    if (opts.continuation && this.prevModel && this.prevStep !== null) {
-      const segs = segmentBifurcations(this.prevModel, this.prevPoints.map((h) => ({ h })), cur, points);
-      for (const e of segs) {
-        const ev = { type: e.type, step, fromStep: this.prevStep, s: e.s, eigenvalue: e.eigenvalue, criticality: e.criticality, detectedAs: e.detectedAs, ...(e.imperfect ? { imperfect: true, imperfection: e.imperfection } : {}), fixedPointsBefore: this.prevPoints.length, fixedPointsAfter: points.length };
-        this.events.push(ev);
-        marker ??= {
-          step,
-          type: e.type,
-          criticality: e.criticality,
-          eigenvalue: [e.eigenvalue.re, e.eigenvalue.im],
-          source: 'continuation',
-          s: e.s,
-          detectedAs: e.detectedAs,
-          fixedPointsBefore: this.prevPoints.length,
-          fixedPointsAfter: points.length,
-          note: e.imperfect ? `imperfect: the trained bias (max |b_i| = ${(e.imperfection ?? 0).toPrecision(2)}) breaks the odd symmetry, so the new pair is born in a ${e.detectedAs}` : null,
-        };
-      }
-      if (segs.length === 0 && points.length !== this.prevPoints.length) {
-        this.events.push({ type: 'fixed-points-changed', step, fromStep: this.prevStep, fixedPointsBefore: this.prevPoints.length, fixedPointsAfter: points.length });
-        marker = { step, type: 'fixed-points-changed', criticality: null, eigenvalue: z.critical ? [z.critical.re, z.critical.im] : [NaN, NaN], source: 'count', s: null, detectedAs: null, fixedPointsBefore: this.prevPoints.length, fixedPointsAfter: points.length, note: 'no bifurcation localised on the segment' };
-      }
-    }
-    for (const e of this.tracker.push(step, kernel.pr)) {
-      this.events.push({ ...e });
-      if (e.type === 'rank-collapse-onset' && this.natgrad && !this.natgrad.isActive()) {
-        this.natgrad.setActive(true);
-        this.events.push({ type: 'natgrad-activated', step });
-      }
-    }
-    if (step === this.config.steps - 1) for (const e of this.tracker.finish(step)) this.events.push({ ...e });
-    this.prevStep = step;
-    this.prevModel = cur;
-    this.prevPoints = points.map((p) => p.h);
-    this.prevTop = kernel.topVector;
-    this.prevNearest = z.nearest !== null ? points[z.nearest]!.h.slice() : null;
-    const views: FixedPointView[] = points.map((p, i) => ({
+    const views: FixedPointView[] = z.points.map((p, i) => ({
       norm: norm(p.h),
       stability: p.stability,
       eigenvalues: p.eigenvalues.map((e) => [e.re, e.im] as [number, number]),
       tracked: i === z.nearest,
     }));
-    return { kernel, views, critical: z.critical, sigma: z.sigma, alignB, marker };
+    this.stepIndex++;
+    return { metrics, fixedPoints: views, marker, ...(error ? { error } : {}) };
   }
 
   /**

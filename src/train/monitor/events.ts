@@ -23,7 +23,7 @@ import { withParams } from '../../models/index.js';
 import type { BifurcationEvent } from '../../dynamics/index.js';
 import { continueBranch, linePath, pathSystem } from '../../dynamics/index.js';
 import { SntkError } from '../../errors.js';
-import type { TrainEvent } from '../run.js';
+import type { TrainEvent } from '../session.js';
 
 /** One bifurcation found on a segment, in path coordinates. */
 export interface SegmentBifurcation {

@@ -2,5 +2,6 @@
 export * from './kernel.js';
 export * from './fixed.js';
 export * from './events.js';
+export * from './core.js';
 export * from './monitor.js';
 export * from './outcome.js';

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../../errors.js';
-import { isBifurcationEvent } from './monitor.js';
+import { isBifurcationEvent } from './core.js';
 
 /** One run's outcome (field meanings: issue 9, `sntk demo`). */
 export interface RunOutcome {
