@@ -125,6 +125,11 @@ export function createNativeBackend(addon: NativeAddon): LinalgBackend {
     },
 
     gemv(trans, alpha, A, x, beta, y) {
+      // BLAS returns at once when A has no rows or columns, without applying β to y.
+      if (A.rows === 0 || A.cols === 0) {
+        for (let i = 0; i < y.length; i++) y[i] = beta === 0 ? 0 : beta * y[i]!;
+        return;
+      }
       addon.dgemv(trans, A.rows, A.cols, alpha, A.data, ld(A.cols), x, beta, y);
     },
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { getBackend } from '../../src/linalg/index.js';
 import {
   generalEigen,
   symmetricEigen,
@@ -200,7 +201,10 @@ describe('symmetricEigen', () => {
     const S = gemm(G, G, { transA: true });
     const withV = symmetricEigen(S);
     const noV = symmetricEigen(S, { vectors: false });
-    expect(maxAbsDiff(withV.values, noV.values)).toBe(0);
+    // js: the same QL sweep gives identical values; LAPACK (native backend) may use another
+    // algorithm without vectors, so allow 64ε·max|λ| there.
+    const tol = getBackend().name === 'js' ? 0 : 64 * Number.EPSILON * maxAbs(withV.values);
+    expect(maxAbsDiff(withV.values, noV.values)).toBeLessThanOrEqual(tol);
     expect(noV.vectors).toBeUndefined();
     expect(() => symmetricEigen(zeros(2, 3))).toThrow(ShapeError);
     expect(() => symmetricEigen(fromRows([[1, 0], [Infinity, 1]]))).toThrow(NonFiniteError);

@@ -1,5 +1,5 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { createRng, gemm, getBackend, randomNormalMatrix, syrk, zeros, type Matrix } from '../../src/linalg/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRng, gemm, getBackend, randomNormalMatrix, setBackend, syrk, zeros, type Matrix } from '../../src/linalg/index.js';
 import { gemmBlocked } from '../../src/linalg/gemm-kernel.js';
 import { disableParallelGemm, enableParallelGemm, parallelGemmThreads, parallelThreadsFromEnv } from '../../src/linalg/parallel/index.js';
 import { InputError } from '../../src/errors.js';
@@ -12,7 +12,16 @@ function shared(M: Matrix): Matrix {
 }
 
 describe('parallel js GEMM (worker_threads)', () => {
-  afterAll(() => disableParallelGemm());
+  // The pool is a variant of the pure TypeScript backend: test it as such under any SNTK_BACKEND.
+  let previous: 'js' | 'native';
+  beforeAll(() => {
+    previous = getBackend().name;
+    setBackend('js');
+  });
+  afterAll(() => {
+    disableParallelGemm();
+    setBackend(previous);
+  });
 
   it('matches the single-threaded kernel exactly for all transposes, α, β, shared and plain buffers', async () => {
     const threads = await enableParallelGemm({ threads: 3 });
