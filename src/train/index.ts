@@ -11,4 +11,5 @@ export * from './run.js';
 export * from './loss.js';
 export * from './monitor/index.js';
 export * from './demo.js';
+export * from './demo-checks.js';
 export * from './cost.js';

@@ -33,7 +33,10 @@ describe('sntk demo', () => {
     const r = await run(['demo', '--out', dir, '--seeds', '2', '--set', JSON.stringify(TINY), '--no-report', '--json']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
-    expect(Object.keys(j).sort()).toEqual(['cost', 'natgrad', 'reference', 'seeds', 'sgd']);
+    expect(Object.keys(j).sort()).toEqual(['checks', 'cost', 'natgrad', 'reference', 'seeds', 'sgd']);
+    expect(j.checks.seeds).toBe(2);
+    expect(j.checks.total).toBe(j.checks.checks.length);
+    expect(j.checks.checks.find((c: { name: string }) => c.name === 'reference.dominantAlignment').values).toEqual([j.seeds[0].reference.dominantAlignment, j.seeds[1].reference.dominantAlignment]);
     expect(j.cost.natgradOverSgd).toBeCloseTo(j.cost.natgradSeconds / j.cost.sgdSeconds, 12);
     expect(j.cost.sgdSeconds).toBeGreaterThan(0);
     // the fields, plus two diagnostics of the alignment (bias part of B*ᵀl, ‖h*‖ at the PR minimum)
@@ -53,7 +56,7 @@ describe('sntk demo', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sntk-demo-'));
     const r = await run(['demo', '--out', dir, '--set', JSON.stringify({ ...TINY, steps: 2 }), '--no-report', '--json']);
     expect(r.code).toBe(0);
-    expect(Object.keys(JSON.parse(r.out)).sort()).toEqual(['cost', 'natgrad', 'reference', 'sgd']);
+    expect(Object.keys(JSON.parse(r.out)).sort()).toEqual(['checks', 'cost', 'natgrad', 'reference', 'sgd']);
     const bad = await run(['demo', '--out', join(dir, 'x'), '--set', '{"task":{"hiddenSize":4},"bogus":1}', '--json']);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/unknown field 'bogus'/);

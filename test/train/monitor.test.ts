@@ -89,6 +89,44 @@ describe('zeroInputAnalysis', () => {
     for (let i = 0; i < N; i++) expect(b[N * N + N + i]).toBeCloseTo(l[i]!, 12);
   });
 
+  it('off the origin (b ≠ 0, x̄ = 0): σ·lᵀ dh*/dθ equals B*ᵀl for every parameter (central differences of the Newton fixed point, rel 1e-6)', () => {
+    // lᵀ(I − J*) = σ lᵀ, so lᵀ dh*/dθ = lᵀ(I − J*)⁻¹B* = (B*ᵀl)ᵀ/σ exactly; the W block of B*ᵀl is (D*l)h*ᵀ ≠ 0 here.
+    const N = 4;
+    const m = createModel(defineSpec({ cell: 'vanilla', hiddenSize: N, inputSize: 1, outputSize: 1 }));
+    const W = [0.9, 0.2, -0.1, 0.05, 0.1, 0.5, 0.2, -0.2, 0.0, 0.3, 0.4, 0.1, 0.2, -0.1, 0.1, 0.3];
+    m.params.set(W, 0);
+    m.params.set([0.3, -0.2, 0.25, 0.1], N * N + N); // bias: moves h* off 0
+    const z = zeroInputAnalysis(m, { seed: 1 });
+    expect(z.points.length).toBe(1);
+    const hStar = z.points[0]!.h;
+    expect(z.hStarNorm!).toBeGreaterThan(0.2);
+    const sigma = 1 - z.critical!.re;
+    const l = z.left!.re;
+    const b = z.bStarL[0]!;
+    let wPart = 0;
+    for (let p = 0; p < N * N; p++) wPart += b[p]! ** 2;
+    expect(Math.sqrt(wPart)).toBeGreaterThan(0.05); // the W block is not negligible
+    const cell = m.layout.cellSize;
+    const eps = 1e-6;
+    let maxRel = 0;
+    for (let p = 0; p < cell; p++) {
+      const sol = (sgn: number) => {
+        const m2 = createModel(m.spec);
+        m2.params.set(m.params);
+        m2.params[p]! += sgn * eps;
+        const z2 = zeroInputAnalysis(m2, { seed: 1 });
+        expect(z2.points.length).toBe(1);
+        return z2.points[0]!.h;
+      };
+      const hp = sol(1), hm = sol(-1);
+      let fd = 0;
+      for (let i = 0; i < N; i++) fd += l[i]! * (hp[i]! - hm[i]!) / (2 * eps);
+      maxRel = Math.max(maxRel, Math.abs(sigma * fd - b[p]!) / Math.max(1, Math.abs(b[p]!)));
+    }
+    expect(hStar.length).toBe(N);
+    expect(maxRel).toBeLessThan(1e-6);
+  });
+
   it('spanAlignment is |cos| for one vector and scale invariant (property)', () => {
     fc.assert(
       fc.property(fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: 6, maxLength: 6 }), fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: 6, maxLength: 6 }), fc.double({ min: 0.1, max: 10, noNaN: true }), (a, b, s) => {

@@ -3,8 +3,9 @@
  * experiment end to end (src/train/demo.ts): per seed the `reference` (GD lr 0.1), `sgd` (GD lr 1)
  * and `natgrad` (low-rank natural gradient, lr 1, k = 2, Fisher on a rotating 4-trial block) runs,
  * a run folder and an HTML report per run, a comparison page per seed, and a printed comparison.
- * `--json` prints `{reference, sgd, natgrad, cost}` of the first seed (and `seeds: [...]` with
- * --seeds); `cost` = the sgd and natgrad step times measured interleaved (robust to machine load).
+ * `--json` prints `{reference, sgd, natgrad, cost, checks}` of the first seed (and `seeds: [...]` with
+ * --seeds); `cost` = the sgd and natgrad step times measured interleaved (robust to machine load);
+ * `checks` = the experiment's criteria judged over all seeds (demo-checks.ts), printed as PASS/FAIL.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import type { Command } from 'commander';
 import { emit, showProgress, type CommonOptions } from '../context.js';
 import { InputError, UsageError } from '../../errors.js';
 import { DEMO_RUNS, runDemo } from '../../train/demo.js';
+import { demoChecks, formatDemoChecks } from '../../train/demo-checks.js';
 import type { DemoSeedResult } from '../../train/demo.js';
 import type { RunOutcome } from '../../train/monitor/outcome.js';
 import { buildReport, comparisonPage, writeReport } from '../../report/index.js';
@@ -112,7 +114,8 @@ export function registerDemo(program: Command): void {
       }
       const first = res.seeds[0];
       if (!first) throw new InputError('demo: no seed ran');
-      const json: Record<string, unknown> = { reference: first.reference, sgd: first.sgd, natgrad: first.natgrad, cost: res.cost };
+      const checks = demoChecks(res.seeds, res.cost.natgradOverSgd);
+      const json: Record<string, unknown> = { reference: first.reference, sgd: first.sgd, natgrad: first.natgrad, cost: res.cost, checks };
       if (opts.seeds !== undefined) json['seeds'] = res.seeds;
       emit(opts, json, () =>
         [
@@ -120,6 +123,9 @@ export function registerDemo(program: Command): void {
           '',
           's/step times the optimizer step alone (fused sweep + update; the monitor is excluded).',
           `step cost timed interleaved (seed 0, no monitor): sgd ${f(res.cost.sgdSeconds, 5)} s, natgrad ${f(res.cost.natgradSeconds, 5)} s, natgrad/sgd ${res.cost.natgradOverSgd.toFixed(2)}×`,
+          '',
+          formatDemoChecks(checks),
+          '',
           `runs: ${opts.out}/seed-*/{${DEMO_RUNS.join(',')}}   ${pages.length ? `comparison: ${pages.join(', ')}` : ''}`,
           `total ${res.seconds.toFixed(1)} s`,
         ].join('\n'),
