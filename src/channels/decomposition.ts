@@ -58,7 +58,11 @@ export interface ChannelDecomposition {
   sensitivity: Matrix;
   channelSensitivity: Matrix;
   residualSensitivity: Matrix;
-  /** `tr C / tr K`. */
+  /**
+   * `tr C / tr K`. Tends to 1 as `σ → 0`. Not a fraction in general: for a non-normal `J*`
+   * (`‖l‖ > 1` when `lᵀr = 1`, `‖r‖ = 1`) the cross term `X` can have negative trace away from
+   * criticality, and the share then exceeds 1; read it together with `cosine` and `σ`.
+   */
   channelShare: number;
   /** Kernel alignment `cos(K, C) = ⟨K, C⟩_F/(‖K‖_F‖C‖_F)`. */
   cosine: number;
