@@ -126,7 +126,7 @@ export function registerDemo(program: Command): void {
           '',
           formatDemoChecks(checks),
           '',
-          `runs: ${opts.out}/seed-*/{${DEMO_RUNS.join(',')}}   ${pages.length ? `comparison: ${pages.join(', ')}` : ''}`,
+          `runs: ${opts.out}/seed-*/{${DEMO_RUNS.join(',')}}${pages.length ? `   comparison: ${pages.join(', ')}` : ''}`,
           `total ${res.seconds.toFixed(1)} s`,
         ].join('\n'),
       );
