@@ -124,7 +124,8 @@ const fmt = (x: number | string | null): string => (x === null ? '–' : typeof 
 
 /** The checks as printed lines (`PASS`/`FAIL`, the requirement, the values). */
 export function formatDemoChecks(c: DemoChecks): string {
-  const lines = [`checks over ${c.seeds} seed(s): ${c.passed}/${c.total} passed`];
+  const few = c.seeds < 5 ? ' (the experiment states its claims over 5 seeds: run with --seeds 5; sgd may not spike on a single seed)' : '';
+  const lines = [`checks over ${c.seeds} seed(s): ${c.passed}/${c.total} passed${few}`];
   for (const k of c.checks) {
     const held = k.heldOn === null ? '' : ` (${k.heldOn}/${c.seeds})`;
     const agg = k.aggregate ? '  ' + Object.entries(k.aggregate).map(([n, v]) => `${n} ${fmt(v)}`).join(', ') : '';
