@@ -57,6 +57,12 @@ export interface BifurcationEvent {
   criticality: Criticality;
   /** Width of the final bracket in arclength (an upper bound on the error in s). */
   sError: number;
+  /**
+   * Unit tangent `(t_h, t_s)` (length N + 1) of the continued branch at the event, oriented along
+   * the continuation; `switchBranch` uses it to tell the old branch from the new one at a branch
+   * point. Absent on events not made by `continueBranch`.
+   */
+  tangent?: Float64Array;
 }
 
 /** Options of `continueBranch`. */
@@ -170,6 +176,17 @@ function tangentAt(sys: ParamSystem, y: Y, tPrev: Y): Y {
 }
 
 /** Newton corrector on `[F(y); tᵀ(y − yp)] = 0`; null when it fails. */
+/**
+ * Newton's method for `F(h, s) = 0` on the hyperplane `normalᵀ((h, s) − point) = 0`, from `point`
+ * (the bordered system `[[F_h, F_s], [normalᵀ]]`). Returns the solution with its residual, or null
+ * when the corrector fails (singular bordered matrix, non-finite values, no convergence in `maxIt`).
+ * Cost per iteration O(N³).
+ */
+export function correctOnHyperplane(sys: ParamSystem, point: { h: Float64Array; s: number }, normal: { h: Float64Array; s: number }, opts: { tol?: number; maxIt?: number } = {}): { h: Float64Array; s: number; residual: number; iterations: number } | null {
+  const c = correct(sys, point, normal, opts.tol ?? 1e-11, opts.maxIt ?? 30);
+  return c ? { h: c.y.h, s: c.y.s, residual: c.res, iterations: c.iters } : null;
+}
+
 function correct(sys: ParamSystem, yp: Y, t: Y, tol: number, maxIt: number): { y: Y; iters: number; res: number } | null {
   const N = sys.N;
   let y: Y = { h: yp.h.slice(), s: yp.s };
@@ -439,11 +456,13 @@ function localise(sys: ParamSystem, y: Y, t: Y, delta: number, a: BranchPoint, b
   const tv = tau(p.eig, sys.time, kind);
   if (!tv.lambda) return null;
   const foldLike = Math.sign(a.tangentS) !== Math.sign(b.tangentS);
-  return classify(sys, p.y, p.J, tv.lambda, kind, foldLike, width, sStart);
+  return classify(sys, p.y, p.J, tv.lambda, kind, foldLike, width, sStart, t);
 }
 
-function classify(sys: ParamSystem, y: Y, J: Matrix, lambda: Complex, kind: Kind, foldLike: boolean, width: number, sStart: number): BifurcationEvent | null {
-  const base = { s: y.s, distance: pathDistance(sys, sStart, y.s), h: y.h, sError: width };
+function classify(sys: ParamSystem, y: Y, J: Matrix, lambda: Complex, kind: Kind, foldLike: boolean, width: number, sStart: number, t: Y): BifurcationEvent | null {
+  const tn = normY(t);
+  const tangent = Float64Array.from([...t.h, t.s], (v) => v / tn);
+  const base = { s: y.s, distance: pathDistance(sys, sStart, y.s), h: y.h, sError: width, tangent };
   if (kind === 'real') {
     const k = realCriticalCoefficients(sys, y.h, y.s, J, lambda.re);
     const scale = Math.max(1, Math.abs(k.b3));

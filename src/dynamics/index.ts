@@ -5,6 +5,7 @@ export * from './fixed-points.js';
 export * from './spectrum.js';
 export * from './normal-form.js';
 export * from './continuation.js';
+export * from './branch-switch.js';
 export type { CVec, Complex } from './cvec.js';
 export * from './path.js';
 export * from './model-system.js';

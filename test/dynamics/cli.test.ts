@@ -54,6 +54,32 @@ describe('sntk continuation', () => {
     expect(Math.abs(r.events[0].s - 0.5)).toBeLessThan(1e-6);
     expect(r.events[0].criticality).toBe('supercritical');
   });
+  it('--switch continues the two new branches of the pitchfork to the end of the path: h = ±root of h = tanh(2.5 h) (abs 1e-9)', async () => {
+    const { code, out } = await run(['continuation', '--model', join(dir, 'a.json'), '--to', join(dir, 'b.json'), join(dir, 'c.json'), '--switch', '--json']);
+    expect(code).toBe(0);
+    const r = JSON.parse(out);
+    expect(r.events).toHaveLength(1); // the branch point is not reported again from the new branches
+    const sw = r.branches.filter((b: { switchedFrom?: unknown }) => b.switchedFrom);
+    expect(sw).toHaveLength(2);
+    let lo = 1e-9, hi = 1;
+    for (let i = 0; i < 200; i++) {
+      const m = 0.5 * (lo + hi);
+      if (Math.tanh(2.5 * m) > m) lo = m;
+      else hi = m;
+    }
+    for (const b of sw) {
+      expect(b.switchedFrom.type).toBe('pitchfork');
+      expect(b.switchedFrom.s).toBeCloseTo(0.5, 6);
+      expect(b.stopReason).toBe('reached-end');
+      const last = b.branch[b.branch.length - 1];
+      expect(last.s).toBeCloseTo(2, 12);
+      expect(Math.abs(Math.abs(last.h[0]) - lo)).toBeLessThan(1e-9);
+      expect(Math.sign(last.h[0])).toBe(b.switchedFrom.side);
+      expect(last.stability).toBe('stable');
+    }
+    const text = await run(['continuation', '--model', join(dir, 'a.json'), '--to', join(dir, 'b.json'), join(dir, 'c.json'), '--switch']);
+    expect(text.out).toMatch(/switched at the pitchfork at s = 0\.5/);
+  });
   it('--time continuous on leaky models: Hopf with l1 = −2/√3; --direction/--range', async () => {
     const h = JSON.parse((await run(['continuation', '--model', join(dir, 'l1.json'), '--to', join(dir, 'l3.json'), '--time', 'continuous', '--json'])).out);
     expect(h.events[0].type).toBe('hopf');

@@ -2,6 +2,7 @@
 import { elementwiseSystem } from '../../src/dynamics/index.js';
 import { tanhActivation } from '../../src/models/index.js';
 import type { ParamSystem, TimeKind } from '../../src/dynamics/index.js';
+import type { Matrix } from '../../src/linalg/index.js';
 
 /** `h ↦ tanh(s h)` (N = 1). */
 export function scalarTanh(): ParamSystem {
@@ -75,3 +76,87 @@ export function allFinite(x: unknown): boolean {
   if (x && typeof x === 'object') return Object.values(x).every(allFinite);
   return true;
 }
+
+/** One monomial `coef · Π h[vars[k]]` of component `i` (vars of length 2 or 3). */
+export interface Monomial {
+  i: number;
+  coef: number;
+  vars: number[];
+}
+
+/**
+ * `F(h, s) = (L + s·S) h + Σ monomials` (a map `f` or a flow `g`), with exact derivatives: the
+ * polynomial part is differentiated symbolically by the product rule.
+ */
+export function polynomialSystem(N: number, time: TimeKind, L: number[], monomials: Monomial[], S: number[] = identityFlat(N)): ParamSystem {
+  // derivative of a monomial's product w.r.t. variables in directions dirs (one per factor picked)
+  const multi = (m: Monomial, h: Float64Array, dirs: Float64Array[]): number => {
+    // Σ over injective assignments of dirs to factor positions: Π_{assigned} dir[var] Π_{rest} h[var]
+    const n = m.vars.length;
+    let total = 0;
+    const used = new Array<boolean>(n).fill(false);
+    const rec = (d: number, acc: number): void => {
+      if (d === dirs.length) {
+        let p = acc;
+        for (let k = 0; k < n; k++) if (!used[k]) p *= h[m.vars[k]!]!;
+        total += p;
+        return;
+      }
+      for (let k = 0; k < n; k++) {
+        if (used[k]) continue;
+        used[k] = true;
+        rec(d + 1, acc * dirs[d]![m.vars[k]!]!);
+        used[k] = false;
+      }
+    };
+    rec(0, m.coef);
+    return total;
+  };
+  const unit = (j: number) => {
+    const e = new Float64Array(N);
+    e[j] = 1;
+    return e;
+  };
+  const lin = (s: number) => L.map((v, k) => v + s * S[k]!);
+  return {
+    N,
+    time,
+    value(h, s) {
+      const A = lin(s);
+      const out = new Float64Array(N);
+      for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) out[i]! += A[i * N + j]! * h[j]!;
+      for (const m of monomials) out[m.i]! += multi(m, h, []);
+      return out;
+    },
+    jacobian(h, s): Matrix {
+      const data = Float64Array.from(lin(s));
+      for (const m of monomials) for (let j = 0; j < N; j++) data[m.i * N + j]! += multi(m, h, [unit(j)]);
+      return { rows: N, cols: N, data };
+    },
+    ds(h) {
+      const out = new Float64Array(N);
+      for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) out[i]! += S[i * N + j]! * h[j]!;
+      return out;
+    },
+    hessian(h, _s, u, v) {
+      const out = new Float64Array(N);
+      for (const m of monomials) out[m.i]! += multi(m, h, [u, v]);
+      return out;
+    },
+    third(h, _s, u, v, w) {
+      const out = new Float64Array(N);
+      for (const m of monomials) if (m.vars.length >= 3) out[m.i]! += multi(m, h, [u, v, w]);
+      return out;
+    },
+    hessianS(_h, _s, u) {
+      const out = new Float64Array(N);
+      for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) out[i]! += S[i * N + j]! * u[j]!;
+      return out;
+    },
+  };
+}
+
+export function identityFlat(N: number): number[] {
+  return Array.from({ length: N * N }, (_, k) => (Math.floor(k / N) === k % N ? 1 : 0));
+}
+

@@ -3,13 +3,15 @@
  * models, knot k at s = k) or `--model a.json --direction d.json --range s0,s1` (θ₀ + s d):
  * continues every fixed point found at the start of the path, detects and classifies bifurcations,
  * and prints the branch summary and `{"events": [...]}`. Default time `discrete` (the map).
+ * `--switch` also continues the branches crossing at pitchfork/transcritical points (one level;
+ * those branches carry `switchedFrom: {type, s, side}`).
  */
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { emit, type CommonOptions } from '../context.js';
 import { InputError, SntkError, UsageError } from '../../errors.js';
 import { readModelFile } from '../../io/model-json.js';
-import { continueBranch, directionPath, findFixedPoints, pathSystem, piecewisePath } from '../../dynamics/index.js';
+import { continueBranch, continueNewBranches, directionPath, findFixedPoints, pathSystem, piecewisePath } from '../../dynamics/index.js';
 import type { BifurcationEvent, ContinuationResult, ParameterPath, TimeKind } from '../../dynamics/index.js';
 import { parseInput, parseNumberList } from './fixed-points.js';
 
@@ -22,6 +24,7 @@ interface ContinuationCliOptions extends CommonOptions {
   time: TimeKind;
   branches: string;
   maxSteps: string;
+  switch?: boolean;
 }
 
 /** Reads a direction: a JSON array, `{"direction": [...]}`, or a model file whose cell parameters are the direction. */
@@ -62,6 +65,7 @@ export function registerContinuation(program: Command): void {
     .addOption(new Option('--time <kind>', 'discrete: the cell map (default); continuous: the flow of leaky/rate cells').choices(['discrete', 'continuous']).default('discrete'))
     .option('--branches <n>', 'continue at most this many fixed points found at the start', '4')
     .option('--max-steps <n>', 'continuation steps per branch', '2000')
+    .option('--switch', 'at each pitchfork/transcritical point, also continue the crossing branch on both sides (one level)')
     .option('--json', 'print one JSON object')
     .option('--quiet', 'no progress output')
     .action((opts: ContinuationCliOptions) => {
@@ -90,7 +94,7 @@ export function registerContinuation(program: Command): void {
       if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new UsageError(`--max-steps must be a positive integer, got "${opts.maxSteps}"`);
       const fps = findFixedPoints(sys, { s: s0 });
       const startsH = fps.points.slice(0, maxBranches).map((p) => p.h);
-      const branches: { start: number[]; result?: ContinuationResult; error?: string }[] = [];
+      const branches: { start: number[]; result?: ContinuationResult; error?: string; from?: { type: string; s: number; side: number } }[] = [];
       const events: (BifurcationEvent & { branch: number })[] = [];
       startsH.forEach((h0, b) => {
         try {
@@ -102,12 +106,30 @@ export function registerContinuation(program: Command): void {
           branches.push({ start: Array.from(h0), error: err.message });
         }
       });
+      if (opts.switch) {
+        const points = events.filter((e) => e.type === 'pitchfork' || e.type === 'transcritical');
+        for (const ev of points) {
+          const from = { type: ev.type, s: ev.s };
+          try {
+            const nb = continueNewBranches(sys, ev, { sMin: Math.min(s0, s1), sMax: Math.max(s0, s1) }, { maxSteps });
+            for (const b of nb.branches) {
+              const index = branches.length;
+              branches.push({ start: Array.from(b.result.branch[0]?.h ?? []), result: b.result, from: { ...from, side: b.side } });
+              for (const e of b.result.events) if (!events.some((x) => sameEvent(x, e))) events.push({ ...e, branch: index });
+            }
+          } catch (err) {
+            if (!(err instanceof SntkError)) throw err;
+            branches.push({ start: Array.from(ev.h), error: `branch switching at the ${ev.type} at s = ${ev.s}: ${err.message}`, from: { ...from, side: 0 } });
+          }
+        }
+      }
       events.sort((a, b) => a.s - b.s);
       const result = {
         time: opts.time,
         path: { kind, sRange: [s0, s1], length: path.distance(s0, s1) },
         branches: branches.map((b) => ({
           start: b.start,
+          ...(b.from ? { switchedFrom: b.from } : {}),
           ...(b.result
             ? {
                 points: b.result.branch.length,
@@ -134,8 +156,9 @@ export function registerContinuation(program: Command): void {
       emit(opts, result, () => {
         const lines = [`${kind} path, s ∈ [${s0}, ${s1}], parameter length ${path.distance(s0, s1).toPrecision(6)}, ${opts.time} time`];
         branches.forEach((b, i) => {
-          if (b.error) lines.push(`branch ${i}: not continued (${b.error})`);
-          else lines.push(`branch ${i}: ${b.result!.branch.length} points, stop: ${b.result!.stopReason}`);
+          const via = b.from ? ` (switched at the ${b.from.type} at s = ${b.from.s.toPrecision(8)}${b.from.side ? `, side ${b.from.side > 0 ? '+' : '−'}` : ''})` : '';
+          if (b.error) lines.push(`branch ${i}${via}: not continued (${b.error})`);
+          else lines.push(`branch ${i}${via}: ${b.result!.branch.length} points, s ∈ [${Math.min(...b.result!.branch.map((p) => p.s)).toPrecision(6)}, ${Math.max(...b.result!.branch.map((p) => p.s)).toPrecision(6)}], stop: ${b.result!.stopReason}`);
         });
         if (events.length === 0) lines.push('no bifurcations detected');
         for (const e of events) {
