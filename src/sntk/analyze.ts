@@ -14,8 +14,8 @@ import { kernelDiagnostics } from './diagnostics.js';
 import { sntkSpectrum, sntkShape } from './dense.js';
 import { fisherOperator, sntkOperator } from './operators.js';
 import { jacobianFrobeniusSquared, exactTraceCost } from './sensitivity.js';
-import { memoryBudget } from './budget.js';
-import { lanczosTopK } from '../linalg/iterative/lanczos.js';
+import { checkBudgetWith, memoryBudget } from './budget.js';
+import { lanczosTopK, lanczosDefaultBudget } from '../linalg/iterative/lanczos.js';
 import { estimateSpectralMoments } from '../linalg/iterative/moments.js';
 import { InputError } from '../errors.js';
 
@@ -108,6 +108,18 @@ export function analyzeSntk(model: Model, traj: Trajectory, opts: AnalyzeOptions
       seconds: (performance.now() - t0) / 1000,
     };
   }
+  // memory of the operator path, before any allocation: the Lanczos basis (plus its products and the
+  // top-k residual block), the probe batches, and the block products through the trajectory (M rows)
+  const blockSize = Math.min(top, 8);
+  const basisVectors = opts.eigenBudget ?? lanczosDefaultBudget(n, top);
+  const probeBatch = 16;
+  const operatorDoubles = n * (basisVectors + 3 * top + 3 * probeBatch) + 2 * M * Math.max(blockSize, probeBatch);
+  checkBudgetWith(
+    operatorDoubles,
+    `the matrix-free spectrum (Lanczos basis of up to ${basisVectors} vectors of length ${n}, block products over ${M} trajectory rows)`,
+    opts.memoryBudget,
+    'lower --top (the basis holds about max(200, 20·top) vectors) or raise the budget (--memory-budget / SNTK_MEMORY_BUDGET)',
+  );
   const via = P <= M ? 'JtJ' : 'JJt';
   const op = via === 'JtJ' ? fisherOperator(model, traj) : sntkOperator(model, traj);
   const A = { n, apply: (X: import('../linalg/matrix.js').Matrix) => op.matmat(X) };
@@ -115,7 +127,7 @@ export function analyzeSntk(model: Model, traj: Trajectory, opts: AnalyzeOptions
   const eig = lanczosTopK(A, {
     k: top,
     seed: opts.seed ?? 0,
-    blockSize: Math.min(top, 8),
+    blockSize,
     tol: 1e-10,
     requireConvergence: false,
     ...(opts.eigenBudget !== undefined ? { budget: opts.eigenBudget } : {}),

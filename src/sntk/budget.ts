@@ -32,12 +32,15 @@ export function memoryBudget(explicit?: number): number {
  * The message names the size, the budget and the matrix-free alternative.
  */
 export function checkDenseBudget(doubles: number, what: string, budgetBytes?: number): void {
+  checkBudgetWith(doubles, what, budgetBytes, 'use the matrix-free operator path (--method operator) or raise the budget (--memory-budget / SNTK_MEMORY_BUDGET)');
+}
+
+/**
+ * Throws MemoryBudgetError when `doubles` float64 values exceed the budget, with `advice` (what to
+ * change) in the message. Cost O(1).
+ */
+export function checkBudgetWith(doubles: number, what: string, budgetBytes: number | undefined, advice: string): void {
   const budget = memoryBudget(budgetBytes);
   const bytes = doubles * 8;
-  if (bytes > budget) {
-    throw new MemoryBudgetError(
-      `${what} needs ${formatBytes(bytes)}, over the memory budget of ${formatBytes(budget)}; ` +
-        `use the matrix-free operator path (--method operator) or raise the budget (--memory-budget / SNTK_MEMORY_BUDGET)`,
-    );
-  }
+  if (bytes > budget) throw new MemoryBudgetError(`${what} needs ${formatBytes(bytes)}, over the memory budget of ${formatBytes(budget)}; ${advice}`);
 }

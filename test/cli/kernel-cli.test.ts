@@ -88,6 +88,10 @@ describe('sntk kernel', () => {
     const r = await runCli(['kernel', '--model', modelFile, '--inputs', inputsFile, '--method', 'fast']);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/fast/);
-    expectUsageFailure(await runCli(['kernel', '--model', modelFile, '--inputs', inputsFile, '--method', 'dense', '--memory-budget', '1K']), /memory budget.*matrix-free/);
+    expectUsageFailure(await runCli(['kernel', '--model', modelFile, '--inputs', inputsFile, '--method', 'dense', '--memory-budget', '2K']), /memory budget.*matrix-free/);
+    // the rollout itself (5 steps × (state + caches)) is checked before it runs
+    expectUsageFailure(await runCli(['kernel', '--model', modelFile, '--inputs', inputsFile, '--memory-budget', '1K']), /the trajectory \(1 trials × 5 steps of 3 units.*over the memory budget/);
+    // the operator path's Lanczos basis is checked before it is allocated
+    expectUsageFailure(await runCli(['kernel', '--model', modelFile, '--inputs', inputsFile, '--method', 'operator', '--top', '2', '--memory-budget', '4K']), /Lanczos basis.*lower --top/);
   });
 });

@@ -45,3 +45,22 @@ describe('analyzeSntk: matrix-free vs dense', () => {
     expect(() => analyzeSntk(model, traj, { top: 7 })).toThrow(/min\(rows, params\) = min\(6, 8\) = 6/);
   });
 });
+
+describe('analyzeSntk: memory of the operator path', () => {
+  it('refuses before allocating when the Lanczos basis would exceed the budget, naming it; fits at the default budget', async () => {
+    const { MemoryBudgetError } = await import('../../src/errors.js');
+    const { model, traj } = problem(16, 30);
+    // n = min(M, P) = min(480, 304) = 304; basis 200 + 4 vectors → ≈ 0.7 MB with the probes: a 200 kB budget must refuse
+    let err: unknown;
+    try {
+      analyzeSntk(model, traj, { method: 'operator', top: 4, memoryBudget: 200e3 });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(MemoryBudgetError);
+    expect(String((err as Error).message)).toMatch(/Lanczos basis of up to 204 vectors of length 304/);
+    expect(String((err as Error).message)).toMatch(/lower --top/);
+    const ok = analyzeSntk(model, traj, { method: 'operator', top: 4, memoryBudget: 4e6 });
+    expect(ok.top).toHaveLength(4);
+  });
+});

@@ -4,6 +4,7 @@
  * `--inputs`), with the nearest bifurcation's type or a degenerate/far-from-critical status.
  */
 import { Option, type Command } from 'commander';
+import { checkTrajectoryMemory } from '../trajectory-budget.js';
 import { emit, type CommonOptions } from '../context.js';
 import { ConvergenceError, UsageError } from '../../errors.js';
 import { readModelFile } from '../../io/model-json.js';
@@ -61,6 +62,7 @@ export function registerChannel(program: Command): void {
       const D = model.spec.inputSize;
       const xbar = parseConstantInput(opts.input, D);
       const inputs = opts.inputs ? readInputsFile(opts.inputs, D) : undefined;
+      if (inputs) checkTrajectoryMemory(model, inputs.B, inputs.T);
       const traj = inputs ? rollout(model, inputs.X, { B: inputs.B, T: inputs.T }) : undefined;
       const h = nearestCriticalFixedPoint(model, xbar, opts.time, traj?.H, Number(opts.seed));
       const near = classifyNearest(model, h, xbar, { time: opts.time });

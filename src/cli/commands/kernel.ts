@@ -5,6 +5,7 @@
  * Rows are ordered (b, t, i); parameters in the documented flat order (cell parameters only).
  */
 import { Option, type Command } from 'commander';
+import { checkTrajectoryMemory } from '../trajectory-budget.js';
 import { emit, progressLine, type CommonOptions } from '../context.js';
 import { UsageError } from '../../errors.js';
 import { readModelFile } from '../../io/model-json.js';
@@ -64,6 +65,7 @@ export function registerKernel(program: Command): void {
       const memoryBudget = parseBytes(opts.memoryBudget);
       const phase = progressLine(opts, 'sntk kernel');
       const t0 = performance.now();
+      checkTrajectoryMemory(model, inputs.B, inputs.T, memoryBudget);
       const traj = rollout(model, inputs.X, { B: inputs.B, T: inputs.T });
       let step = 0;
       const result = analyzeSntk(model, traj, {

@@ -4,6 +4,7 @@
  * the two-sided critical fit and the normal-form prediction.
  */
 import { Option, type Command } from 'commander';
+import { checkTrajectoryMemory } from '../trajectory-budget.js';
 import { emit, type CommonOptions } from '../context.js';
 import { InputError, ShapeError, UsageError } from '../../errors.js';
 import { readModelFile } from '../../io/model-json.js';
@@ -71,6 +72,7 @@ export function registerScan(program: Command): void {
       const P = model.layout.cellSize;
       let u: Float64Array;
       if (opts.direction === 'dominant') {
+        checkTrajectoryMemory(model, inputs.B, inputs.T);
         const traj = rollout(model, inputs.X, { B: inputs.B, T: inputs.T });
         u = dominantDirection(model, traj).direction;
       } else u = readDirection(opts.direction, P, model.layout.size);

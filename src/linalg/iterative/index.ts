@@ -5,7 +5,7 @@
  */
 export type { SymmetricApply, EstimatorOptions } from './types.js';
 export type { EigenpairsResult } from './common.js';
-export { lanczosTopK } from './lanczos.js';
+export { lanczosTopK, lanczosDefaultBudget } from './lanczos.js';
 export type { LanczosOptions } from './lanczos.js';
 export { subspaceIterationTopK } from './subspace.js';
 export type { SubspaceOptions } from './subspace.js';

@@ -25,6 +25,14 @@ export interface LanczosOptions extends EstimatorOptions {
 }
 
 /**
+ * The default matvec budget of `lanczosTopK` for an `n`-dimensional operator and `k` eigenpairs:
+ * `min(n, max(200, 20k))` basis vectors, plus `k` for the explicit residuals. Cost O(1).
+ */
+export function lanczosDefaultBudget(n: number, k: number, explicitResiduals = true): number {
+  return Math.min(n, Math.max(200, 20 * k)) + (explicitResiduals ? k : 0);
+}
+
+/**
  * Top-k eigenpairs (largest first) of a symmetric operator by block Lanczos with full
  * reorthogonalisation (block classical Gram–Schmidt twice against the whole basis). The projected
  * matrix `T = Qᵀ A Q` is assembled from the reorthogonalisation coefficients, so it is the exact
@@ -42,7 +50,7 @@ export function lanczosTopK(A: SymmetricApply, opts: LanczosOptions): Eigenpairs
   checkCommon(A, k, what);
   const tol = opts.tol ?? 1e-10;
   const explicit = opts.explicitResiduals ?? true;
-  const budget = opts.budget ?? Math.min(n, Math.max(200, 20 * k)) + (explicit ? k : 0);
+  const budget = opts.budget ?? lanczosDefaultBudget(n, k, explicit);
   checkBudget(budget, what);
   if (opts.init && opts.init.rows !== n) throw new ShapeError(`${what}: init has ${opts.init.rows} rows, operator is ${n}×${n}`);
   const b = Math.min(n, Math.max(opts.blockSize ?? 1, opts.init?.cols ?? 0));
