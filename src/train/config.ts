@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import { runMemoryProblem } from './memory.js';
 
 const posInt = (d: number, doc: string) => z.number().int().positive().default(d).describe(doc);
 const prob = (d: number, doc: string) => z.number().min(0).max(1).default(d).describe(doc);
@@ -136,6 +137,12 @@ export const TrainConfigSchema = z
     if (o.kind === 'gauss-newton' && o.damping === 'next') {
       ctx.addIssue({ code: 'custom', path: ['optimizer', 'damping'], message: "gauss-newton needs a fixed positive damping, not 'next'" });
     }
+    const mem = runMemoryProblem({
+      N, D, O, cellSize: N * N + N * D + N, size, trainable, B, T: t.T,
+      optimizer: { kind: o.kind, k: o.k, damping: o.damping, fisherTrials: o.fisherTrials },
+      monitor: c.monitor,
+    });
+    if (mem) ctx.addIssue({ code: 'custom', path: ['task'], message: mem });
   })
   .describe('A training run.');
 

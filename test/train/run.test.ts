@@ -38,6 +38,9 @@ describe('config validation', () => {
       [{ optimizer: { kind: 'gauss-newton' } }, /config\.optimizer\.damping/],
       [{ steps: 0 }, /config\.steps/],
       [{ task: { name: 'nope' } }, /config\.task/],
+      // sizes that would exhaust memory, refused before any allocation (N² alone is 80 GB here)
+      [{ task: { name: 'pitchfork', hiddenSize: 100000 } }, /config\.task: the run would need about .* TiB \(largest part: .*\), over the memory budget/],
+      [{ task: { name: 'template', B: 4096, T: 4000 }, monitor: { enabled: false } }, /config\.task: the run would need about .*largest part: trajectory with step caches and adjoints/],
     ];
     for (const [cfg, re] of bad) {
       let err: unknown = null;
@@ -49,6 +52,23 @@ describe('config validation', () => {
       expect(err, JSON.stringify(cfg)).toBeInstanceOf(InputError);
       expect((err as Error).message, JSON.stringify(cfg)).toMatch(re);
     }
+  });
+
+  it('the memory estimate: defaults of all three tasks fit in 2 GiB with room; it grows with the sizes', async () => {
+    const { estimateRunMemory } = await import('../../src/train/memory.js');
+    const shape = (N: number, B: number, T: number) => ({
+      N, D: 1, O: 1, cellSize: N * N + 2 * N, size: N * N + 3 * N + 1, trainable: N * N + 2 * N, B, T,
+      optimizer: { kind: 'natgrad', k: 2, damping: 'next' as const, fisherTrials: null },
+      monitor: { enabled: true, trials: null, kernel: 'auto' as const, denseFlops: 1e10, top: 10 },
+    });
+    const small = estimateRunMemory(shape(16, 32, 60)).doubles;
+    expect(8 * small).toBeLessThan(512 * 1024 ** 2); // the demo's size (dense monitor route): ≈ 150 MB
+    // with the route fixed, it grows with N, B and T ('auto' switches to the operator route at larger sizes)
+    const fixed = (N: number, B: number, T: number) => estimateRunMemory({ ...shape(N, B, T), monitor: { ...shape(N, B, T).monitor, kernel: 'operator' as const } }).doubles;
+    expect(fixed(32, 32, 60)).toBeGreaterThan(fixed(16, 32, 60));
+    expect(fixed(16, 64, 60)).toBeGreaterThan(fixed(16, 32, 60));
+    expect(fixed(16, 32, 120)).toBeGreaterThan(fixed(16, 32, 60));
+    for (const name of ['pitchfork', 'template', 'flipflop']) expect(() => parseTrainConfig({ task: { name } })).not.toThrow();
   });
 
   it('trainRun rejects a bad config before writing anything', async () => {
