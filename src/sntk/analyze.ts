@@ -70,6 +70,11 @@ export interface KernelAnalysis {
   standardErrors?: KernelStandardErrors;
   /** Operator applications used (operator path). */
   matvecs?: number;
+  /**
+   * Present when the full Lanczos basis did not fit the memory budget: the bounded basis size used
+   * and the number of thick restarts (more matvecs, same accuracy target; check `standardErrors.top`).
+   */
+  lanczosBasis?: { maxBasis: number; restarts: number };
   /** Wall time of the computation in seconds. */
   seconds: number;
 }
@@ -108,18 +113,27 @@ export function analyzeSntk(model: Model, traj: Trajectory, opts: AnalyzeOptions
       seconds: (performance.now() - t0) / 1000,
     };
   }
-  // memory of the operator path, before any allocation: the Lanczos basis (plus its products and the
-  // top-k residual block), the probe batches, and the block products through the trajectory (M rows)
+  // memory of the operator path, before any allocation: the Lanczos basis, the Ritz/residual
+  // blocks and probe batches (n-vectors), and the block products through the trajectory (M rows).
+  // When the full basis does not fit, Lanczos runs with a bounded basis (thick restarts) and a
+  // larger matvec budget; only when even a small basis does not fit is the request refused.
   const blockSize = Math.min(top, 8);
   const basisVectors = opts.eigenBudget ?? lanczosDefaultBudget(n, top);
   const probeBatch = 16;
-  const operatorDoubles = n * (basisVectors + 3 * top + 3 * probeBatch) + 2 * M * Math.max(blockSize, probeBatch);
-  checkBudgetWith(
-    operatorDoubles,
-    `the matrix-free spectrum (Lanczos basis of up to ${basisVectors} vectors of length ${n}, block products over ${M} trajectory rows)`,
-    opts.memoryBudget,
-    'lower --top (the basis holds about max(200, 20·top) vectors) or raise the budget (--memory-budget / SNTK_MEMORY_BUDGET)',
-  );
+  const otherDoubles = n * (3 * top + 3 * probeBatch) + 2 * M * Math.max(blockSize, probeBatch);
+  const budgetDoubles = memoryBudget(opts.memoryBudget) / 8;
+  let maxBasis: number | undefined;
+  if (n * basisVectors + otherDoubles > budgetDoubles) {
+    const smallest = Math.max(top + 2 * blockSize, 2 * top + blockSize);
+    const fits = Math.floor((budgetDoubles - otherDoubles) / n);
+    checkBudgetWith(
+      n * Math.max(smallest, Math.min(fits, basisVectors)) + otherDoubles,
+      `the matrix-free spectrum (a Lanczos basis of at least ${smallest} vectors of length ${n} for the top ${top}, block products over ${M} trajectory rows)`,
+      opts.memoryBudget,
+      'lower --top or raise the budget (--memory-budget / SNTK_MEMORY_BUDGET)',
+    );
+    maxBasis = Math.min(fits, basisVectors);
+  }
   const via = P <= M ? 'JtJ' : 'JJt';
   const op = via === 'JtJ' ? fisherOperator(model, traj) : sntkOperator(model, traj);
   const A = { n, apply: (X: import('../linalg/matrix.js').Matrix) => op.matmat(X) };
@@ -130,7 +144,7 @@ export function analyzeSntk(model: Model, traj: Trajectory, opts: AnalyzeOptions
     blockSize,
     tol: 1e-10,
     requireConvergence: false,
-    ...(opts.eigenBudget !== undefined ? { budget: opts.eigenBudget } : {}),
+    ...(maxBasis !== undefined ? { maxBasis, budget: 5 * basisVectors } : opts.eigenBudget !== undefined ? { budget: opts.eigenBudget } : {}),
   });
   let trace: number | undefined;
   const B = shape.B, T = shape.T, N = shape.N;
@@ -166,6 +180,7 @@ export function analyzeSntk(model: Model, traj: Trajectory, opts: AnalyzeOptions
       top: Array.from(eig.errorBounds),
     },
     matvecs: eig.matvecs + mom.matvecs,
+    ...(maxBasis !== undefined ? { lanczosBasis: { maxBasis, restarts: eig.restarts ?? 0 } } : {}),
     seconds: (performance.now() - t0) / 1000,
   };
 }

@@ -11,6 +11,38 @@ function maxRelErr(got: ArrayLike<number>, want: ArrayLike<number>, k: number): 
   return e;
 }
 
+describe('Lanczos with a bounded basis (thick restart)', () => {
+  const n = 500;
+  // a slowly decaying spectrum (λ_i ≈ 1/(1 + i/10)): without a bound the basis grows to ≈ 40 / 70 vectors
+  const A = decayingPsd(n, (i) => 1 / (1 + i / 10), 2);
+  const top = Array.from(symmetricEigen(A, { vectors: false }).values).reverse().slice(0, 10);
+  for (const [b, maxBasis] of [[1, 22], [4, 28]] as const) {
+    it(`maxBasis ${maxBasis}, block ${b}: restarts, converges to the dense top-10 within 1e-8, error bounds hold`, () => {
+      const op = denseApply(A);
+      const r = lanczosTopK(op, { k: 10, blockSize: b, maxBasis, budget: 3000, seed: 5 });
+      expect(r.restarts!).toBeGreaterThanOrEqual(2);
+      expect(r.matvecs).toBeGreaterThan(maxBasis + 10);
+      expect(r.matvecs).toBe(op.count);
+      expect(r.converged).toBe(true);
+      expect(maxRelErr(r.values, top, 10)).toBeLessThan(1e-8);
+      for (let i = 0; i < 10; i++) expect(Math.abs(r.values[i]! - top[i]!)).toBeLessThanOrEqual(r.errorBounds[i]! + 1e-12 * top[0]!);
+      // orthonormal Ritz vectors with explicit residuals
+      expect(r.residualSource).toBe('explicit');
+      for (let i = 0; i < 10; i++) {
+        for (let j = 0; j <= i; j++) {
+          let d = 0;
+          for (let q = 0; q < n; q++) d += r.vectors.data[q * 10 + i]! * r.vectors.data[q * 10 + j]!;
+          expect(Math.abs(d - (i === j ? 1 : 0))).toBeLessThan(1e-10);
+        }
+      }
+    });
+  }
+  it('without maxBasis nothing restarts; a maxBasis below k + 2·blockSize is refused', () => {
+    expect(lanczosTopK(denseApply(A), { k: 10, seed: 5 }).restarts).toBe(0);
+    expect(() => lanczosTopK(denseApply(A), { k: 10, blockSize: 4, maxBasis: 17 })).toThrow(InputError);
+  });
+});
+
 describe('top-k eigensolvers vs dense EVD', () => {
   for (const [n, seed] of [[300, 1], [500, 2]] as const) {
     const A = decayingPsd(n, (i) => Math.exp(-i / 8) + 1e-3, seed);

@@ -33,6 +33,8 @@ export interface EigenpairsResult {
   iterations: number;
   /** Where `residualNorms` came from: an explicit `A x − θ x`, or the Lanczos recurrence. */
   residualSource: 'explicit' | 'recurrence';
+  /** Thick restarts performed (Lanczos with `maxBasis`; 0 otherwise). */
+  restarts?: number;
 }
 
 /** Validates `k`, `n`, and returns the budget to use. */

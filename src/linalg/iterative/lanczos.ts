@@ -22,6 +22,14 @@ export interface LanczosOptions extends EstimatorOptions {
   requireConvergence?: boolean;
   /** Compute the final residuals explicitly with one more block apply of `k` vectors (default true; counted in the budget). */
   explicitResiduals?: boolean;
+  /**
+   * Largest number of basis vectors kept in memory (default: no limit below the matvec budget).
+   * When the basis would grow past it, the iteration restarts thickly: it keeps the leading Ritz
+   * vectors (at least `k`) and continues from the current residual block, so memory stays at
+   * `n·maxBasis` doubles while the matvec budget may be larger. Restarts slow convergence for
+   * clustered spectra; do not set it below about `3k` unless memory forces you to.
+   */
+  maxBasis?: number;
 }
 
 /**
@@ -59,6 +67,10 @@ export function lanczosTopK(A: SymmetricApply, opts: LanczosOptions): Eigenpairs
   if (budget - reserve < Math.max(b, k)) {
     throw new InputError(`${what}: budget ${budget} is too small for k = ${k}, block size ${b}${explicit ? ` and ${k} residual matvecs` : ''}`);
   }
+  const maxBasis = opts.maxBasis ?? Infinity;
+  if (maxBasis !== Infinity && (!Number.isInteger(maxBasis) || maxBasis < k + 2 * b)) {
+    throw new InputError(`${what}: maxBasis must be an integer ≥ k + 2·blockSize = ${k + 2 * b}, got ${opts.maxBasis}`);
+  }
   const rng = createRng(opts.seed ?? 0);
 
   // Starting block.
@@ -76,6 +88,7 @@ export function lanczosTopK(A: SymmetricApply, opts: LanczosOptions): Eigenpairs
   let m = 0;
   let matvecs = 0;
   let iterations = 0;
+  let restarts = 0;
   let nextCheck = Math.max(k + 1, 2 * b);
   let ritz: { values: Float64Array; vectors: Matrix } | undefined;
   let recRes: Float64Array | undefined;
@@ -132,7 +145,8 @@ export function lanczosTopK(A: SymmetricApply, opts: LanczosOptions): Eigenpairs
     coeffCols.push(o.coeffs);
     lastR = o.R;
     if (m >= n || o.Q.cols === 0) exhausted = true;
-    if (m >= k && (exhausted || m >= nextCheck || matvecs + o.Q.cols > budget - reserve)) {
+    const full = m + o.Q.cols > maxBasis;
+    if (m >= k && (exhausted || full || m >= nextCheck || matvecs + o.Q.cols > budget - reserve)) {
       ritz = smallEigDesc(buildT());
       recRes = exhausted ? new Float64Array(k) : recurrenceResiduals(ritz.vectors);
       const bounds = ritzErrorBounds(ritz.values, recRes, k);
@@ -141,6 +155,24 @@ export function lanczosTopK(A: SymmetricApply, opts: LanczosOptions): Eigenpairs
         break;
       }
       nextCheck = Math.max(m + b, Math.ceil(m * 1.15));
+      if (full && matvecs + o.Q.cols <= budget - reserve) {
+        // thick restart: the basis becomes the leading Ritz vectors (Qᵀ A Q = diag θ for them);
+        // the next block o.Q is orthogonal to the old basis, hence to them, and the coupling
+        // Q_keptᵀ A Q_next is recomputed by the full reorthogonalisation of its product.
+        const keep = Math.min(m, maxBasis - o.Q.cols, k + Math.max(b, Math.floor((maxBasis - k - o.Q.cols) / 2)));
+        const kept = ritzBlock(basis, ritz.vectors, m, keep);
+        const theta = zeros(keep, keep);
+        for (let i = 0; i < keep; i++) theta.data[i * keep + i] = ritz.values[i]!;
+        basis.length = 0;
+        coeffCols.length = 0;
+        basis.push(kept);
+        coeffCols.push([theta]);
+        // the kept block's coupling to the next block, as recurrenceResiduals expects of the last block
+        lastR = mulSmall({ rows: lastR.rows, cols: lastR.cols, data: lastR.data }, lastBlockRows(ritz.vectors, m, lastR.cols, keep));
+        m = keep;
+        nextCheck = m + b;
+        restarts++;
+      }
     }
     if (exhausted) break;
     cur = o.Q;
@@ -150,15 +182,7 @@ export function lanczosTopK(A: SymmetricApply, opts: LanczosOptions): Eigenpairs
   }
 
   // Ritz vectors V = Q S_k.
-  const Sk = zeros(m, k);
-  for (let r = 0; r < m; r++) for (let c = 0; c < k; c++) Sk.data[r * k + c] = ritz.vectors.data[r * m + c]!;
-  const V = zeros(n, k);
-  let off = 0;
-  for (const Qj of basis) {
-    const part = mulSmall(Qj, { rows: Qj.cols, cols: k, data: Sk.data.subarray(off * k, (off + Qj.cols) * k) });
-    for (let i = 0; i < V.data.length; i++) V.data[i]! += part.data[i]!;
-    off += Qj.cols;
-  }
+  const V = ritzBlock(basis, ritz.vectors, m, k);
   const values = ritz.values.slice(0, k);
   let residualNorms = recRes;
   let AV: Matrix | undefined;
@@ -182,7 +206,30 @@ export function lanczosTopK(A: SymmetricApply, opts: LanczosOptions): Eigenpairs
     matvecs,
     iterations,
     residualSource: source,
+    restarts,
   };
   if (AV) result.AV = AV;
   return enforceConvergence(result, opts.requireConvergence ?? true, tol, budget, what);
+}
+
+/** `Σ_j Q_j S[rows of block j, :c]`: the first `c` Ritz vectors of an `m`-vector block basis. Cost O(n·m·c). */
+function ritzBlock(basis: readonly Matrix[], S: Matrix, m: number, c: number): Matrix {
+  const n = basis[0]!.rows;
+  const V = zeros(n, c);
+  let off = 0;
+  for (const Qj of basis) {
+    const Sj = zeros(Qj.cols, c);
+    for (let r = 0; r < Qj.cols; r++) for (let q = 0; q < c; q++) Sj.data[r * c + q] = S.data[(off + r) * m + q]!;
+    const part = mulSmall(Qj, Sj);
+    for (let i = 0; i < V.data.length; i++) V.data[i]! += part.data[i]!;
+    off += Qj.cols;
+  }
+  return V;
+}
+
+/** Rows `m − bl … m − 1` (the last block's) of the first `c` columns of `S` (`m × m`), as a `bl × c` matrix. */
+function lastBlockRows(S: Matrix, m: number, bl: number, c: number): Matrix {
+  const out = zeros(bl, c);
+  for (let r = 0; r < bl; r++) for (let q = 0; q < c; q++) out.data[r * c + q] = S.data[(m - bl + r) * m + q]!;
+  return out;
 }
