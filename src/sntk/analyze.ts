@@ -125,9 +125,10 @@ export function analyzeSntk(model: Model, traj: Trajectory, opts: AnalyzeOptions
   let maxBasis: number | undefined;
   if (n * basisVectors + otherDoubles > budgetDoubles) {
     const smallest = Math.max(top + 2 * blockSize, 2 * top + blockSize);
-    const fits = Math.floor((budgetDoubles - otherDoubles) / n);
+    // at a restart the old basis (maxBasis vectors) and the kept Ritz block (≤ maxBasis/2 + top) coexist
+    const fits = Math.floor((budgetDoubles - otherDoubles - n * top) / (1.5 * n));
     checkBudgetWith(
-      n * Math.max(smallest, Math.min(fits, basisVectors)) + otherDoubles,
+      n * (1.5 * Math.max(smallest, Math.min(fits, basisVectors)) + top) + otherDoubles,
       `the matrix-free spectrum (a Lanczos basis of at least ${smallest} vectors of length ${n} for the top ${top}, block products over ${M} trajectory rows)`,
       opts.memoryBudget,
       'lower --top or raise the budget (--memory-budget / SNTK_MEMORY_BUDGET)',

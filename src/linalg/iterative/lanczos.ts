@@ -3,6 +3,7 @@
  */
 import type { Matrix } from '../matrix.js';
 import { zeros } from '../matrix.js';
+import { gemm } from '../index.js';
 import { createRng } from '../random.js';
 import type { EstimatorOptions, SymmetricApply } from './types.js';
 import { colNormsSq, hcat, mulSmall, orthonormalize, sliceCols } from './block.js';
@@ -26,7 +27,8 @@ export interface LanczosOptions extends EstimatorOptions {
    * Largest number of basis vectors kept in memory (default: no limit below the matvec budget).
    * When the basis would grow past it, the iteration restarts thickly: it keeps the leading Ritz
    * vectors (at least `k`) and continues from the current residual block, so memory stays at
-   * `n·maxBasis` doubles while the matvec budget may be larger. Restarts slow convergence for
+   * about `n·maxBasis` doubles (`n·(maxBasis + kept)` for a moment at each restart) while the
+   * matvec budget may be larger. Restarts slow convergence for
    * clustered spectra; do not set it below about `3k` unless memory forces you to.
    */
   maxBasis?: number;
@@ -220,8 +222,7 @@ function ritzBlock(basis: readonly Matrix[], S: Matrix, m: number, c: number): M
   for (const Qj of basis) {
     const Sj = zeros(Qj.cols, c);
     for (let r = 0; r < Qj.cols; r++) for (let q = 0; q < c; q++) Sj.data[r * c + q] = S.data[(off + r) * m + q]!;
-    const part = mulSmall(Qj, Sj);
-    for (let i = 0; i < V.data.length; i++) V.data[i]! += part.data[i]!;
+    gemm(Qj, Sj, { out: V, beta: 1 }); // accumulate in place: no n×c temporaries per block
     off += Qj.cols;
   }
   return V;
