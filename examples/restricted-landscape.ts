@@ -42,6 +42,7 @@ const VARIANTS: Record<string, Variant> = {
   t240: { name: 'b trained, T=240', task: { T: 240 } },
   nobias120: { name: 'trainBias false, T=120', task: { trainBias: false, T: 120 } },
   nobias240: { name: 'trainBias false, T=240', task: { trainBias: false, T: 240 } },
+  nobias960: { name: 'trainBias false, T=960', task: { trainBias: false, T: 960 } },
 };
 
 interface Row {

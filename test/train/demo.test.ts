@@ -50,6 +50,10 @@ describe('sntk demo', () => {
     expect(typeof j.reference.prBefore).toBe('number');
     expect(j.reference.prAfter).toBeLessThanOrEqual(j.reference.prBefore);
     for (const s of [0, 1]) for (const n of ['reference', 'sgd', 'natgrad']) expect(existsSync(join(dir, `seed-${s}`, n, 'eigenvalues.jsonl'))).toBe(true);
+    // the same checks, with the per-seed outcomes, are kept in the output folder
+    const saved = JSON.parse(readFileSync(join(dir, 'checks.json'), 'utf8'));
+    expect(saved.checks).toEqual(j.checks);
+    expect(saved.seeds).toEqual(j.seeds);
   }, 60000);
 
   it('without --seeds there is no seeds field; a bad --set fails before any work (exit 2)', async () => {

@@ -18,6 +18,7 @@ import type { DemoSeedResult } from '../../train/demo.js';
 import type { RunOutcome } from '../../train/monitor/outcome.js';
 import { buildReport, comparisonPage, writeReport } from '../../report/index.js';
 import { setNativeThreads } from '../../linalg/native.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
 
 interface DemoCliOptions extends CommonOptions {
   out: string;
@@ -115,6 +116,7 @@ export function registerDemo(program: Command): void {
       const first = res.seeds[0];
       if (!first) throw new InputError('demo: no seed ran');
       const checks = demoChecks(res.seeds, res.cost.natgradOverSgd);
+      writeFileAtomic(join(opts.out, 'checks.json'), JSON.stringify({ checks, cost: res.cost, seeds: res.seeds }, null, 2) + '\n');
       const json: Record<string, unknown> = { reference: first.reference, sgd: first.sgd, natgrad: first.natgrad, cost: res.cost, checks };
       if (opts.seeds !== undefined) json['seeds'] = res.seeds;
       emit(opts, json, () =>
@@ -126,7 +128,7 @@ export function registerDemo(program: Command): void {
           '',
           formatDemoChecks(checks),
           '',
-          `runs: ${opts.out}/seed-*/{${DEMO_RUNS.join(',')}}${pages.length ? `   comparison: ${pages.join(', ')}` : ''}`,
+          `runs: ${opts.out}/seed-*/{${DEMO_RUNS.join(',')}}, checks: ${join(opts.out, 'checks.json')}${pages.length ? `   comparison: ${pages.join(', ')}` : ''}`,
           `total ${res.seconds.toFixed(1)} s`,
         ].join('\n'),
       );
