@@ -8,6 +8,13 @@ import { describeError, exitCodeFor } from './context.js';
 import { tryRegisterNativeBackend } from '../linalg/native.js';
 import { getBackend } from '../linalg/registry.js';
 import { enableParallelGemm } from '../linalg/parallel/index.js';
+import { readFileSync } from 'node:fs';
+
+/** The package version, read from package.json two folders above this file (src/cli or dist/cli). */
+function packageVersion(): string {
+  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
+}
 
 /** Builds the command tree (exported for tests). */
 export function buildProgram(): Command {
@@ -15,6 +22,7 @@ export function buildProgram(): Command {
   program
     .name('sntk')
     .description('State-space NTK of recurrent networks near bifurcations.')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerCommands(program);

@@ -16,7 +16,6 @@ import { DEMO_RUNS, runDemo } from '../../train/demo.js';
 import { demoChecks, formatDemoChecks } from '../../train/demo-checks.js';
 import type { DemoSeedResult } from '../../train/demo.js';
 import type { RunOutcome } from '../../train/monitor/outcome.js';
-import { buildReport, comparisonPage, writeReport } from '../../report/index.js';
 import { setNativeThreads } from '../../linalg/native.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 
@@ -103,6 +102,7 @@ export function registerDemo(program: Command): void {
       if (tty) process.stderr.write('\n');
       const pages: string[] = [];
       if (opts.report !== false) {
+        const { buildReport, comparisonPage, writeReport } = await import('../../report/index.js'); // plotting loads lazily
         for (let s = 0; s < res.folders.length; s++) {
           const dirs = res.folders[s]!;
           for (const name of DEMO_RUNS) writeReport(await buildReport(dirs[name], { title: `sntk demo: seed ${s}, ${name}` }), join(dirs[name], 'report'));

@@ -4,7 +4,6 @@ import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { emit } from '../context.js';
-import { buildReport, findFont, writeReport } from '../../report/index.js';
 
 interface ReportCliOptions {
   out?: string;
@@ -37,6 +36,8 @@ export function registerReport(program: Command): void {
       if (!Number.isInteger(width) || width < 16 || width > 8192) throw new UsageError(`--width must be an integer in 16..8192, got "${opts.width}"`);
       const out = opts.out ?? defaultReportDir(input);
       const started = Date.now();
+      // Plotting (vega, resvg) is loaded only by the commands that draw, so `import 'sntk'` stays light.
+      const { buildReport, findFont, writeReport } = await import('../../report/index.js');
       const bundle = await buildReport(input, { png: opts.png !== false, pngWidth: width, ...(opts.title ? { title: opts.title } : {}) });
       const written = writeReport(bundle, out);
       const font = findFont();

@@ -12,7 +12,6 @@ import { InputError, SntkError, UsageError } from '../../errors.js';
 import { parseTrainConfig } from '../../train/config.js';
 import { trainRun } from '../../train/run.js';
 import { createMonitor } from '../../train/monitor/monitor.js';
-import { buildReport, writeReport } from '../../report/index.js';
 import { join } from 'node:path';
 
 /** The run stopped on a non-finite loss (exit code 1: a failure of the computation, not of the input). */
@@ -63,6 +62,7 @@ export function registerTrain(program: Command): void {
       });
       let report: string | null = null;
       if (opts.report !== false) {
+        const { buildReport, writeReport } = await import('../../report/index.js'); // plotting loads lazily
         const bundle = await buildReport(out, { title: `sntk train: ${out}` });
         report = writeReport(bundle, join(out, 'report')).html;
       }
