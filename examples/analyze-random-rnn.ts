@@ -3,11 +3,7 @@
  * fixed points at zero input and the bifurcation channel at the one nearest criticality.
  * Run: `npx tsx examples/analyze-random-rnn.ts`.
  */
-import { defineSpec, randomModel, rollout } from '../src/models/index.js';
-import { createRng } from '../src/linalg/random.js';
-import { analyzeSntk } from '../src/sntk/index.js';
-import { findFixedPoints, modelSystem } from '../src/dynamics/index.js';
-import { channelDecomposition } from '../src/channels/index.js';
+import { analyzeSntk, channelDecomposition, createRng, defineSpec, findFixedPoints, modelSystem, randomModel, rollout } from 'sntk';
 
 const N = 32, D = 2, T = 100;
 const model = randomModel(defineSpec({ cell: 'vanilla', hiddenSize: N, inputSize: D }), 1, { gain: 1.2, biasScale: 0.1 });

@@ -5,9 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defineSpec, randomModel } from '../src/models/index.js';
-import { modelToJson } from '../src/io/model-json.js';
-import { createRng } from '../src/linalg/random.js';
+import { createRng, defineSpec, modelToJson, randomModel } from 'sntk';
 
 const here = import.meta.dirname;
 const model = randomModel(defineSpec({ cell: 'vanilla', hiddenSize: 16, inputSize: 1, outputSize: 1 }), 7, { gain: 1.3, inputScale: 2 });

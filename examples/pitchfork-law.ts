@@ -25,11 +25,8 @@ import { parseArgs } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildTask, demoConfigs, monitorKernel, parseTrainConfig, trainRun, zeroInputAnalysis } from '../src/train/index.js';
-import { withParams } from '../src/models/index.js';
-import type { Model } from '../src/models/types.js';
-import { predictAlongDirection, scanDirection } from '../src/channels/index.js';
-import { tryRegisterNativeBackend } from '../src/linalg/native.js';
+import { buildTask, demoConfigs, monitorKernel, parseTrainConfig, predictAlongDirection, scanDirection, trainRun, tryRegisterNativeBackend, withParams, zeroInputAnalysis } from 'sntk';
+import type { Model } from 'sntk';
 
 if (process.env.SNTK_BACKEND !== 'js') tryRegisterNativeBackend();
 

@@ -18,8 +18,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createMonitor, demoConfigs, parseTrainConfig, runOutcome, trainRun } from '../src/train/index.js';
-import { tryRegisterNativeBackend } from '../src/linalg/native.js';
+import { createMonitor, demoConfigs, parseTrainConfig, trainRun, tryRegisterNativeBackend } from 'sntk';
+import { runOutcome } from 'sntk/train';
 
 if (process.env.SNTK_BACKEND !== 'js') tryRegisterNativeBackend();
 

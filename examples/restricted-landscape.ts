@@ -20,11 +20,8 @@
  *   saddle-node (the imperfect pitchfork's fold).
  * Prints one table row per (seed, variant); `--json` prints the rows as JSON.
  */
-import { parseTrainConfig, trainRun, monitorKernel, zeroInputAnalysis, buildTask } from '../src/train/index.js';
-import { withParams } from '../src/models/index.js';
-import type { Model } from '../src/models/types.js';
-import { fitCritical, fitPowerLaw, predictAlongDirection, scanDirection } from '../src/channels/index.js';
-import { tryRegisterNativeBackend } from '../src/linalg/native.js';
+import { buildTask, fitCritical, fitPowerLaw, monitorKernel, parseTrainConfig, predictAlongDirection, scanDirection, trainRun, tryRegisterNativeBackend, withParams, zeroInputAnalysis } from 'sntk';
+import type { Model } from 'sntk';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
