@@ -1,5 +1,5 @@
 /**
- * Fixed points + continuation of an N = 256 vanilla tanh model (issue 7 item 4).
+ * Fixed points + continuation of an N = 256 vanilla tanh model (docs/theory.md §6).
  *
  * Problem (`dynamicsProblem`): `h ↦ tanh(W h)` (zero input, zero bias) with
  * `W = W_bulk + λ u uᵀ`, `W_bulk ~ N(0, g²/N)` with g = 0.5 and a planted rank-one outlier along a

@@ -2,7 +2,7 @@
  * The native (OpenBLAS/LAPACKE) backend against the pure TypeScript paths, same inputs, same run:
  * GEMM n = 1000 (vs the js backend's GEMM; GFLOP/s), SYRK A Aᵀ n = 1000 (vs js), symmetric EVD
  * n = 2000 with vectors (vs ml-matrix `EigenvalueDecomposition` with `assumeSymmetric`), and a
- * general EVD n = 500 (vs ml-matrix). Targets of issue 7: GEMM ≥ 60 GFLOP/s, EVD ≥ 20×.
+ * general EVD n = 500 (vs ml-matrix). Targets: GEMM ≥ 60 GFLOP/s, EVD ≥ 20×.
  * Returns no rows (with a note on stderr) when the addon is not built.
  */
 import { EigenvalueDecomposition, Matrix as MlMatrix } from 'ml-matrix';

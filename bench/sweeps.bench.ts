@@ -1,5 +1,5 @@
 /**
- * Block Jacobian sweeps (issue 7 item 3): one application of `JᵀJ` to a `P × k` block (block JVP,
+ * Block Jacobian sweeps (docs/theory.md §3): one application of `JᵀJ` to a `P × k` block (block JVP,
  * then block VJP), vanilla tanh, D = 4, B = 1, with the GEMM-shaped block path against the column
  * loop (one single-vector sweep per column) in the same run, at (N, T, k) = (256, 500, 16); and the
  * block path alone at (512, 1000, 16). Both with the js backend; with the native backend too when

@@ -1,6 +1,6 @@
 /**
  * When does the restricted kernel along the dominant direction follow the pitchfork law
- * `κ ∝ 1/|α − α_c|`? (issue 9's restricted landscape, DESIGN.md §5.)
+ * `κ ∝ 1/|α − α_c|`? (the restricted landscape of docs/theory.md §9.)
  *
  *   npx tsx examples/pitchfork-law.ts                   # seeds 0 and 2, probe lengths 60 … 3840 (≈ 2 min, native BLAS)
  *   npx tsx examples/pitchfork-law.ts --seeds 0 --T 240,960 --json

@@ -1,6 +1,6 @@
 /**
- * The restricted landscape along the dominant sNTK direction at the learned pitchfork (issue 9,
- * "Must show", DESIGN.md §5/§7), reproducibly:
+ * The restricted landscape along the dominant sNTK direction at the learned pitchfork (docs/theory.md
+ * §9 and §11), reproducibly:
  *
  *   npx tsx examples/restricted-landscape.ts            # seeds 0–4, all six variants (≈ 10 min, native BLAS)
  *   npx tsx examples/restricted-landscape.ts --quick    # seed 0, default and trainBias false only

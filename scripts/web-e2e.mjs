@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * End-to-end test of the browser explorer (issue 6), with playwright-core and Debian's chromium.
+ * End-to-end test of the browser explorer, with playwright-core and Debian's chromium.
  *
  *   node scripts/web-e2e.mjs [--no-build] [--out DIR] [--timeout-s 600]
  *
@@ -9,7 +9,7 @@
  * clicks the pitchfork preset and checks:
  *   1. a bifurcation marker appears (its step and type are read from data attributes);
  *   2. the PR panel shows a fall: PR_initial / PR_min ≥ 4 with the minimum within 2 steps of the
- *      marker (DESIGN §7 calibration: 6–9×, one step before the crossing);
+ *      marker (docs/theory.md §11: 6–9×, one step before the crossing);
  *   3. the UI thread is never blocked > 100 ms while training: the page's own handlers (timed in
  *      main.ts), PerformanceObserver 'longtask' and a requestAnimationFrame gap monitor (the last
  *      two are WARN instead of FAIL when the machine's load average exceeds its CPU count);

@@ -1,5 +1,5 @@
 /**
- * The bifurcation channel of the fixed-point sNTK (DESIGN.md §5).
+ * The bifurcation channel of the fixed-point sNTK (docs/theory.md §8).
  *
  * With `S = dh* / dθ = (I − J*)⁻¹ B*` (`N × P`) and the channel mode `(λ, r, l)` of `J*`
  * (`‖r‖ = 1`, `lᵀr = 1`), split `S = S_c + S_r`:

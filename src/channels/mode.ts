@@ -1,7 +1,7 @@
 /**
  * The critical mode of a fixed point and what bifurcation it is nearest to.
  *
- * Two different eigenvalues matter (DESIGN.md §5, with our correction):
+ * Two different eigenvalues matter (docs/theory.md §8):
  * - the **channel eigenvalue**: the one that dominates the resolvent `(I − J*)⁻¹` of the fixed-point
  *   sNTK, i.e. the eigenvalue of `J*` nearest to `1` (maps; for flows the eigenvalue of `g_h`
  *   nearest `0`, the same mode). Only a real eigenvalue near 1 (folds, transcritical, pitchfork)

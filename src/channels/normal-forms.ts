@@ -1,5 +1,5 @@
 /**
- * Normal-form predictions (DESIGN.md §4 table; derivations below are ours, checked in the tests).
+ * Normal-form predictions (docs/theory.md §9; coefficients §7; checked in the tests).
  * Coefficients follow the dynamics layer: on the centre manifold `z = lᵀ(h − h*)` (`lᵀr = 1`,
  * `‖r‖ = 1`) the reduced dynamics is `z ↦ z + F(z, μ)` (maps) or `ż = F(z, μ)` (flows) with
  * - saddle-node    `F = βμ + a z²`:     `z*² = −βμ/a`, `σ = 2|a z*|`, `κ = (dz* / dμ)² = |β|/(4|a||μ|)`;

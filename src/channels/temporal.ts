@@ -1,5 +1,5 @@
 /**
- * The bifurcation channel on trajectories (DESIGN.md §5). Near a fixed point with channel mode
+ * The bifurcation channel on trajectories (docs/theory.md §8). Near a fixed point with channel mode
  * `(λ, r, l)` the propagator is `P ≈ P_λ ⊗ r lᵀ + …`, `P_λ` the `T × T` lower-triangular Toeplitz
  * matrix of `λ^{t−s}` (exact when every `J_t = J*`). The channel part of the sNTK is
  * `C = A Aᵀ` with `A = P_c J_θ` (`M × P`), `P_c = P_λ ⊗ r lᵀ` (complex mode: `2 Re(P_λ ⊗ r lᵀ)`);

@@ -1,5 +1,5 @@
 /**
- * Scalar nonlinearities φ with φ′, φ″, φ‴ (DESIGN.md §2), and the logistic sigmoid used by GRU gates.
+ * Scalar nonlinearities φ with φ′, φ″, φ‴ (docs/theory.md §2), and the logistic sigmoid used by GRU gates.
  *
  * Non-smooth points: relu is not differentiable at 0; we use the convention φ′(0) = 0 (and
  * φ″ = φ‴ = 0 everywhere). Softplus `log(1 + eˣ)` is evaluated without overflow.

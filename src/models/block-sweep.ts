@@ -1,5 +1,5 @@
 /**
- * Block (many-vector) Jacobian sweeps through time on GEMMs (issue 7 item 3; DESIGN.md §3).
+ * Block (many-vector) Jacobian sweeps through time on GEMMs (docs/theory.md §3).
  *
  * With `R = B·T` steps, tangents `Θ` (`P × k`) and the weight sites of each step
  * (`∂f/∂θ · dθ = Σ_s β_s ⊙ (dW_s u_s)`, types.ts `WeightSite`):

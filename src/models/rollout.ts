@@ -1,5 +1,5 @@
 /**
- * Batched rollouts and the Jacobian sweeps through time (DESIGN.md §3):
+ * Batched rollouts and the Jacobian sweeps through time (docs/theory.md §3):
  * forward sensitivity `dH/dθ · u` (`(Pq)_t = q_t + J_t (Pq)_{t−1}`, `q_t = ∂f/∂θ u`) and BPTT
  * `(dH/dθ)ᵀ e` (`λ_t = e_t + J_{t+1}ᵀ λ_{t+1}`, grad `= Σ_t (∂f/∂θ)_tᵀ λ_t`).
  * Flat layouts as in types.ts: states/tangents `B × T × N`, inputs `B × T × D`, `h0` `B × N`.

@@ -1,7 +1,7 @@
 /**
  * The shapes shared by every cell, the parameter layout and the rollout.
  *
- * Conventions (DESIGN.md §2):
+ * Conventions (docs/theory.md §1–§2):
  * - A cell is a map `h_t = f(h_{t−1}, x_t; θ)`, `h ∈ R^N`, `x ∈ R^D`, θ the cell parameters.
  * - Batched arrays are flat row-major `Float64Array`s: states `B × T × N` (row `(b, t, i)`,
  *   t = 1..T, i.e. the states *after* each step), inputs `B × T × D`, initial states `B × N`.
@@ -54,7 +54,7 @@ export interface ParamLayout {
 }
 
 /**
- * A weight site of the Kronecker core (DESIGN.md §3): the cell applies a weight matrix `W_j`
+ * A weight site of the Kronecker core (docs/theory.md §3): the cell applies a weight matrix `W_j`
  * (`N × k`) to a site vector `u_j` (`a_j = W_j u_j`), and `∂f/∂a_j = diag(beta_j)`.
  * `W_j`'s columns are split over parameter blocks: `segments[s]` says that columns
  * `[colStart, colStart + cols)` of `W_j` are the `N × cols` row-major block at `offset` of θ.
@@ -105,7 +105,7 @@ export interface Cell {
   jacobianH(theta: Float64Array, c: StepCache): Matrix;
   /** Dense `∂f/∂θ` (`N × P`); for tests and small problems. */
   jacobianTheta(theta: Float64Array, c: StepCache): Matrix;
-  /** The weight sites of this step (DESIGN.md §3). */
+  /** The weight sites of this step (docs/theory.md §3). */
   sites(theta: Float64Array, c: StepCache): WeightSite[];
   /** `out = f_hh[r, s] = Σ_jk ∂²f/∂h_j∂h_k r_j s_k`. */
   hessianH(theta: Float64Array, c: StepCache, r: Float64Array, s: Float64Array, out: Float64Array): void;

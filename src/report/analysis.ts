@@ -323,7 +323,7 @@ export function parseAnalysis(raw: unknown, where: string): Analysis {
   }
 }
 
-/** Restricted-kernel exponents of the normal forms past the bifurcation (DESIGN.md §4–§5). */
+/** Restricted-kernel exponents of the normal forms past the bifurcation (docs/theory.md §9). */
 export const PREDICTED_EXPONENT: Record<string, number> = {
   pitchfork: -1,
   'saddle-node': -1,

@@ -1,5 +1,5 @@
 /**
- * Dense sNTK for small problems. Three routes to the same kernel (DESIGN.md §3):
+ * Dense sNTK for small problems. Three routes to the same kernel (docs/theory.md §3):
  * - `jjt`: the Jacobian `J` (`M × P`) by forward sensitivities, then `J Jᵀ` (SYRK);
  * - `pkp`: the Kronecker core `K_θ` (`M × M`, from the weight sites) then `P K_θ Pᵀ` by block sweeps;
  * - the dual `Jᵀ J` (`P × P`), which has the same nonzero spectrum: used by `sntkSpectrum` when

@@ -1,5 +1,5 @@
 /**
- * The fixed-point sNTK (DESIGN.md §3): at `h* = f(h*, x̄; θ)`,
+ * The fixed-point sNTK (docs/theory.md §4): at `h* = f(h*, x̄; θ)`,
  * `dh* / dθ = (I − J*)⁻¹ B*` with `J* = ∂f/∂h`, `B* = ∂f/∂θ` at `h*`, and
  * `sNTK_fp = (I − J*)⁻¹ B* B*ᵀ (I − J*)⁻ᵀ` (`N × N`).
  * For the flow of leaky/rate cells, `g = (f − h)/α`, so `−(∂g/∂h)⁻¹ ∂g/∂θ = (I − J*)⁻¹ B*`: the

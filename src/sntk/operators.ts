@@ -1,5 +1,5 @@
 /**
- * The sNTK as operators (DESIGN.md §3), applied without forming the `M × P` Jacobian:
+ * The sNTK as operators (docs/theory.md §3–§4), applied without forming the `M × P` Jacobian:
  * - `jacobianOperator`: `J = dH/dθ` (`M × P`): JVP = forward sensitivity, VJP = BPTT;
  * - `propagatorOperator`: `P = (I − L)⁻¹` (`M × M`), `(Pq)_t = q_t + J_t (Pq)_{t−1}`;
  * - `coreKernelOperator`: the Kronecker core `K_θ = J_θ J_θᵀ` from the weight sites;

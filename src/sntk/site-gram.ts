@@ -1,7 +1,7 @@
 /**
  * The weight-site factors of a trajectory, gathered once: for each site j, the stacked site
  * vectors `U_j` (`BT × L_j`, row `(b, t)`) and the diagonal factors `β_j` (`BT × N`). These are
- * everything the Kronecker core `K_θ` needs (DESIGN.md §3):
+ * everything the Kronecker core `K_θ` needs (docs/theory.md §3):
  * `K_θ[(bt,i),(b's,i')] = δ_{ii'} Σ_j β_j[bt,i] (u_j,bt · u_j,b's) β_j[b's,i]`.
  */
 import type { Model, Trajectory } from '../models/types.js';

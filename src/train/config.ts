@@ -11,7 +11,7 @@ import { runMemoryProblem } from './memory.js';
 const posInt = (d: number, doc: string) => z.number().int().positive().default(d).describe(doc);
 const prob = (d: number, doc: string) => z.number().min(0).max(1).default(d).describe(doc);
 
-/** The pitchfork flip-flop student–teacher task (DESIGN.md §7). */
+/** The pitchfork flip-flop student–teacher task (docs/theory.md §11). */
 export const PitchforkTaskSchema = z
   .strictObject({
     name: z.literal('pitchfork').describe('Task name.'),

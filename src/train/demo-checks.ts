@@ -1,6 +1,6 @@
 /**
- * The demo's claims checked across seeds: each criterion of the pitchfork experiment (issue 9's
- * "Must show" list, DESIGN.md §7) evaluated on the per-seed outcomes of `runDemo`, with the
+ * The demo's claims checked across seeds: each criterion of the pitchfork experiment (the
+ * measured claims of docs/theory.md §11) evaluated on the per-seed outcomes of `runDemo`, with the
  * measured values next to the verdict, so that `sntk demo --seeds n` reports which claims held on
  * this machine and by how much — including the ones that did not.
  */

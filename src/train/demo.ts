@@ -1,5 +1,5 @@
 /**
- * The pitchfork student–teacher experiment end to end (issue 9, DESIGN.md §7): per seed three
+ * The pitchfork student–teacher experiment end to end (docs/theory.md §11): per seed three
  * monitored runs on the same task — `reference` (GD, lr 0.1: the slow, clean crossing), `sgd`
  * (GD, lr 1) and `natgrad` (low-rank natural gradient, lr 1, k = 2) — each written to
  * `<out>/seed-<s>/<name>/` (replaced when it exists) and summarised by `runOutcome`.

@@ -1,5 +1,5 @@
 /**
- * The fused training sweep (DESIGN.md §6): one forward pass gives the loss and carries the JVPs
+ * The fused training sweep (docs/theory.md §10): one forward pass gives the loss and carries the JVPs
  * `J v_i` of k directions; one block backward pass with cotangents `[ε, J_y v_1/(BT), …]` gives the
  * loss gradient `g = J_yᵀ ε` and the Fisher products `F_y v_i = J_yᵀ J_y v_i / (BT)` together.
  *

@@ -31,7 +31,7 @@ describe('bench harness arguments', () => {
     expect(() => parseBenchArgs(['--threads', '0'])).toThrow(/positive integer/);
   });
 
-  it('selects modules by file-name substring, and every case module of issue 7 is there', () => {
+  it('selects modules by file-name substring, and every benchmark case module is there', () => {
     const all = selectModules(benchDir, []);
     for (const m of ['dynamics', 'eigen', 'gemm', 'kernel', 'natgrad', 'native']) expect(all).toContain(m);
     expect(selectModules(benchDir, ['gemm'])).toEqual(['gemm']);

@@ -23,7 +23,7 @@ describe('fixed-point channel: W = g·S at h* = 0 (sNTK_fp = (I − gS)⁻² exa
     for (let i = 1; i < shares.length; i++) expect(shares[i]!).toBeGreaterThan(shares[i - 1]!);
     expect(shares[3]!).toBeGreaterThan(0.999);
     expect(1 - shares[3]!).toBeLessThan(2e-4);
-    expect(rows[3]!.pr).toBeLessThan(1.01); // DESIGN §5: PR < 1.01 at g = 0.999 when s₂ ≤ 0.5
+    expect(rows[3]!.pr).toBeLessThan(1.01); // docs/theory.md §4: PR < 1.01 at g = 0.999 when s₂ ≤ 0.5
     expect(rows[3]!.cos).toBeGreaterThan(0.9999);
     const change = Math.abs(rows[3]!.resid - rows[2]!.resid) / rows[2]!.resid;
     expect(change).toBeLessThan(0.1);

@@ -128,7 +128,7 @@ describe('Hopf: leaky flow ḣ = −h + tanh(W h), W = sR(π/3)', () => {
     const s = 2 * (1 + mu); // Re λ = −1 + s/2 = μ
     return vanilla(2, [s * c, -s * sn, s * sn, s * c], undefined, 0, 'leaky', 0.5);
   };
-  it('c₁ = −2 − 2√3 i, ℓ₁ = −2/√3 (DESIGN §4 reference values)', () => {
+  it('c₁ = −2 − 2√3 i, ℓ₁ = −2/√3 (docs/theory.md §7 reference values)', () => {
     const sys = modelSystem(model(0), { time: 'continuous' });
     const J = sys.jacobian(new Float64Array(2), 0);
     const k = hopfCoefficients(sys, new Float64Array(2), 0, J, { re: 0, im: Math.sqrt(3) });

@@ -1,5 +1,5 @@
 /**
- * The "Must show" bifurcation cases of issue 4 on hand-written systems with analytic answers.
+ * The "Must show" bifurcation cases (docs/theory.md §6–§7) on hand-written systems with analytic answers.
  */
 import { describe, it, expect } from 'vitest';
 import { continueBranch, elementwiseSystem } from '../../src/dynamics/index.js';
@@ -92,7 +92,7 @@ describe('rotation W = ρR(ϑ)', () => {
    * B = 0 (tanh″(0) = 0); C(u,v,w) = tanh‴(0)(Wu)⊙(Wv)⊙(Ww) = −2(Wu)⊙(Wv)⊙(Ww), so
    * C(q,q,q̄) = −2ρ³e^{iϑ} (q⊙q⊙q̄) = −2ρ³e^{iϑ} q/2 = −ρ³e^{iϑ} q, and
    * c₁ = ½⟨p, C(q,q,q̄)⟩ = −½ρ³e^{iϑ}, ℓ₁ = Re c₁/ω = −½ρ³cos ϑ/(ρ sin ϑ) = −1/sin 2ϑ.
-   * ϑ = π/3: ρ = 2, ω = √3, c₁ = −2 − 2√3 i, ℓ₁ = −2/√3 (DESIGN §4).
+   * ϑ = π/3: ρ = 2, ω = √3, c₁ = −2 − 2√3 i, ℓ₁ = −2/√3 (docs/theory.md §7).
    * Cycle: ż = (μ + iω)z + c₁|z|²z has |z| = √(μ/|Re c₁|), and h = zq + z̄q̄ has |h| = √2|z|.
    */
   it.each([Math.PI / 3, 1.2])('Hopf of the leaky flow at ρ cos ϑ = 1 (ϑ = %f), ℓ₁ = −1/sin 2ϑ, cycle amplitude', (theta) => {

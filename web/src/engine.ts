@@ -366,7 +366,7 @@ export class Experiment {
         break;
       }
     }
-    // Channel law (DESIGN §5, normal form on the centre manifold): κ(α) ≈ A / σ(α)², σ = 1 − λ_c(α).
+    // Channel law (docs/theory.md §8, normal form on the centre manifold): κ(α) ≈ A / σ(α)², σ = 1 − λ_c(α).
     const kappaPrediction: (number | null)[] = new Array(n).fill(null);
     const lossPrediction: (number | null)[] = new Array(n).fill(null);
     let fittedExponent: number | null = null;

@@ -27,7 +27,7 @@ export interface ExplorerSettings {
   trainBias: boolean;
 }
 
-/** DESIGN §7 calibration: N = 16, T = 60, B = 32, full-batch GD at lr 0.1. */
+/** The calibration of docs/theory.md §11: N = 16, T = 60, B = 32, full-batch GD at lr 0.1. */
 export const PITCHFORK_PRESET: ExplorerSettings = {
   hiddenSize: 16,
   outlier: 1.5,
@@ -45,7 +45,7 @@ export const PITCHFORK_PRESET: ExplorerSettings = {
 };
 
 
-/** The presets of the page (DESIGN §7 / issue 9): the clean crossing, GD overshoot, and natgrad at the same rate. */
+/** The presets of the page (docs/theory.md §11): the clean crossing, GD overshoot, and natgrad at the same rate. */
 export const PRESETS: Record<string, { label: string; settings: ExplorerSettings }> = {
   pitchfork: { label: 'pitchfork demo (GD, lr 0.1)', settings: PITCHFORK_PRESET },
   overshoot: { label: 'overshoot (GD, lr 1)', settings: { ...PITCHFORK_PRESET, learningRate: 1, steps: 40 } },

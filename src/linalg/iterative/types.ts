@@ -1,7 +1,7 @@
 /**
  * The minimal operator interface the matrix-free estimators work on, and their common options.
  *
- * The estimators live in linalg (DESIGN §8) and must not depend on `src/operators`; any object with
+ * The estimators live in linalg (docs/theory.md §1) and must not depend on `src/operators`; any object with
  * `n` and a block `apply` fits, e.g. `{ n: op.rows, apply: (X) => op.matmat(X) }`.
  */
 import type { Matrix } from '../matrix.js';

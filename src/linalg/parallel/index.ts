@@ -1,5 +1,5 @@
 /**
- * Opt-in parallel GEMM/SYRK for the pure TypeScript backend (issue 7 item 2), **Node only**.
+ * Opt-in parallel GEMM/SYRK for the pure TypeScript backend, **Node only**.
  *
  * `enableParallelGemm()` starts `threads − 1` worker threads (default: `SNTK_THREADS`, else
  * `os.availableParallelism()`) and registers a `js` backend variant whose `gemm`/`syrk` split large

@@ -3,7 +3,7 @@
  * nearest criticality (smallest |σ|, σ = 1 − |λ_c|), its critical eigenvalue with right/left
  * eigenvectors (`lᵀr = 1`), and two parameter directions to compare with the sNTK's top direction:
  * - `B*ᵀl` with `B* = ∂f/∂θ` at that fixed point (the gradient of the normal form's unfolding
- *   parameter, DESIGN.md §5), by one `vjpTheta`;
+ *   parameter, docs/theory.md §8), by one `vjpTheta`;
  * - the eigenvalue-moving direction `vec(D* l rᵀ)` in the W block (vanilla cells only; zero
  *   elsewhere): `∂λ_c/∂W` holding `D* = diag φ′(a*)` and `h*` fixed — exact when `h* = 0` and
  *   φ″(0) = 0 (tanh at b = 0), the leading term otherwise.

@@ -1,5 +1,5 @@
 /**
- * The outcome of one monitored run, as `sntk demo --json` prints it (issue 9): read back from the
+ * The outcome of one monitored run, as `sntk demo --json` prints it (docs/theory.md §11): read back from the
  * run folder (`config.json`, `metrics.jsonl`, `events.json`, `summary.json`), so it is the same
  * for a resumed run as for an uninterrupted one.
  */
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { InputError } from '../../errors.js';
 import { isBifurcationEvent } from './core.js';
 
-/** One run's outcome (field meanings: issue 9, `sntk demo`). */
+/** One run's outcome (field meanings: docs/theory.md §11, `sntk demo`). */
 export interface RunOutcome {
   learningRate: number;
   steps: number;

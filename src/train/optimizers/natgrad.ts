@@ -1,5 +1,5 @@
 /**
- * Low-rank natural gradient (DESIGN.md §6). Keeps `m` orthonormal vectors `V` (m = k + 1 when the
+ * Low-rank natural gradient (docs/theory.md §10). Keeps `m` orthonormal vectors `V` (m = k + 1 when the
  * damping is `λ̄ = Λ_{k+1}`, m = k with a fixed damping) in the trainable subspace, refined by one
  * warm-started subspace iteration per step from the Fisher products `Z = F_y V` that the fused
  * sweep delivers. Rayleigh–Ritz on `(V, Z)` gives Ritz pairs `(Λ_i, v_i)` (descending); the update is

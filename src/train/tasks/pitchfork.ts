@@ -1,5 +1,5 @@
 /**
- * The pitchfork flip-flop student–teacher task (DESIGN.md §7, issue 9 calibration).
+ * The pitchfork flip-flop student–teacher task (docs/theory.md §11, with its calibration).
  * Vanilla tanh RNN, N = 16, D = 1, O = 1, T = 60, B = 32 fixed trials.
  * Teacher: `W* = 0.5·Q + 1.5·u uᵀ` (Q Haar-orthogonal, u a random unit vector), `b* = 0`,
  * `U* = 1.5·√N·u`, readout `C* = c·uᵀ`, `d* = 0`, with c such that the + attractor (iterate the

@@ -1,5 +1,5 @@
 /**
- * The student–teacher template after the authors' public code (DESIGN.md §7): vanilla tanh RNNs,
+ * The student–teacher template after the authors' public code (docs/theory.md §11): vanilla tanh RNNs,
  * N = 64, T = 40, D = 16, batch 128; teacher `W* ~ N(0, 1.2²/N)`, student `W ~ N(0, 0.4²/N)`;
  * inputs of rank r (4–6): `x_t = A z_t`, `A` (D × r) ~ N(0, 1/r), `z_t ~ N(0, 1)`; both `U` ~ N(0, 1/D)
  * (the student's copied from the teacher), zero biases; the loss is on hidden states (the student
