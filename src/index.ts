@@ -13,7 +13,7 @@
  * | `sntk/train` | tasks, losses, optimizers, the fused sweep and the monitor, for custom loops |
  * | `sntk/report` | plot specs, SVG/PNG rendering and the HTML report (loads vega and resvg) |
  *
- * @packageDocumentation
+ * @module sntk
  */
 
 // ── errors: every failure is one of these typed errors, each naming the problem ──
@@ -56,6 +56,7 @@ export type {
   TrajectoryVjpOptions,
   MseResult,
   FlowField,
+  StepCache,
 } from './models/index.js';
 export {
   defineSpec,
@@ -90,6 +91,9 @@ export type {
   AnalyzeOptions,
   KernelAnalysis,
   KernelStandardErrors,
+  SpectrumInput,
+  DenseMethod,
+  SntkForm,
 } from './sntk/index.js';
 export {
   analyzeSntk,
@@ -142,6 +146,12 @@ export type {
   SwitchedBranch,
   ParameterPath,
   ModelSystemOptions,
+  Criticality,
+  CVec,
+  SwitchedPoint,
+  SlowPoint,
+  NewtonOptions,
+  NewtonResult,
 } from './dynamics/index.js';
 export {
   modelSystem,
@@ -179,6 +189,9 @@ export type {
   Scan,
   ScanPrediction,
   ScanAnalysis,
+  Degeneracy,
+  ClassifyOptions,
+  CycleOptions,
 } from './channels/index.js';
 export {
   channelDecomposition,

@@ -1,4 +1,8 @@
-/** Public surface of the I/O layer: model files (JSON, safetensors, PyTorch nn.RNN), inputs, .npy and safetensors arrays. */
+/**
+ * Public surface of the I/O layer: model files (JSON, safetensors, PyTorch nn.RNN), inputs, .npy and safetensors arrays.
+ *
+ * @module sntk/io
+ */
 export * from './npy.js';
 export * from './safetensors.js';
 export * from './model-doc.js';

@@ -3,7 +3,7 @@
  * backend, the optional OpenBLAS/LAPACK backend, and the matrix-free spectral estimators (Lanczos,
  * randomized subspace iteration, Hutch++, deflated Hutchinson moments; docs/theory.md §5).
  *
- * @packageDocumentation
+ * @module sntk/linalg
  */
 export * from './index.js';
 export * from './iterative/index.js';

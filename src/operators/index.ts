@@ -1,6 +1,8 @@
 /**
  * Public surface of the operators layer: the LinearOperator abstraction, its combinators, densify
  * under a memory budget, and LinearOperator front-ends to the matrix-free estimators.
+ *
+ * @module sntk/operators
  */
 export type { LinearOperator, OperatorSpec } from './types.js';
 export { makeOperator, wrapChecked, describe as describeOperator } from './make.js';

@@ -1,4 +1,8 @@
-/** Public surface of the training layer: tasks, losses, optimizers, fused sweep, runs. */
+/**
+ * Public surface of the training layer: tasks, losses, optimizers, fused sweep, runs.
+ *
+ * @module sntk/train
+ */
 export * from './batch.js';
 export * from './fused-sweep.js';
 export * from './optimizers/index.js';
