@@ -84,7 +84,29 @@ function realPart(z: Complex): number {
  * cross terms and a bounded residual (module doc), with share, cosine, PR before/after and the
  * dominant parameter direction. Throws InputError when `hStar` is not a fixed point,
  * SingularMatrixError exactly at the bifurcation, ConvergenceError for a defective mode.
- * Cost O(N³ + N²·P).
+ * Cost O(N³ + N²·P). See docs/theory.md §8.
+ *
+ * @param model - the network (its cell parameters, `P` of them).
+ * @param hStar - a fixed point at input `xbar` (length `N`), e.g. from {@link findFixedPoints}.
+ * @param xbar - the constant input (length `D`).
+ * @param opts - map or flow units (`time`), the fixed-point residual tolerance.
+ * @returns the channel mode `(λ, r, l)`, `sigma` (`1 − λ` for maps, in the units of the dynamics),
+ *   the channel's energy share, the kernel alignment `cos(K, C)`, PR before and after removing the
+ *   channel, the norms of the three parts and the dominant parameter direction `B*ᵀl` (length `P`).
+ * @throws {@link InputError} when `hStar` is not a fixed point or has the wrong length.
+ * @throws {@link SingularMatrixError} exactly at the bifurcation (`σ = 0`).
+ * @throws {@link ConvergenceError} for a defective critical mode.
+ * @example
+ * ```ts
+ * import { channelDecomposition, createModel, defineSpec, paramView } from 'sntk';
+ *
+ * // h* = 0 of h ↦ tanh(W h) with W = diag(0.99, 0.3): one eigenvalue 0.01 below the pitchfork
+ * const model = createModel(defineSpec({ cell: 'vanilla', hiddenSize: 2, inputSize: 1 }));
+ * paramView(model, 'W').data.set([0.99, 0, 0, 0.3]);
+ * const ch = channelDecomposition(model, new Float64Array(2), new Float64Array(1));
+ * console.log(ch.sigma.toFixed(4)); // prints: 0.0100
+ * console.log(ch.channelShare > 0.999, ch.prBefore < 1.001); // prints: true true
+ * ```
  */
 export function channelDecomposition(model: Model, hStar: Float64Array, xbar: Float64Array, opts: ChannelOptions = {}): ChannelDecomposition {
   const time = opts.time ?? 'discrete';

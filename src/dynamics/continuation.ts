@@ -283,7 +283,26 @@ function sigOf(sg: Signature, kind: Kind): number {
  * `[min(s0,s1), max(s0,s1)]`, diverges, or runs out of steps; detects, localises and classifies
  * bifurcations. Throws ConvergenceError when there is no fixed point near `h0` at `s0`, InputError
  * on bad options. Cost per step: a few (N+1)×(N+1) solves and one eigen-decomposition, O(N³);
- * each event adds ~30–60 corrector solves for localisation.
+ * each event adds ~30–60 corrector solves for localisation. See docs/theory.md §6–§7.
+ *
+ * @param sys - a one-parameter system `F(h, s)` in `N` dimensions, e.g. `pathSystem(linePath(a, b))`.
+ * @param opts - the range `s0 → s1` of the path parameter (dimensionless), a start state `h0`
+ *   (length `N`) near a fixed point at `s0`, step sizes in arclength and tolerances.
+ * @returns the branch (points with `s`, `h` and eigenvalues) and the localised bifurcation events,
+ *   each with its type, `s`, normal-form coefficients and criticality.
+ * @throws {@link ConvergenceError} when no fixed point is found near `h0` at `s0`.
+ * @throws {@link InputError} on invalid options.
+ * @example
+ * ```ts
+ * import { continueBranch, createModel, defineSpec, linePath, pathSystem } from 'sntk';
+ *
+ * // the scalar map h ↦ tanh(w h) from w = 0.5 to w = 1.5 (parameters W, U, b)
+ * const spec = defineSpec({ cell: 'vanilla', hiddenSize: 1, inputSize: 1 });
+ * const path = linePath(createModel(spec, [0.5, 0, 0]), createModel(spec, [1.5, 0, 0]));
+ * const { events } = continueBranch(pathSystem(path), { s0: 0, s1: 1, h0: new Float64Array(1) });
+ * console.log(events[0]!.type, events[0]!.criticality); // prints: pitchfork supercritical
+ * console.log(events[0]!.s.toFixed(6)); // prints: 0.500000
+ * ```
  */
 export function continueBranch(sys: ParamSystem, opts: ContinuationOptions): ContinuationResult {
   const N = sys.N;

@@ -168,6 +168,25 @@ export function startPoints(N: number, opts: FixedPointOptions = {}, sys?: Param
  * Fixed points of `sys` at `opts.s` from many starts: damped Newton with q-function fallback per
  * start, then outlier rejection, deduplication and a spectrum per point. Points are sorted by ‖h‖.
  * Cost: (number of starts) × (≤ maxIter + lmIter) × O(N³), plus O(N³) per distinct point.
+ * See docs/theory.md §6.
+ *
+ * @param sys - the dynamical system (map or flow) in `N` state dimensions, e.g. {@link modelSystem}.
+ * @param opts - path parameter `s`, `seed` and number of starts, extra start states, tolerances.
+ * @returns the distinct fixed points (state `h`, length `N`; residual; eigenvalues of the
+ *   Jacobian; stability; `sigma`, the distance of the critical eigenvalue to the stability
+ *   boundary), plus slow points where only the q-function fallback found a minimum.
+ * @throws {@link InputError} on invalid options or start states of the wrong length.
+ * @example
+ * ```ts
+ * import { createModel, defineSpec, findFixedPoints, modelSystem, paramView } from 'sntk';
+ *
+ * // h ↦ tanh(W h) with W = diag(1.5, 0.5): the first unit is bistable
+ * const model = createModel(defineSpec({ cell: 'vanilla', hiddenSize: 2, inputSize: 1 }));
+ * paramView(model, 'W').data.set([1.5, 0, 0, 0.5]);
+ * const { points } = findFixedPoints(modelSystem(model), { seed: 0 });
+ * console.log(points.map((p) => p.stability).join(' ')); // prints: saddle stable stable
+ * console.log(points[1]!.h[0]!.toFixed(4)); // prints: 0.8586
+ * ```
  */
 export function findFixedPoints(sys: ParamSystem, opts: FixedPointOptions = {}): FixedPointReport {
   const N = sys.N;

@@ -23,7 +23,24 @@ export interface RolloutOptions {
  * Rolls the model over inputs `X` (`B × T × D`, not copied) from `h0`; returns states
  * `H` (`B × T × N`) and one step cache per (b, t). Throws ShapeError on wrong lengths,
  * NonFiniteError on non-finite inputs or when the states blow up. Cost O(B·T·(N² + ND)) time,
- * O(B·T·N·c) memory (c ≈ 3 for vanilla/leaky/rate, 8 for GRU).
+ * O(B·T·N·c) memory (c ≈ 3 for vanilla/leaky/rate, 8 for GRU). See docs/theory.md §2–§3.
+ *
+ * @param model - the network (cell, flat parameters, readout).
+ * @param X - inputs, `B·T·D` float64 values in row-major `(b, t, d)` order.
+ * @param opts - `B` trials and `T` steps; optional initial states `h0` (`B·N`, default zeros).
+ * @returns the trajectory: states `H` (`B·T·N`, row `(b, t, i)` is `h_{t+1}` of trial `b`) and the
+ *   step caches the Jacobian sweeps and the sNTK use.
+ * @throws {@link ShapeError} when `X` or `h0` has the wrong length.
+ * @throws {@link NonFiniteError} on NaN/Inf inputs or states that overflow.
+ * @example
+ * ```ts
+ * import { defineSpec, randomModel, rollout } from 'sntk';
+ *
+ * const model = randomModel(defineSpec({ cell: 'vanilla', hiddenSize: 8, inputSize: 2 }), 1);
+ * const X = new Float64Array(3 * 20 * 2).fill(0.1); // B × T × D = 3 × 20 × 2
+ * const traj = rollout(model, X, { B: 3, T: 20 });
+ * console.log(traj.H.length); // prints: 480
+ * ```
  */
 export function rollout(model: Model, X: Float64Array, opts: RolloutOptions): Trajectory {
   const { B, T } = opts;

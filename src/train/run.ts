@@ -122,7 +122,28 @@ function median(a: number[]): number | null {
 /**
  * Runs (or resumes) a training run and writes its folder. Throws InputError for a bad config
  * before any work; returns status 'nan' (not a throw) when the loss becomes non-finite.
- * Cost: `steps` fused sweeps plus the optimizer's and monitor's work.
+ * Cost: `steps` fused sweeps plus the optimizer's and monitor's work. See docs/theory.md §10–§11.
+ *
+ * @param configInput - a training config (task, optimizer, steps, seed, monitor), validated first.
+ * @param opts - the run folder `outDir` (created), `resume`, and callbacks at monitored steps.
+ * @returns the summary (status, initial and final loss, loss jumps, steps to target, seconds per
+ *   step), the final parameters (length `P`), the loss at each step and the monitor's events.
+ * @throws {@link InputError} for an invalid config, including one whose estimated memory exceeds
+ *   the budget, before any work.
+ * @example
+ * ```ts
+ * import { mkdtempSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * import { trainRun } from 'sntk';
+ *
+ * const outDir = mkdtempSync(join(tmpdir(), 'sntk-run-'));
+ * const res = await trainRun(
+ *   { seed: 1, steps: 4, task: { name: 'pitchfork', hiddenSize: 8, T: 20, B: 8 }, optimizer: { kind: 'sgd', learningRate: 0.1 } },
+ *   { outDir },
+ * );
+ * console.log(res.summary.status, res.losses.length); // prints: completed 4
+ * ```
  */
 export async function trainRun(configInput: TrainConfigInput | unknown, opts: TrainRunOptions): Promise<TrainResult> {
   const config = parseTrainConfig(configInput);

@@ -152,7 +152,27 @@ function norm(a: Float64Array): number {
 /**
  * Creates a training session from a config (validated; InputError for a bad one): the task,
  * the student (with `config.initialParams`, then `opts.initialParams`), the optimizer (with
- * `opts.optimizerState`). Cost: building the task.
+ * `opts.optimizerState`). Cost: building the task. See docs/theory.md §10–§11.
+ *
+ * @param configInput - a training config (task, optimizer incl. `'natgrad'`, steps, seed, monitor),
+ *   validated by {@link parseTrainConfig}.
+ * @param opts - start parameters (length `P`), optimizer state, start step and loss history (a resume).
+ * @returns a session stepped by the caller with `step()`; `losses` holds the loss (½·mean squared
+ *   error) at each step taken.
+ * @throws {@link InputError} for an invalid config or parameters of the wrong length.
+ * @example
+ * ```ts
+ * import { createTrainingSession } from 'sntk';
+ *
+ * const session = createTrainingSession({
+ *   seed: 0, steps: 5,
+ *   task: { name: 'pitchfork', hiddenSize: 8, T: 20, B: 8 },
+ *   optimizer: { kind: 'natgrad', learningRate: 0.5, k: 1 }, // the low-rank natural gradient
+ * });
+ * while (!session.done) session.step();
+ * console.log(session.losses.length); // prints: 5
+ * console.log(session.losses[4]! < session.losses[0]!); // prints: true
+ * ```
  */
 export function createTrainingSession(configInput: TrainConfigInput | unknown, opts: TrainingSessionOptions = {}): TrainingSession {
   const config = parseTrainConfig(configInput);

@@ -136,7 +136,16 @@ export function lowRankPrecondition(g: Float64Array, values: ArrayLike<number>, 
   return u;
 }
 
-/** The low-rank natural gradient. Cost per step: the fused sweep's extra `m` JVPs/VJPs plus O(m²·P). */
+/**
+ * The low-rank natural gradient (docs/theory.md §10). Cost per step: the fused sweep's extra `m`
+ * JVPs/VJPs plus O(m²·P). Usually built from a training config with `optimizer.kind: 'natgrad'`
+ * (see {@link createTrainingSession}).
+ *
+ * @param opts - learning rate `η`, number `k` of damped directions, damping (`'next'`: `λ̄ = Λ_{k+1}`,
+ *   or a fixed positive number in the Fisher's units), damping floor relative to `Λ_1`, seed, adaptive mode.
+ * @returns the optimizer, with `setActive` (adaptive mode) and the last step's Ritz values and vectors.
+ * @throws {@link InputError} on a non-positive learning rate, `k < 1` or an invalid damping.
+ */
 export function lowRankNaturalGradient(opts: NatGradOptions): NatGradOptimizer {
   const lr = opts.learningRate;
   const k = opts.k ?? 2;
