@@ -18,6 +18,13 @@ export interface DominantDirection {
  * Top right singular vector of `J` by Lanczos on `JᵀJ` (one JVP + one VJP per step), warm-started
  * from `init` (e.g. the previous direction, or `B*ᵀl` from `channelDecomposition`). Cost
  * `matvecs × O(B·T·(N² + P))`.
+ *
+ * @param model - the network (`P` cell parameters).
+ * @param traj - a trajectory of `model`.
+ * @param opts - warm start `init` (length `P`), tolerance, matvec budget, seed.
+ * @returns the unit direction `u` (length `P`), `kappa = ‖J u‖²` (the top sNTK eigenvalue, the
+ *   restricted kernel along `u`), the matvecs used and whether Lanczos converged (docs/theory.md §9).
+ * @throws {@link ShapeError} when `init` has the wrong length.
  */
 export function dominantDirection(model: Model, traj: Trajectory, opts: { init?: Float64Array; tol?: number; budget?: number; seed?: number } = {}): DominantDirection {
   const op = fisherOperator(model, traj);

@@ -99,6 +99,15 @@ export function systemJacobian(model: Model, hStar: Float64Array, xbar: Float64A
  * (see `pitchforkRatio`); near −1 period doubling; a complex pair Hopf (flows) or Neimark–Sacker
  * (maps). Two modes equally critical, a defective eigenvalue, or a vanishing leading coefficient
  * give `type: 'degenerate'` with the reason. Cost O(N³).
+ *
+ * @param model - the network.
+ * @param hStar - a converged fixed point (length `N`; its residual is not checked here).
+ * @param xbar - the constant input (length `D`).
+ * @param opts - map or flow time and the thresholds that decide degeneracy.
+ * @returns the bifurcation type (or `'degenerate'` with the reason), criticality, the critical
+ *   eigenvalue, its distance to the boundary and the normal-form coefficients (docs/theory.md §7–§8).
+ * @throws {@link ConvergenceError} when an eigensolver fails for another reason than a defective
+ *   mode (defective and singular modes are returned as `'degenerate'`, not thrown).
  */
 export function classifyNearest(model: Model, hStar: Float64Array, xbar: Float64Array, opts: ClassifyOptions = {}): NearestBifurcation {
   const time = opts.time ?? 'discrete';

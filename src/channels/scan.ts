@@ -33,6 +33,15 @@ export interface Scan {
  * Evaluates `κ(α) = ‖J(θ+αu)u‖²` (one rollout + one JVP) and `L(α)` at every α. `u` has length
  * cellSize (or the full parameter length; the readout part is ignored). Cost per α: one rollout
  * and one forward sweep, O(B·T·(N² + P)), plus one loss pass with a target.
+ *
+ * @param model - the network at `α = 0`.
+ * @param X - probe inputs, `B·T·D` values.
+ * @param u - the direction (length `P` cell parameters, or the full parameter length).
+ * @param alphas - the step sizes `α` along `u` (in parameter units).
+ * @param opts - `B`, `T`, initial states `h0` (`B·N`), an optional target (`B·T·O`) for the loss.
+ * @returns `κ(α)` and `L(α)` at every `α` (docs/theory.md §9).
+ * @throws {@link ShapeError} when `u`, `X` or the target has the wrong length.
+ * @throws {@link InputError} for non-finite `α` or bad options.
  */
 export function scanDirection(model: Model, X: Float64Array, u: Float64Array, alphas: readonly number[], opts: ScanOptions): Scan {
   const P = model.layout.cellSize;

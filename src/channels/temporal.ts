@@ -109,6 +109,13 @@ function projectedParamRows(model: Model, traj: Trajectory, v: Float64Array): Ma
  * `channelDecomposition(...).mode`): energy share, temporal amplification and the channel and
  * residual operators. Throws ShapeError when the mode's length is not N. Cost O(B·T·P) for the
  * channel trace plus O(B·T·N²·P) for the exact `tr sNTK`.
+ *
+ * @param model - the network.
+ * @param traj - a trajectory of `model` near the fixed point (`M = B·T·N` rows).
+ * @param mode - the channel mode `(λ, r, l)` of `J*` (vectors of length `N`).
+ * @returns the channel's share of `tr sNTK`, `‖P_λ‖₂` and its cap, and the channel and residual
+ *   as `M × M` operators (docs/theory.md §8).
+ * @throws {@link ShapeError} when the mode's vectors do not have length `N`.
  */
 export function trajectoryChannel(model: Model, traj: Trajectory, mode: EigenPair): TrajectoryChannel {
   const { B, T, N } = traj;

@@ -68,6 +68,13 @@ function paddedJacobian(sys: ParamSystem, h: Float64Array, s: number): Matrix {
  * event without a tangent, or a point whose `[F_h F_s]` has a one-dimensional null space (not a
  * branch point); ConvergenceError when the corrector fails on both sides.
  * Cost: one (N+1)×(N+1) SVD and two short Newton solves, O(N³).
+ *
+ * @param sys - the system the event was found on (`N` dimensions, parameter `s`).
+ * @param event - a `'pitchfork'` or `'transcritical'` event of {@link continueBranch}.
+ * @param opts - the offset along the new branch and tolerances.
+ * @returns points on the new branch on both sides of the event, ready to continue (docs/theory.md §6).
+ * @throws {@link InputError} for another event type or a point that is not a branch point.
+ * @throws {@link ConvergenceError} when the corrector fails on both sides.
  */
 export function switchBranch(sys: ParamSystem, event: BifurcationEvent, opts: BranchSwitchOptions = {}): BranchSwitch {
   if (event.type !== 'pitchfork' && event.type !== 'transcritical') {

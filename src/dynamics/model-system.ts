@@ -27,6 +27,12 @@ export const DEFAULT_TIME: TimeKind = 'discrete';
  * A ParamSystem for `path` (whose spec gives the cell) at constant input. Throws ShapeError for a
  * wrong input length, InputError for `'continuous'` on a cell without a flow. Each call costs one
  * cell step O(N² + ND) (cached for repeated calls at the same (h, s)) plus the derivative.
+ *
+ * @param path - a one-parameter family of models `θ(s)`, e.g. {@link linePath}.
+ * @param opts - the constant input (length `D`, default zeros) and map or flow time.
+ * @returns the system `F(h, s)` in `N` dimensions with its exact derivatives in `h` and `s` (docs/theory.md §6).
+ * @throws {@link ShapeError} for an input of the wrong length.
+ * @throws {@link InputError} for `'continuous'` on a cell without a flow.
  */
 export function pathSystem(path: ParameterPath, opts: ModelSystemOptions = {}): ParamSystem {
   const spec = path.spec;
@@ -96,6 +102,13 @@ export function pathSystem(path: ParameterPath, opts: ModelSystemOptions = {}): 
 /**
  * A ParamSystem for one model at constant input (the path is constant; `s` is ignored), for
  * fixed-point searches. Same costs as `pathSystem`.
+ *
+ * @param model - the network.
+ * @param opts - the constant input (length `D`, default zeros) and `time`: `'discrete'` (the map,
+ *   default) or `'continuous'` (the flow of leaky and rate cells).
+ * @returns the system `h ↦ f(h, x̄; θ)` (or `g`) with its exact derivatives, in `N` dimensions.
+ * @throws {@link ShapeError} for an input of the wrong length.
+ * @throws {@link InputError} for `'continuous'` on a cell without a flow.
  */
 export function modelSystem(model: Model, opts: ModelSystemOptions = {}): ParamSystem {
   return pathSystem(constantPath(model), opts);

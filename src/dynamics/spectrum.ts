@@ -36,6 +36,12 @@ export function growth(l: Complex, time: TimeKind): number {
 /**
  * Eigenvalues of `J` and the stability summary. `tol` is the band around criticality counted as
  * marginal (default 1e-10). Cost O(N³).
+ *
+ * @param J - the `N × N` Jacobian at a fixed point (`f_h` for maps, `g_h` for flows).
+ * @param time - `'discrete'` (stable iff `|λ| < 1`) or `'continuous'` (stable iff `Re λ < 0`).
+ * @param tol - width of the marginal band around the stability boundary.
+ * @returns the eigenvalues, the stability class and the distance of the critical one to the boundary.
+ * @throws {@link NonFiniteError} when `J` has NaN or Inf entries.
  */
 export function spectrumOf(J: Matrix, time: TimeKind, tol = 1e-10): SpectrumInfo {
   assertFinite(J.data, 'Jacobian');

@@ -112,6 +112,11 @@ export function inputsFromNpy(bytes: Uint8Array, source: string, inputSize: numb
 /**
  * Reads an inputs file (`.json` or `.npy`) for a model with `inputSize` inputs → flat
  * `B × T × D`. Throws `InputError` naming the file. Cost O(file size).
+ *
+ * @param path - `.json` (`[T][D]` or `[B][T][D]`) or `.npy` (`(T, D)` or `(B, T, D)`).
+ * @param inputSize - the model's `D`.
+ * @returns the inputs as a flat `B·T·D` float64 array with `B`, `T`, `D`.
+ * @throws {@link InputError} naming the file: unreadable, malformed, wrong width or non-finite.
  */
 export function readInputsFile(path: string, inputSize: number): InputsArray {
   const ext = extname(path).toLowerCase();

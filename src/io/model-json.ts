@@ -25,6 +25,11 @@ export function modelToJson(model: Model): string {
 /**
  * Reads a model file: `.json` (sntk JSON) or `.safetensors` (sntk layout or PyTorch nn.RNN state
  * dict; `opts.nonlinearity` for the latter). Throws `InputError` naming the file. Cost O(file size).
+ *
+ * @param path - a `.json` or `.safetensors` file.
+ * @param opts - the nonlinearity of a PyTorch state dict without metadata (`'tanh'` or `'relu'`).
+ * @returns the model, float64 (float32/16 tensors are widened exactly).
+ * @throws {@link InputError} naming the file and the problem (unreadable, malformed, unsupported layout).
  */
 export function readModelFile(path: string, opts: ReadModelOptions = {}): Model {
   const d = readModelData(path, opts);
@@ -34,6 +39,11 @@ export function readModelFile(path: string, opts: ReadModelOptions = {}): Model 
 /**
  * Writes a model file atomically (temp file + rename), format from the extension; safetensors
  * layout per `opts.layout` (auto: PyTorch nn.RNN for vanilla tanh/relu, sntk otherwise). Cost O(P).
+ *
+ * @param model - the model to write.
+ * @param path - destination; `.json` or `.safetensors` decides the format.
+ * @param opts - the safetensors layout (`'auto'`, `'torch'`, `'sntk'`).
+ * @throws {@link InputError} for an unknown extension or a layout the model cannot have.
  */
 export function writeModelFile(model: Model, path: string, opts: WriteModelOptions = {}): void {
   writeModelData({ spec: model.spec, params: model.params }, path, opts);

@@ -11,6 +11,13 @@ import { createRng } from '../linalg/random.js';
  * when absent. A Float64Array is used as the model's buffer (no copy: later writes are seen by the
  * model); a number[] is copied. Throws InputError (bad spec), ShapeError (wrong length),
  * NonFiniteError (NaN/Inf). Cost O(P).
+ *
+ * @param spec - the model's spec (from {@link defineSpec}).
+ * @param params - flat parameters, length `layout.size` (`W`, `U`, `b`, then `C`, `d`; docs/theory.md §1).
+ * @returns the model: cell, layout and the live parameter buffer.
+ * @throws {@link InputError} for a bad spec.
+ * @throws {@link ShapeError} for parameters of the wrong length.
+ * @throws {@link NonFiniteError} for NaN or Inf parameters.
  */
 export function createModel(spec: ModelSpec, params?: Float64Array | readonly number[]): Model {
   validateSpec(spec);
@@ -52,6 +59,12 @@ export interface RandomModelOptions {
  * A model with seeded Gaussian parameters: recurrent blocks (W; GRU Wr, Wz, Wn) ~ N(0, gain²/N),
  * input blocks ~ N(0, inputScale²/D), biases ~ N(0, biasScale²) (default 0), readout C ~ N(0, 1/N),
  * d = 0. Deterministic in `seed` (createRng). Cost O(P).
+ *
+ * @param spec - the model's spec.
+ * @param seed - seed of the generator.
+ * @param opts - recurrent `gain`, `inputScale`, `biasScale`.
+ * @returns a model with seeded Gaussian parameters.
+ * @throws {@link InputError} for a bad spec or non-finite scales.
  */
 export function randomModel(spec: ModelSpec, seed: number | string, opts: RandomModelOptions = {}): Model {
   validateSpec(spec);

@@ -120,6 +120,12 @@ function jvpSweep(model: Model, traj: Trajectory, dth: Float64Array, out: Float6
  * Forward sensitivity `dH/dθ · dθ` (`B × T × N`) along a trajectory with `h0` held fixed.
  * `dtheta`: length cellSize (or size; the readout part is ignored). Cost one forward sweep,
  * O(B·T·(N² + P/N·N)) = O(B·T·P).
+ *
+ * @param model - the network.
+ * @param traj - a trajectory of `model`.
+ * @param dtheta - the parameter tangent, length `P` cell parameters (or the full length).
+ * @returns `J dθ`, `B·T·N` values ordered `(b, t, i)` (docs/theory.md §3).
+ * @throws {@link ShapeError} when `traj` or `dtheta` does not fit the model.
  */
 export function trajectoryJvp(model: Model, traj: Trajectory, dtheta: Float64Array): Float64Array {
   checkTraj(model, traj);
@@ -163,6 +169,13 @@ export interface TrajectoryVjpOptions {
 /**
  * BPTT: `(dH/dθ)ᵀ E` for cotangents `E` (`B × T × N`); returns a new vector of length cellSize
  * (the readout does not affect H). Cost one backward sweep, O(B·T·P).
+ *
+ * @param model - the network.
+ * @param traj - a trajectory of `model`.
+ * @param E - cotangents, `B·T·N` values ordered `(b, t, i)`.
+ * @param opts - where to accumulate the result.
+ * @returns `Jᵀ E`, length `P` cell parameters (docs/theory.md §3).
+ * @throws {@link ShapeError} when `traj` or `E` does not fit the model.
  */
 export function trajectoryVjp(model: Model, traj: Trajectory, E: Float64Array, opts: TrajectoryVjpOptions = {}): Float64Array {
   checkTraj(model, traj);

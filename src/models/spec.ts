@@ -22,6 +22,10 @@ export interface SpecInput {
 /**
  * A validated ModelSpec with defaults: activation 'tanh', outputSize 0, alpha `DEFAULT_ALPHA`
  * for leaky/rate and 1 for vanilla/GRU (where it is ignored). Throws InputError. Cost O(1).
+ *
+ * @param s - cell kind, `hiddenSize` `N`, `inputSize` `D`, optional `outputSize` `O`, activation, `alpha`.
+ * @returns the validated spec with defaults filled in.
+ * @throws {@link InputError} naming the bad field.
  */
 export function defineSpec(s: SpecInput): ModelSpec {
   const leakyLike = s.cell === 'leaky' || s.cell === 'rate';

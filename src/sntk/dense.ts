@@ -68,6 +68,13 @@ export function chooseDenseMethod(s: SntkShape): 'jjt' | 'pkp' {
  * The dense sNTK `J Jᵀ` (`M × M`, rows `(b,t,i)`), by the chosen route (`auto`: cheapest by
  * `denseCosts`). Throws MemoryBudgetError before allocating more than the budget.
  * Cost: see `denseCosts`; memory O(M²) (+ O(M·P) for `jjt`).
+ *
+ * @param model - the network; the kernel is over its `P` cell parameters.
+ * @param traj - a trajectory of `model` (`M = B·T·N` rows).
+ * @param opts - the route (`'jjt'`, `'kronecker'`, `'auto'`) and the memory budget in bytes.
+ * @returns the `M × M` float64 kernel, symmetric PSD (docs/theory.md §3).
+ * @throws {@link MemoryBudgetError} before allocating more than the budget.
+ * @throws {@link ShapeError} when `traj` does not belong to `model`.
  */
 export function denseSntk(
   model: Model,

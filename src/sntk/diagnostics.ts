@@ -70,6 +70,10 @@ export { frobeniusNorm } from '../linalg/index.js';
 /**
  * Participation ratio `(tr K)² / ‖K‖_F²` = `(Σλ)²/Σλ²`, from a symmetric matrix (exact, O(n²)) or
  * its eigenvalues (O(n)). In `[1, rank]` for PSD kernels. InputError for the zero kernel.
+ *
+ * @param K - an `n × n` symmetric kernel, or its eigenvalues.
+ * @returns `PR`, dimensionless, in `[1, rank]` for a PSD kernel (docs/theory.md §5).
+ * @throws {@link InputError} for the zero kernel or a non-square matrix.
  */
 export function participationRatio(K: Matrix | SpectrumInput): number {
   let t = 0, f = 0;
@@ -308,6 +312,12 @@ function isMatrix(x: unknown): x is Matrix {
 /**
  * All dense diagnostics of a symmetric PSD kernel in one call, from the matrix (full eigen-
  * decomposition, O(n³); trace and Frobenius from the entries) or from its eigenvalues (O(n log n)).
+ *
+ * @param K - an `n × n` symmetric PSD kernel, or its eigenvalues (with eigenvectors for the top pairs).
+ * @param opts - number of top eigenpairs, the variance fraction for `rank`, the roundoff tolerance.
+ * @returns trace, Frobenius norm, participation ratio, entropy rank, rank for the fraction and the
+ *   top eigenpairs (docs/theory.md §5); eigenvalues in the kernel's units.
+ * @throws {@link InputError} for a non-square, non-symmetric, non-PSD or zero kernel.
  */
 export function kernelDiagnostics(K: Matrix | SpectrumInput, opts: KernelDiagnosticsOptions = {}): KernelDiagnostics {
   let values: Float64Array;

@@ -30,6 +30,13 @@ export interface FixedPointSntk {
  * fixed point to `tol` (default 1e-8, ∞-norm of the residual), SingularMatrixError when `I − J*` is
  * singular (the point sits exactly at a bifurcation, where the kernel is infinite).
  * Cost O(N³ + N²·P).
+ *
+ * @param model - the network; the kernel is over its `P` cell parameters.
+ * @param hStar - the fixed point (length `N`).
+ * @param xbar - the constant input (length `D`).
+ * @returns the `N × N` kernel `(I − J*)⁻¹ B* B*ᵀ (I − J*)⁻ᵀ` with `S = dh* / dθ` (docs/theory.md §4).
+ * @throws {@link InputError} when `hStar` is not a fixed point to `tol`.
+ * @throws {@link SingularMatrixError} when `I − J*` is singular (exactly at a bifurcation).
  */
 export function fixedPointSntk(
   model: Model,

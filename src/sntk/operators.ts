@@ -137,6 +137,12 @@ export type SntkForm = 'jacobian' | 'kronecker';
  * The sNTK `J Jᵀ` (`M × M`, symmetric PSD) as an operator: `form: 'jacobian'` applies `J(Jᵀ y)`
  * (one backward + one forward sweep), `'kronecker'` applies `P K_θ Pᵀ`. Same operator; the
  * Kronecker form uses GEMMs on blocks and is the faster one for many vectors at once.
+ *
+ * @param model - the network; the kernel is over its `P` cell parameters.
+ * @param traj - a trajectory of `model` (`M = B·T·N` rows, ordered `(b, t, i)`).
+ * @param opts - `form`: `'jacobian'` or `'kronecker'` (docs/theory.md §3).
+ * @returns a symmetric `M × M` operator (`apply` on `M × k` blocks); nothing `M × M` is stored.
+ * @throws {@link ShapeError} when `traj` does not belong to `model`.
  */
 export function sntkOperator(model: Model, traj: Trajectory, opts: { form?: SntkForm } = {}): LinearOperator {
   const M = rowsOf(traj);

@@ -151,7 +151,13 @@ export type TrainConfig = z.output<typeof TrainConfigSchema>;
 /** What a user may write (every field optional). */
 export type TrainConfigInput = z.input<typeof TrainConfigSchema>;
 
-/** Validates and fills defaults; throws InputError naming every bad field. Cost O(size of config). */
+/**
+ * Validates and fills defaults; throws InputError naming every bad field. Cost O(size of config).
+ *
+ * @param input - a training config as parsed JSON (task, optimizer, steps, seed, monitor).
+ * @returns the validated config with every default filled in.
+ * @throws {@link InputError} naming every bad field, or a run whose estimated memory exceeds the budget.
+ */
 export function parseTrainConfig(input: unknown): TrainConfig {
   const r = TrainConfigSchema.safeParse(input ?? {});
   if (r.success) return r.data;

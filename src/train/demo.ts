@@ -103,6 +103,10 @@ export function demoConfigs(seed: number, opts: Pick<DemoOptions, 'overrides' | 
  * Runs the experiment for seeds 0 … n−1 and returns every run's outcome. All configs are validated
  * before the first run. Cost: 3·seeds monitored runs (≈ 20 s each at the default size with the
  * native backend).
+ *
+ * @param opts - output folder, number of seeds, Fisher trials, config overrides, a progress callback.
+ * @returns each seed's three runs (`reference`, `sgd`, `natgrad`) with their outcomes (docs/theory.md §11).
+ * @throws {@link InputError} for bad options or overrides, before the first run.
  */
 export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const n = opts.seeds ?? 1;

@@ -52,6 +52,11 @@ function masked(v: Float64Array, mask: Uint8Array | undefined): Float64Array {
  * Fixed points at zero input and the critical directions (see the module comment). `samples`
  * (flat states, multiple of N) seed the fixed-point search. Cost: the fixed-point search
  * (≈ starts × Newton × O(N³)) plus O(N³ + P) for the eigenvectors and directions.
+ *
+ * @param model - the student network.
+ * @param opts - trainable mask (length `P`), states to seed the search (`k·N` values), seed.
+ * @returns the fixed points at zero input, the one nearest criticality with `λ_c`, `σ`, `r`, `l`,
+ *   and the directions `B*ᵀl`, its bias part `D* l` and `vec(D* l rᵀ)` (length `P`; docs/theory.md §8, §11).
  */
 export function zeroInputAnalysis(model: Model, opts: { mask?: Uint8Array; samples?: Float64Array; seed?: number; fixedPoints?: FixedPointOptions } = {}): ZeroInputAnalysis {
   const sys = modelSystem(model);
