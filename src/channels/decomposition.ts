@@ -93,9 +93,9 @@ function realPart(z: Complex): number {
  * @returns the channel mode `(λ, r, l)`, `sigma` (`1 − λ` for maps, in the units of the dynamics),
  *   the channel's energy share, the kernel alignment `cos(K, C)`, PR before and after removing the
  *   channel, the norms of the three parts and the dominant parameter direction `B*ᵀl` (length `P`).
- * @throws {@link InputError} when `hStar` is not a fixed point or has the wrong length.
- * @throws {@link SingularMatrixError} exactly at the bifurcation (`σ = 0`).
- * @throws {@link ConvergenceError} for a defective critical mode.
+ * @throws {@link sntk!InputError} when `hStar` is not a fixed point or has the wrong length.
+ * @throws {@link sntk!SingularMatrixError} exactly at the bifurcation (`σ = 0`).
+ * @throws {@link sntk!ConvergenceError} for a defective critical mode.
  * @example
  * ```ts
  * import { channelDecomposition, createModel, defineSpec, paramView } from 'sntk';

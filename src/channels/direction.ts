@@ -24,7 +24,7 @@ export interface DominantDirection {
  * @param opts - warm start `init` (length `P`), tolerance, matvec budget, seed.
  * @returns the unit direction `u` (length `P`), `kappa = ‖J u‖²` (the top sNTK eigenvalue, the
  *   restricted kernel along `u`), the matvecs used and whether Lanczos converged (docs/theory.md §9).
- * @throws {@link ShapeError} when `init` has the wrong length.
+ * @throws {@link sntk!ShapeError} when `init` has the wrong length.
  */
 export function dominantDirection(model: Model, traj: Trajectory, opts: { init?: Float64Array; tol?: number; budget?: number; seed?: number } = {}): DominantDirection {
   const op = fisherOperator(model, traj);

@@ -106,7 +106,7 @@ export function systemJacobian(model: Model, hStar: Float64Array, xbar: Float64A
  * @param opts - map or flow time and the thresholds that decide degeneracy.
  * @returns the bifurcation type (or `'degenerate'` with the reason), criticality, the critical
  *   eigenvalue, its distance to the boundary and the normal-form coefficients (docs/theory.md §7–§8).
- * @throws {@link ConvergenceError} when an eigensolver fails for another reason than a defective
+ * @throws {@link sntk!ConvergenceError} when an eigensolver fails for another reason than a defective
  *   mode (defective and singular modes are returned as `'degenerate'`, not thrown).
  */
 export function classifyNearest(model: Model, hStar: Float64Array, xbar: Float64Array, opts: ClassifyOptions = {}): NearestBifurcation {

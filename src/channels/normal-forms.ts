@@ -102,7 +102,7 @@ export function transcriticalPrediction(c: { a: number; nu: number; beta?: numbe
  * @param c - the coefficients `b₃` and `ν` (and the imperfection `β` for the trivial branch) from
  *   the dynamics layer's normal form (docs/theory.md §7, §9).
  * @returns `z*(μ)`, `σ(μ)`, `|dz* / dμ|` and `κ(μ)` with the exponent (−1 on the branch, −2 trivial).
- * @throws {@link InputError} when a coefficient is zero or not finite.
+ * @throws {@link sntk!InputError} when a coefficient is zero or not finite.
  */
 export function pitchforkPrediction(c: { b3: number; nu: number; beta?: number; branch?: 'nontrivial' | 'trivial' }): NormalFormPrediction {
   nonzero(c.b3, 'b₃');

@@ -40,8 +40,8 @@ export interface Scan {
  * @param alphas - the step sizes `α` along `u` (in parameter units).
  * @param opts - `B`, `T`, initial states `h0` (`B·N`), an optional target (`B·T·O`) for the loss.
  * @returns `κ(α)` and `L(α)` at every `α` (docs/theory.md §9).
- * @throws {@link ShapeError} when `u`, `X` or the target has the wrong length.
- * @throws {@link InputError} for non-finite `α` or bad options.
+ * @throws {@link sntk!ShapeError} when `u`, `X` or the target has the wrong length.
+ * @throws {@link sntk!InputError} for non-finite `α` or bad options.
  */
 export function scanDirection(model: Model, X: Float64Array, u: Float64Array, alphas: readonly number[], opts: ScanOptions): Scan {
   const P = model.layout.cellSize;

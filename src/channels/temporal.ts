@@ -115,7 +115,7 @@ function projectedParamRows(model: Model, traj: Trajectory, v: Float64Array): Ma
  * @param mode - the channel mode `(λ, r, l)` of `J*` (vectors of length `N`).
  * @returns the channel's share of `tr sNTK`, `‖P_λ‖₂` and its cap, and the channel and residual
  *   as `M × M` operators (docs/theory.md §8).
- * @throws {@link ShapeError} when the mode's vectors do not have length `N`.
+ * @throws {@link sntk!ShapeError} when the mode's vectors do not have length `N`.
  */
 export function trajectoryChannel(model: Model, traj: Trajectory, mode: EigenPair): TrajectoryChannel {
   const { B, T, N } = traj;

@@ -73,8 +73,8 @@ function paddedJacobian(sys: ParamSystem, h: Float64Array, s: number): Matrix {
  * @param event - a `'pitchfork'` or `'transcritical'` event of {@link continueBranch}.
  * @param opts - the offset along the new branch and tolerances.
  * @returns points on the new branch on both sides of the event, ready to continue (docs/theory.md §6).
- * @throws {@link InputError} for another event type or a point that is not a branch point.
- * @throws {@link ConvergenceError} when the corrector fails on both sides.
+ * @throws {@link sntk!InputError} for another event type or a point that is not a branch point.
+ * @throws {@link sntk!ConvergenceError} when the corrector fails on both sides.
  */
 export function switchBranch(sys: ParamSystem, event: BifurcationEvent, opts: BranchSwitchOptions = {}): BranchSwitch {
   if (event.type !== 'pitchfork' && event.type !== 'transcritical') {

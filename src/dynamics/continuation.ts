@@ -290,8 +290,8 @@ function sigOf(sg: Signature, kind: Kind): number {
  *   (length `N`) near a fixed point at `s0`, step sizes in arclength and tolerances.
  * @returns the branch (points with `s`, `h` and eigenvalues) and the localised bifurcation events,
  *   each with its type, `s`, normal-form coefficients and criticality.
- * @throws {@link ConvergenceError} when no fixed point is found near `h0` at `s0`.
- * @throws {@link InputError} on invalid options.
+ * @throws {@link sntk!ConvergenceError} when no fixed point is found near `h0` at `s0`.
+ * @throws {@link sntk!InputError} on invalid options.
  * @example
  * ```ts
  * import { continueBranch, createModel, defineSpec, linePath, pathSystem } from 'sntk';

@@ -175,7 +175,7 @@ export function startPoints(N: number, opts: FixedPointOptions = {}, sys?: Param
  * @returns the distinct fixed points (state `h`, length `N`; residual; eigenvalues of the
  *   Jacobian; stability; `sigma`, the distance of the critical eigenvalue to the stability
  *   boundary), plus slow points where only the q-function fallback found a minimum.
- * @throws {@link InputError} on invalid options or start states of the wrong length.
+ * @throws {@link sntk!InputError} on invalid options or start states of the wrong length.
  * @example
  * ```ts
  * import { createModel, defineSpec, findFixedPoints, modelSystem, paramView } from 'sntk';

@@ -31,8 +31,8 @@ export const DEFAULT_TIME: TimeKind = 'discrete';
  * @param path - a one-parameter family of models `θ(s)`, e.g. {@link linePath}.
  * @param opts - the constant input (length `D`, default zeros) and map or flow time.
  * @returns the system `F(h, s)` in `N` dimensions with its exact derivatives in `h` and `s` (docs/theory.md §6).
- * @throws {@link ShapeError} for an input of the wrong length.
- * @throws {@link InputError} for `'continuous'` on a cell without a flow.
+ * @throws {@link sntk!ShapeError} for an input of the wrong length.
+ * @throws {@link sntk!InputError} for `'continuous'` on a cell without a flow.
  */
 export function pathSystem(path: ParameterPath, opts: ModelSystemOptions = {}): ParamSystem {
   const spec = path.spec;
@@ -107,8 +107,8 @@ export function pathSystem(path: ParameterPath, opts: ModelSystemOptions = {}): 
  * @param opts - the constant input (length `D`, default zeros) and `time`: `'discrete'` (the map,
  *   default) or `'continuous'` (the flow of leaky and rate cells).
  * @returns the system `h ↦ f(h, x̄; θ)` (or `g`) with its exact derivatives, in `N` dimensions.
- * @throws {@link ShapeError} for an input of the wrong length.
- * @throws {@link InputError} for `'continuous'` on a cell without a flow.
+ * @throws {@link sntk!ShapeError} for an input of the wrong length.
+ * @throws {@link sntk!InputError} for `'continuous'` on a cell without a flow.
  */
 export function modelSystem(model: Model, opts: ModelSystemOptions = {}): ParamSystem {
   return pathSystem(constantPath(model), opts);

@@ -41,7 +41,7 @@ export function growth(l: Complex, time: TimeKind): number {
  * @param time - `'discrete'` (stable iff `|λ| < 1`) or `'continuous'` (stable iff `Re λ < 0`).
  * @param tol - width of the marginal band around the stability boundary.
  * @returns the eigenvalues, the stability class and the distance of the critical one to the boundary.
- * @throws {@link NonFiniteError} when `J` has NaN or Inf entries.
+ * @throws {@link sntk!NonFiniteError} when `J` has NaN or Inf entries.
  */
 export function spectrumOf(J: Matrix, time: TimeKind, tol = 1e-10): SpectrumInfo {
   assertFinite(J.data, 'Jacobian');

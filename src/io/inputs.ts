@@ -116,7 +116,7 @@ export function inputsFromNpy(bytes: Uint8Array, source: string, inputSize: numb
  * @param path - `.json` (`[T][D]` or `[B][T][D]`) or `.npy` (`(T, D)` or `(B, T, D)`).
  * @param inputSize - the model's `D`.
  * @returns the inputs as a flat `B·T·D` float64 array with `B`, `T`, `D`.
- * @throws {@link InputError} naming the file: unreadable, malformed, wrong width or non-finite.
+ * @throws {@link sntk!InputError} naming the file: unreadable, malformed, wrong width or non-finite.
  */
 export function readInputsFile(path: string, inputSize: number): InputsArray {
   const ext = extname(path).toLowerCase();

@@ -29,7 +29,7 @@ export function modelToJson(model: Model): string {
  * @param path - a `.json` or `.safetensors` file.
  * @param opts - the nonlinearity of a PyTorch state dict without metadata (`'tanh'` or `'relu'`).
  * @returns the model, float64 (float32/16 tensors are widened exactly).
- * @throws {@link InputError} naming the file and the problem (unreadable, malformed, unsupported layout).
+ * @throws {@link sntk!InputError} naming the file and the problem (unreadable, malformed, unsupported layout).
  */
 export function readModelFile(path: string, opts: ReadModelOptions = {}): Model {
   const d = readModelData(path, opts);
@@ -43,7 +43,7 @@ export function readModelFile(path: string, opts: ReadModelOptions = {}): Model 
  * @param model - the model to write.
  * @param path - destination; `.json` or `.safetensors` decides the format.
  * @param opts - the safetensors layout (`'auto'`, `'torch'`, `'sntk'`).
- * @throws {@link InputError} for an unknown extension or a layout the model cannot have.
+ * @throws {@link sntk!InputError} for an unknown extension or a layout the model cannot have.
  */
 export function writeModelFile(model: Model, path: string, opts: WriteModelOptions = {}): void {
   writeModelData({ spec: model.spec, params: model.params }, path, opts);

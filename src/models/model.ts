@@ -15,9 +15,9 @@ import { createRng } from '../linalg/random.js';
  * @param spec - the model's spec (from {@link defineSpec}).
  * @param params - flat parameters, length `layout.size` (`W`, `U`, `b`, then `C`, `d`; docs/theory.md §1).
  * @returns the model: cell, layout and the live parameter buffer.
- * @throws {@link InputError} for a bad spec.
- * @throws {@link ShapeError} for parameters of the wrong length.
- * @throws {@link NonFiniteError} for NaN or Inf parameters.
+ * @throws {@link sntk!InputError} for a bad spec.
+ * @throws {@link sntk!ShapeError} for parameters of the wrong length.
+ * @throws {@link sntk!NonFiniteError} for NaN or Inf parameters.
  */
 export function createModel(spec: ModelSpec, params?: Float64Array | readonly number[]): Model {
   validateSpec(spec);
@@ -64,7 +64,7 @@ export interface RandomModelOptions {
  * @param seed - seed of the generator.
  * @param opts - recurrent `gain`, `inputScale`, `biasScale`.
  * @returns a model with seeded Gaussian parameters.
- * @throws {@link InputError} for a bad spec or non-finite scales.
+ * @throws {@link sntk!InputError} for a bad spec or non-finite scales.
  */
 export function randomModel(spec: ModelSpec, seed: number | string, opts: RandomModelOptions = {}): Model {
   validateSpec(spec);

@@ -30,8 +30,8 @@ export interface RolloutOptions {
  * @param opts - `B` trials and `T` steps; optional initial states `h0` (`B·N`, default zeros).
  * @returns the trajectory: states `H` (`B·T·N`, row `(b, t, i)` is `h_{t+1}` of trial `b`) and the
  *   step caches the Jacobian sweeps and the sNTK use.
- * @throws {@link ShapeError} when `X` or `h0` has the wrong length.
- * @throws {@link NonFiniteError} on NaN/Inf inputs or states that overflow.
+ * @throws {@link sntk!ShapeError} when `X` or `h0` has the wrong length.
+ * @throws {@link sntk!NonFiniteError} on NaN/Inf inputs or states that overflow.
  * @example
  * ```ts
  * import { defineSpec, randomModel, rollout } from 'sntk';
@@ -125,7 +125,7 @@ function jvpSweep(model: Model, traj: Trajectory, dth: Float64Array, out: Float6
  * @param traj - a trajectory of `model`.
  * @param dtheta - the parameter tangent, length `P` cell parameters (or the full length).
  * @returns `J dθ`, `B·T·N` values ordered `(b, t, i)` (docs/theory.md §3).
- * @throws {@link ShapeError} when `traj` or `dtheta` does not fit the model.
+ * @throws {@link sntk!ShapeError} when `traj` or `dtheta` does not fit the model.
  */
 export function trajectoryJvp(model: Model, traj: Trajectory, dtheta: Float64Array): Float64Array {
   checkTraj(model, traj);
@@ -175,7 +175,7 @@ export interface TrajectoryVjpOptions {
  * @param E - cotangents, `B·T·N` values ordered `(b, t, i)`.
  * @param opts - where to accumulate the result.
  * @returns `Jᵀ E`, length `P` cell parameters (docs/theory.md §3).
- * @throws {@link ShapeError} when `traj` or `E` does not fit the model.
+ * @throws {@link sntk!ShapeError} when `traj` or `E` does not fit the model.
  */
 export function trajectoryVjp(model: Model, traj: Trajectory, E: Float64Array, opts: TrajectoryVjpOptions = {}): Float64Array {
   checkTraj(model, traj);

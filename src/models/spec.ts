@@ -25,7 +25,7 @@ export interface SpecInput {
  *
  * @param s - cell kind, `hiddenSize` `N`, `inputSize` `D`, optional `outputSize` `O`, activation, `alpha`.
  * @returns the validated spec with defaults filled in.
- * @throws {@link InputError} naming the bad field.
+ * @throws {@link sntk!InputError} naming the bad field.
  */
 export function defineSpec(s: SpecInput): ModelSpec {
   const leakyLike = s.cell === 'leaky' || s.cell === 'rate';

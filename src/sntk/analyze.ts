@@ -90,9 +90,9 @@ export interface KernelAnalysis {
  * @returns trace, Frobenius norm, participation ratio (dimensionless, in `[1, min(M, P)]`),
  *   entropy rank and rank-for-95% (dense only), top eigenvalues (descending, in units of state²),
  *   and on the operator path the standard errors of the estimates and the matvec count.
- * @throws {@link InputError} when `top` exceeds `min(M, P)` or an option is invalid.
- * @throws {@link MemoryBudgetError} when the dense kernel (or the smallest Lanczos basis) does not fit.
- * @throws {@link ConvergenceError} when the eigensolver does not converge.
+ * @throws {@link sntk!InputError} when `top` exceeds `min(M, P)` or an option is invalid.
+ * @throws {@link sntk!MemoryBudgetError} when the dense kernel (or the smallest Lanczos basis) does not fit.
+ * @throws {@link sntk!ConvergenceError} when the eigensolver does not converge.
  * @example
  * ```ts
  * import { analyzeSntk, defineSpec, randomModel, rollout } from 'sntk';

@@ -73,8 +73,8 @@ export function chooseDenseMethod(s: SntkShape): 'jjt' | 'pkp' {
  * @param traj - a trajectory of `model` (`M = B·T·N` rows).
  * @param opts - the route (`'jjt'`, `'kronecker'`, `'auto'`) and the memory budget in bytes.
  * @returns the `M × M` float64 kernel, symmetric PSD (docs/theory.md §3).
- * @throws {@link MemoryBudgetError} before allocating more than the budget.
- * @throws {@link ShapeError} when `traj` does not belong to `model`.
+ * @throws {@link sntk!MemoryBudgetError} before allocating more than the budget.
+ * @throws {@link sntk!ShapeError} when `traj` does not belong to `model`.
  */
 export function denseSntk(
   model: Model,

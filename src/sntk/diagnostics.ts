@@ -73,7 +73,7 @@ export { frobeniusNorm } from '../linalg/index.js';
  *
  * @param K - an `n × n` symmetric kernel, or its eigenvalues.
  * @returns `PR`, dimensionless, in `[1, rank]` for a PSD kernel (docs/theory.md §5).
- * @throws {@link InputError} for the zero kernel or a non-square matrix.
+ * @throws {@link sntk!InputError} for the zero kernel or a non-square matrix.
  */
 export function participationRatio(K: Matrix | SpectrumInput): number {
   let t = 0, f = 0;
@@ -317,7 +317,7 @@ function isMatrix(x: unknown): x is Matrix {
  * @param opts - number of top eigenpairs, the variance fraction for `rank`, the roundoff tolerance.
  * @returns trace, Frobenius norm, participation ratio, entropy rank, rank for the fraction and the
  *   top eigenpairs (docs/theory.md §5); eigenvalues in the kernel's units.
- * @throws {@link InputError} for a non-square, non-symmetric, non-PSD or zero kernel.
+ * @throws {@link sntk!InputError} for a non-square, non-symmetric, non-PSD or zero kernel.
  */
 export function kernelDiagnostics(K: Matrix | SpectrumInput, opts: KernelDiagnosticsOptions = {}): KernelDiagnostics {
   let values: Float64Array;

@@ -35,8 +35,8 @@ export interface FixedPointSntk {
  * @param hStar - the fixed point (length `N`).
  * @param xbar - the constant input (length `D`).
  * @returns the `N × N` kernel `(I − J*)⁻¹ B* B*ᵀ (I − J*)⁻ᵀ` with `S = dh* / dθ` (docs/theory.md §4).
- * @throws {@link InputError} when `hStar` is not a fixed point to `tol`.
- * @throws {@link SingularMatrixError} when `I − J*` is singular (exactly at a bifurcation).
+ * @throws {@link sntk!InputError} when `hStar` is not a fixed point to `tol`.
+ * @throws {@link sntk!SingularMatrixError} when `I − J*` is singular (exactly at a bifurcation).
  */
 export function fixedPointSntk(
   model: Model,

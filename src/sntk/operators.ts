@@ -142,7 +142,7 @@ export type SntkForm = 'jacobian' | 'kronecker';
  * @param traj - a trajectory of `model` (`M = B·T·N` rows, ordered `(b, t, i)`).
  * @param opts - `form`: `'jacobian'` or `'kronecker'` (docs/theory.md §3).
  * @returns a symmetric `M × M` operator (`apply` on `M × k` blocks); nothing `M × M` is stored.
- * @throws {@link ShapeError} when `traj` does not belong to `model`.
+ * @throws {@link sntk!ShapeError} when `traj` does not belong to `model`.
  */
 export function sntkOperator(model: Model, traj: Trajectory, opts: { form?: SntkForm } = {}): LinearOperator {
   const M = rowsOf(traj);

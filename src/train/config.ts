@@ -156,7 +156,7 @@ export type TrainConfigInput = z.input<typeof TrainConfigSchema>;
  *
  * @param input - a training config as parsed JSON (task, optimizer, steps, seed, monitor).
  * @returns the validated config with every default filled in.
- * @throws {@link InputError} naming every bad field, or a run whose estimated memory exceeds the budget.
+ * @throws {@link sntk!InputError} naming every bad field, or a run whose estimated memory exceeds the budget.
  */
 export function parseTrainConfig(input: unknown): TrainConfig {
   const r = TrainConfigSchema.safeParse(input ?? {});

@@ -106,7 +106,7 @@ export function demoConfigs(seed: number, opts: Pick<DemoOptions, 'overrides' | 
  *
  * @param opts - output folder, number of seeds, Fisher trials, config overrides, a progress callback.
  * @returns each seed's three runs (`reference`, `sgd`, `natgrad`) with their outcomes (docs/theory.md §11).
- * @throws {@link InputError} for bad options or overrides, before the first run.
+ * @throws {@link sntk!InputError} for bad options or overrides, before the first run.
  */
 export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const n = opts.seeds ?? 1;

@@ -128,7 +128,7 @@ function median(a: number[]): number | null {
  * @param opts - the run folder `outDir` (created), `resume`, and callbacks at monitored steps.
  * @returns the summary (status, initial and final loss, loss jumps, steps to target, seconds per
  *   step), the final parameters (length `P`), the loss at each step and the monitor's events.
- * @throws {@link InputError} for an invalid config, including one whose estimated memory exceeds
+ * @throws {@link sntk!InputError} for an invalid config, including one whose estimated memory exceeds
  *   the budget, before any work.
  * @example
  * ```ts

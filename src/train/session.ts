@@ -159,7 +159,7 @@ function norm(a: Float64Array): number {
  * @param opts - start parameters (length `P`), optimizer state, start step and loss history (a resume).
  * @returns a session stepped by the caller with `step()`; `losses` holds the loss (½·mean squared
  *   error) at each step taken.
- * @throws {@link InputError} for an invalid config or parameters of the wrong length.
+ * @throws {@link sntk!InputError} for an invalid config or parameters of the wrong length.
  * @example
  * ```ts
  * import { createTrainingSession } from 'sntk';

@@ -144,7 +144,7 @@ export function lowRankPrecondition(g: Float64Array, values: ArrayLike<number>, 
  * @param opts - learning rate `η`, number `k` of damped directions, damping (`'next'`: `λ̄ = Λ_{k+1}`,
  *   or a fixed positive number in the Fisher's units), damping floor relative to `Λ_1`, seed, adaptive mode.
  * @returns the optimizer, with `setActive` (adaptive mode) and the last step's Ritz values and vectors.
- * @throws {@link InputError} on a non-positive learning rate, `k < 1` or an invalid damping.
+ * @throws {@link sntk!InputError} on a non-positive learning rate, `k < 1` or an invalid damping.
  */
 export function lowRankNaturalGradient(opts: NatGradOptions): NatGradOptimizer {
   const lr = opts.learningRate;
