@@ -10,7 +10,14 @@ export interface PowerLawFit {
   n: number;
 }
 
-/** Fits `y = C x^p` on log–log axes (x, y > 0; others dropped). InputError with fewer than 2 points. O(n). */
+/**
+ * Fits `y = C x^p` on log–log axes (x, y > 0; others dropped). InputError with fewer than 2 points. O(n).
+ *
+ * @param x - abscissae (only positive pairs are used).
+ * @param y - ordinates, same length.
+ * @returns the exponent `p`, the constant `C`, `R²` on log–log axes and the points used (docs/theory.md §9).
+ * @throws {@link sntk!InputError} with fewer than 2 positive points, or when all `x` are equal.
+ */
 export function fitPowerLaw(x: ArrayLike<number>, y: ArrayLike<number>): PowerLawFit {
   const lx: number[] = [], ly: number[] = [];
   for (let i = 0; i < x.length; i++) {
@@ -49,6 +56,13 @@ export interface CriticalFit {
  * around the peak of `κ` (between its neighbours), fits each side's `window` points nearest `α_c`
  * (default: half of the side, at least `minPoints` = 3) on log–log axes and keeps the candidate
  * with the best mean R². Cost O(candidates · n).
+ *
+ * @param alpha - scan positions, increasing.
+ * @param kappa - the restricted kernel at each position.
+ * @param opts - points per side, the minimum per side, candidates of `α_c`.
+ * @returns `α_c`, the exponent and constant on each side, and the mean `R²` (docs/theory.md §9).
+ * @throws {@link sntk!InputError} for lengths that differ, fewer than 4 points, `α` not strictly
+ *   increasing, or no candidate `α_c` with enough positive `κ` on both sides.
  */
 export function fitCritical(alpha: ArrayLike<number>, kappa: ArrayLike<number>, opts: { window?: number; minPoints?: number; candidates?: number } = {}): CriticalFit {
   const n = alpha.length;

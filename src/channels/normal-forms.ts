@@ -142,6 +142,10 @@ export function pitchforkPrediction(c: { b3: number; nu: number; beta?: number; 
 /**
  * Hopf `ż = (νμ + iω)z + c₁|z|²z` (ν = dRe λ/dμ): cycle radius `ρ* = √(−νμ/Re c₁)` in the normal-form
  * coordinate, radial contraction `σ = 2|νμ|`, `(dρ* / dμ)² = |ν|/(4|Re c₁||μ|)`. O(1) per call.
+ *
+ * @param c - `Re c₁`, `ω` and the crossing speed `ν` from {@link hopfCoefficients} (docs/theory.md §7, §9).
+ * @returns the cycle radius, `σ`, `|dρ* / dμ|` and `κ(μ)` with exponent −1.
+ * @throws {@link sntk!InputError} when `Re c₁` or `ν` is zero or not finite.
  */
 export function hopfPrediction(c: { c1Re: number; c1Im?: number; omega: number; nu?: number }): NormalFormPrediction {
   nonzero(c.c1Re, 'Re c₁');

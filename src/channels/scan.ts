@@ -81,6 +81,14 @@ export interface ScanPrediction {
  * (dynamics layer) and turns its first bifurcation into a normal-form prediction of κ in `μ = α − α_c`
  * (`ν` from `crossingSpeed`). Returns null when the branch has no bifurcation in range.
  * Cost: one continuation, O(steps · N³).
+ *
+ * @param model - the network at `α = 0`.
+ * @param u - the direction (length `P` cell parameters).
+ * @param range - the `α` interval to search.
+ * @param hStart - a state near the fixed point at `range[0]` (length `N`).
+ * @param opts - the constant input (length `D`) and map or flow time.
+ * @returns `α_c`, the bifurcation type and its normal-form prediction of `κ(μ)`, or null (docs/theory.md §9).
+ * @throws {@link sntk!ConvergenceError} when there is no fixed point near `hStart`.
  */
 export function predictAlongDirection(model: Model, u: Float64Array, range: readonly [number, number], hStart: Float64Array, opts: { input?: Float64Array; time?: TimeKind } = {}): ScanPrediction | null {
   const path = directionPath(model, u, range);

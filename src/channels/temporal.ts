@@ -23,6 +23,11 @@ import { InputError, ShapeError } from '../errors.js';
  * `‖P_λ‖₂`, the largest singular value of the `T × T` lower-triangular Toeplitz matrix of
  * `λ^{t−s}` (complex λ allowed), by Lanczos on `P_λᴴP_λ` applied with O(T) recursions (the real
  * `2T` embedding for complex λ). Cost O(T·k) for k ≲ 60 iterations; exact to ~1e-10 relative.
+ *
+ * @param lambda - the channel eigenvalue (real or complex).
+ * @param T - the number of time steps.
+ * @returns `‖P_λ‖₂` (dimensionless; docs/theory.md §8).
+ * @throws {@link sntk!InputError} for a non-integer `T < 1` or a non-finite `λ`.
  */
 export function temporalAmplification(lambda: Complex | number, T: number): number {
   if (!Number.isInteger(T) || T < 1) throw new InputError(`temporalAmplification: T must be a positive integer, got ${T}`);

@@ -137,6 +137,14 @@ export interface SwitchedBranch {
  * `h0`). Events within `2ε` of the branch point (the branch point itself, seen again) are dropped;
  * the others' `distance` counts from the new branch's start (next to the branch point).
  * Cost: `switchBranch` plus two continuations.
+ *
+ * @param sys - the system the event was found on.
+ * @param event - a pitchfork or transcritical event of {@link continueBranch}.
+ * @param range - `{ sMin, sMax }`, the path-parameter interval to continue in.
+ * @param opts - the switch offset, step sizes and tolerances as for `continueBranch`.
+ * @returns the switch and the new branches with their own events (docs/theory.md §6).
+ * @throws {@link sntk!InputError} for another event type or `sMin ≥ sMax`.
+ * @throws {@link sntk!ConvergenceError} when the switch fails on both sides.
  */
 export function continueNewBranches(
   sys: ParamSystem,

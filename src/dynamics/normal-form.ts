@@ -57,6 +57,15 @@ export interface RealCriticalCoefficients {
 /**
  * Saddle-node / branch-point coefficients at `(h, s)` for the critical real eigenvalue `lambda` of
  * the system Jacobian (≈ 1 for maps, ≈ 0 for flows). Cost O(N³) + a few derivative calls.
+ *
+ * @param sys - the system in `N` dimensions.
+ * @param h - the critical point (length `N`).
+ * @param s - the path parameter there.
+ * @param J - the system Jacobian at `(h, s)`, `N × N`.
+ * @param lambda - the critical real eigenvalue.
+ * @returns `a = b₂`, `b₃`, the unfolding `β` and the eigenpair `(λ, r, l)` (docs/theory.md §7); when the
+ *   bordered system for the centre-manifold correction is singular, `b₃` omits that correction.
+ * @throws {@link sntk!ConvergenceError} for a defective critical eigenvalue (`lᵀr ≈ 0`).
  */
 export function realCriticalCoefficients(sys: ParamSystem, h: Float64Array, s: number, J: Matrix, lambda: number): RealCriticalCoefficients {
   const pair = eigenPair(J, { re: lambda, im: 0 });
@@ -103,6 +112,14 @@ function normalised(pair: EigenPair): { q: CVec; l: CVec } {
 /**
  * Kuznetsov's first Lyapunov coefficient at a Hopf point of a flow: `lambda = iω` (the eigenvalue
  * with positive imaginary part of `J = g_h`). Cost O((2N)³) + derivative calls.
+ *
+ * @param sys - a flow (`time: 'continuous'`) in `N` dimensions.
+ * @param h - the Hopf point (length `N`).
+ * @param s - the path parameter there.
+ * @param J - `g_h` at `(h, s)`, `N × N`.
+ * @param lambda - the critical eigenvalue `iω`, `ω > 0`.
+ * @returns `c₁`, `ω` and `ℓ₁ = Re c₁ / ω` (supercritical iff `ℓ₁ < 0`; docs/theory.md §7).
+ * @throws {@link sntk!SingularMatrixError} when `J` or `2iω − J` is singular.
  */
 export function hopfCoefficients(sys: ParamSystem, h: Float64Array, s: number, J: Matrix, lambda: Complex): HopfCoefficients {
   const pair = eigenPair(J, lambda);

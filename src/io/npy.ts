@@ -269,12 +269,26 @@ export function writeNpy(data: ArrayLike<number>, shape: readonly number[], opts
   return out;
 }
 
-/** Reads a `.npy` file from disk (see readNpy). */
+/**
+ * Reads a `.npy` file from disk (see readNpy).
+ *
+ * @param path - a little-endian float64 (`<f8`) or float32 (`<f4`) `.npy` file, C or Fortran order.
+ * @returns the array as float64 with its shape.
+ * @throws {@link sntk!InputError} naming the file: unreadable, malformed, or another dtype.
+ */
 export function readNpyFile(path: string): NdArray {
   return readNpy(readFileBytes(path), path);
 }
 
-/** Writes a `.npy` file atomically (see writeNpy). */
+/**
+ * Writes a `.npy` file atomically (see writeNpy).
+ *
+ * @param path - destination `.npy` file.
+ * @param data - values in row-major order, `prod(shape)` of them.
+ * @param shape - the array shape.
+ * @param opts - the dtype written (default float64).
+ * @throws {@link sntk!InputError} when `data` does not have `prod(shape)` values.
+ */
 export function writeNpyFile(path: string, data: ArrayLike<number>, shape: readonly number[], opts: WriteNpyOptions = {}): void {
   writeFileAtomic(path, writeNpy(data, shape, opts));
 }

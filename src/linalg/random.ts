@@ -85,6 +85,10 @@ export function detLog(x: number): number {
 /**
  * A generator from a seed: any finite number (its integer part's low 53 bits are used, so
  * seeds 1 and 1.5 coincide) or a string (hashed). Cost O(1).
+ *
+ * @param seed - a finite number or a string.
+ * @returns a seeded generator (uniform, normal, fills).
+ * @throws {@link sntk!InputError} for a non-finite seed.
  */
 export function createRng(seed: number | string): Rng {
   let lo: number;

@@ -44,7 +44,14 @@ export function paramBlock(layout: ParamLayout, name: string): ParamBlock {
   return b;
 }
 
-/** The block `name` of `model.params` as a `rows × cols` Matrix sharing memory with the params (no copy). */
+/**
+ * The block `name` of `model.params` as a `rows × cols` Matrix sharing memory with the params (no copy).
+ *
+ * @param model - the model.
+ * @param name - a block name: `W`, `U`, `b`, `C`, `d` (GRU: `Wr`, `Wz`, `Wn`, `Ur`, `Uz`, `Un`, `br`, `bz`, `bn`).
+ * @returns the block as a row-major `rows × cols` matrix whose `data` aliases `model.params`.
+ * @throws {@link sntk!InputError} listing the block names when `name` is not one of them.
+ */
 export function paramView(model: Model, name: string): Matrix {
   const b = paramBlock(model.layout, name);
   return { rows: b.rows, cols: b.cols, data: model.params.subarray(b.offset, b.offset + b.rows * b.cols) };

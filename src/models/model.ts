@@ -39,7 +39,15 @@ export function createModel(spec: ModelSpec, params?: Float64Array | readonly nu
   return { spec, layout, params: p, cell: createCell(spec) };
 }
 
-/** A model with the same spec, layout and cell but parameters `params` (same checks as createModel, no copy). Cost O(P). */
+/**
+ * A model with the same spec, layout and cell but parameters `params` (same checks as createModel, no copy). Cost O(P).
+ *
+ * @param model - the model whose spec, layout and cell are reused.
+ * @param params - flat parameters, length `layout.size`; used as the new model's buffer (no copy).
+ * @returns a model sharing `params`.
+ * @throws {@link sntk!ShapeError} for parameters of the wrong length.
+ * @throws {@link sntk!NonFiniteError} for NaN or Inf parameters.
+ */
 export function withParams(model: Model, params: Float64Array): Model {
   const m = createModel(model.spec, params);
   return { spec: model.spec, layout: model.layout, params: m.params, cell: model.cell };

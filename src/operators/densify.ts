@@ -47,6 +47,12 @@ export function checkDenseBudget(rows: number, cols: number, maxEntries: number,
  * The dense `rows × cols` matrix of `op`, built from block applies to unit vectors. Refuses with
  * MemoryBudgetError (naming rows×cols, bytes and the budget) beyond `maxEntries`. Cost: `cols`
  * matvecs in blocks of `blockSize`, plus O(rows·cols) memory.
+ *
+ * @param op - a `rows × cols` operator.
+ * @param opts - the block size, the largest number of entries allowed, whether to symmetrize.
+ * @returns the dense `rows × cols` float64 matrix.
+ * @throws {@link sntk!MemoryBudgetError} beyond `maxEntries`.
+ * @throws {@link sntk!InputError} for a negative `maxEntries` or a block size that is not a positive integer.
  */
 export function densify(op: LinearOperator, opts: DensifyOptions = {}): Matrix {
   const maxEntries = opts.maxEntries ?? DEFAULT_DENSIFY_MAX_ENTRIES;

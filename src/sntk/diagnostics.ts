@@ -119,6 +119,11 @@ export function clampSpectrum(values: SpectrumInput, opts: { negativeTolerance?:
 /**
  * Entropy effective rank `exp(H(p))`, `p = λ/Σλ`, `H = −Σ p log p` (0 log 0 = 0), on the clamped
  * spectrum. Equals r for a rank-r projector; in `[1, rank]`. Cost O(n log n).
+ *
+ * @param values - the kernel's eigenvalues (or an eigen-decomposition).
+ * @param opts - the roundoff tolerance below which negative eigenvalues are clamped to 0.
+ * @returns `exp(H(p))`, dimensionless, in `[1, rank]` (docs/theory.md §5).
+ * @throws {@link sntk!InputError} for eigenvalues below the tolerance (not PSD) or an all-zero spectrum.
  */
 export function entropyEffectiveRank(values: SpectrumInput, opts: { negativeTolerance?: number } = {}): number {
   const { values: v } = clampSpectrum(values, opts);
@@ -190,6 +195,11 @@ function reductionShape(K: Matrix, N: number, what: string): number {
  * `S[i, j] = Σ_{(b,t)} K[(b,t,i), (b,t,j)]` — the textbook partial trace
  * `Σ_{bt} (e_{bt}ᵀ ⊗ I_N) K (e_{bt} ⊗ I_N)` for rows ordered `(b, t, i)` (i fastest). It is a sum,
  * not an average: divide by `B·T` for the mean per sample-time. `tr S = tr K`. Cost O(B·T·N²).
+ *
+ * @param K - an `M × M` kernel with rows `(b, t, i)`, `M` a multiple of `N`.
+ * @param N - the state size.
+ * @returns the `N × N` partial trace (docs/theory.md §5).
+ * @throws {@link sntk!ShapeError} when `K` is not square or `M` is not a multiple of `N`.
  */
 export function spaceReduction(K: Matrix, N: number): Matrix {
   const bt = reductionShape(K, N, 'spaceReduction');
@@ -210,6 +220,11 @@ export function spaceReduction(K: Matrix, N: number): Matrix {
  * `R[(b,t), (b',t')] = Σ_i K[(b,t,i), (b',t',i)]` — `Σ_i (I_{BT} ⊗ e_iᵀ) K (I_{BT} ⊗ e_i)` for rows
  * ordered `(b, t, i)`; rows/columns of `R` ordered `(b, t)`. A sum over `i`, not an average.
  * `tr R = tr K`. Cost O((B·T)²·N).
+ *
+ * @param K - an `M × M` kernel with rows `(b, t, i)`, `M` a multiple of `N`.
+ * @param N - the state size.
+ * @returns the `BT × BT` partial trace, rows `(b, t)` (docs/theory.md §5).
+ * @throws {@link sntk!ShapeError} when `K` is not square or `M` is not a multiple of `N`.
  */
 export function timeReduction(K: Matrix, N: number): Matrix {
   const bt = reductionShape(K, N, 'timeReduction');
@@ -229,6 +244,13 @@ export function timeReduction(K: Matrix, N: number): Matrix {
  * Target alignment `⟨y, K y⟩ / (‖y‖² tr K)` for a target vector `y` (length n), or
  * `tr(Yᵀ K Y) / (‖Y‖_F² tr K)` for an `n × c` target matrix. In `[0, λ_max/tr K]` for PSD `K`.
  * Cost O(n²·c).
+ *
+ * @param K - an `n × n` PSD kernel.
+ * @param y - a target vector of length `n`, or an `n × c` target matrix.
+ * @returns the alignment, dimensionless, in `[0, λ_max / tr K]` (docs/theory.md §5).
+ * @throws {@link sntk!ShapeError} when `y` does not have `n` rows.
+ * @throws {@link sntk!NonFiniteError} for NaN or Inf entries.
+ * @throws {@link sntk!InputError} for a zero target or a kernel with zero trace.
  */
 export function targetAlignment(K: Matrix, y: Float64Array | Matrix): number {
   checkSymmetricKernel(K, 'targetAlignment');
@@ -254,7 +276,16 @@ export function targetAlignment(K: Matrix, y: Float64Array | Matrix): number {
   return num / (yy * t);
 }
 
-/** Kernel alignment `tr(AᵀB) / (‖A‖_F ‖B‖_F)` of two same-shape kernels, in `[−1, 1]`. Cost O(n²). */
+/**
+ * Kernel alignment `tr(AᵀB) / (‖A‖_F ‖B‖_F)` of two same-shape kernels, in `[−1, 1]`. Cost O(n²).
+ *
+ * @param A - an `n × n` kernel.
+ * @param B - an `n × n` kernel.
+ * @returns `cos(A, B)` in the Frobenius inner product, in `[−1, 1]` (docs/theory.md §5).
+ * @throws {@link sntk!ShapeError} when the shapes differ.
+ * @throws {@link sntk!NonFiniteError} for NaN or Inf entries.
+ * @throws {@link sntk!InputError} when either kernel is zero.
+ */
 export function kernelAlignment(A: Matrix, B: Matrix): number {
   if (A.rows !== B.rows || A.cols !== B.cols) throw new ShapeError(`kernelAlignment: ${A.rows}×${A.cols} and ${B.rows}×${B.cols} differ`);
   let ab = 0, aa = 0, bb = 0;

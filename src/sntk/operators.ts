@@ -28,7 +28,14 @@ function rowsOf(traj: Trajectory): number {
   return traj.B * traj.T * traj.N;
 }
 
-/** `J = dH/dθ` as an operator `M × P`. Cost per vector one sweep, O(B·T·(N² + P)). */
+/**
+ * `J = dH/dθ` as an operator `M × P`. Cost per vector one sweep, O(B·T·(N² + P)).
+ *
+ * @param model - the network (`P` cell parameters).
+ * @param traj - a trajectory of `model` (`M = B·T·N` rows).
+ * @returns `J` as an `M × P` operator: `matvec` is the forward sensitivity, `rmatvec` is BPTT (docs/theory.md §3).
+ * @throws {@link sntk!ShapeError} when `traj` does not belong to `model`.
+ */
 export function jacobianOperator(model: Model, traj: Trajectory): LinearOperator {
   const M = rowsOf(traj);
   const P = model.layout.cellSize;
@@ -72,7 +79,14 @@ function applyPropagator(model: Model, traj: Trajectory, Q: Matrix, transpose: b
   return Y;
 }
 
-/** The propagator `P = (I − L)⁻¹` (`M × M`); `rmatvec` is BPTT's adjoint recursion. Cost O(B·T·N²·k) per block. */
+/**
+ * The propagator `P = (I − L)⁻¹` (`M × M`); `rmatvec` is BPTT's adjoint recursion. Cost O(B·T·N²·k) per block.
+ *
+ * @param model - the network.
+ * @param traj - a trajectory of `model` (`M = B·T·N` rows).
+ * @returns `P` as an `M × M` operator, applied by the recursion `(P q)_t = q_t + J_t (P q)_{t−1}` (docs/theory.md §3).
+ * @throws {@link sntk!ShapeError} when `traj` does not belong to `model`.
+ */
 export function propagatorOperator(model: Model, traj: Trajectory): LinearOperator {
   const M = rowsOf(traj);
   return makeOperator({
@@ -216,6 +230,12 @@ function applyReadout(model: Model, traj: Trajectory, Y: Matrix, transpose: bool
  * The output NTK `Θ_y = (I ⊗ C) sNTK (I ⊗ C)ᵀ` (`B·T·O` square), rows `(b, t, o)`. With
  * `includeReadout`, adds the readout parameters' own term `δ_{oo'} (h_bt · h_b's + 1)` (C and d
  * trained). Throws ShapeError when the model has no readout.
+ *
+ * @param model - a network with a readout (`O > 0` outputs).
+ * @param traj - a trajectory of `model`.
+ * @param opts - `includeReadout`: add the term of the trained readout parameters `C`, `d`.
+ * @returns `Θ_y` as a symmetric `B·T·O` square operator, rows `(b, t, o)` (docs/theory.md §4).
+ * @throws {@link sntk!ShapeError} when the model has no readout.
  */
 export function outputNtkOperator(model: Model, traj: Trajectory, opts: { includeReadout?: boolean } = {}): LinearOperator {
   const O = model.spec.outputSize;

@@ -232,6 +232,12 @@ export function gramSpectrumAndTop(G: Matrix, warm: Float64Array | null, idx: In
  * O(M·N·P) for J, then O(M·(N·p + P·p/N)) for G by the block VJP (pure TS) or O(M·p²/2) by SYRK
  * (native), O(p³) for the spectrum, with M = trials·T·N; operator O((top + probes)·(forward + backward sweep)).
  * Throws InputError when no cell parameter is trainable or `trials` is out of range.
+ *
+ * @param model - the student network.
+ * @param batch - the training batch (inputs `B·T·D`, targets).
+ * @param opts - number of trials, dense or operator method, top eigenvalues, trainable mask.
+ * @returns PR, trace, top eigenvalues and the top parameter direction of the sNTK (docs/theory.md §5, §11).
+ * @throws {@link sntk!InputError} when no cell parameter is trainable or `trials` is out of range.
  */
 export function monitorKernel(model: Model, batch: Batch, opts: MonitorKernelOptions = {}): MonitorKernelResult {
   const n = opts.trials ?? batch.B;
