@@ -349,6 +349,12 @@ export interface Cycle {
 /**
  * Periodic orbits of minimal period exactly `k` of the map `sys` at `opts.s`: fixed points of `f^k`
  * whose minimal period is k, with points of one orbit merged. Cost: as `findFixedPoints` on `f^k`.
+ *
+ * @param sys - a map in `N` dimensions.
+ * @param k - the minimal period.
+ * @param opts - as for {@link findFixedPoints}.
+ * @returns the cycles, each with its orbit of `k` states, residual and the multipliers (spectrum of `f^k`; docs/theory.md §6).
+ * @throws {@link sntk!ShapeError} when a start state has the wrong length.
  */
 export function findCycles(sys: ParamSystem, k: number, opts: FixedPointOptions = {}): Cycle[] {
   const fk = iterateSystem(sys, k);

@@ -66,6 +66,13 @@ function jtv(J: Matrix, v: Float64Array): Float64Array {
 /**
  * Solves `F(h, s) = 0` from `h0` (not modified). Cost per iteration: one residual, one Jacobian and
  * one N×N solve, O(N³); at most `maxIter + lmIter` iterations.
+ *
+ * @param sys - the system in `N` dimensions.
+ * @param s - the path parameter.
+ * @param h0 - the start state (length `N`).
+ * @param opts - iteration limits, tolerances, damping.
+ * @returns the final state, its residual and gradient norm, the iterations and whether it converged
+ *   (not converging is reported in the result, not thrown; docs/theory.md §6).
  */
 export function solveFixedPoint(sys: ParamSystem, s: number, h0: Float64Array, opts: NewtonOptions = {}): NewtonResult {
   const tol = opts.tol ?? 1e-10;

@@ -41,6 +41,11 @@ function cellParams(m: Model): Float64Array {
 /**
  * The piecewise-linear path through `models` (≥ 2), knot k at s = k, so s ∈ [0, K−1].
  * Throws ShapeError when the models differ in cell, activation, N, D or α. Cost O(K·P).
+ *
+ * @param models - two or more models with the same cell and sizes, e.g. the checkpoints of a training run.
+ * @returns the path through them, `s ∈ [0, K − 1]` (docs/theory.md §6).
+ * @throws {@link sntk!InputError} for fewer than two models.
+ * @throws {@link sntk!ShapeError} when the models differ in cell, activation, sizes or `α`.
  */
 export function piecewisePath(models: readonly Model[]): ParameterPath {
   if (models.length < 2) throw new InputError(`a parameter path needs at least two models, got ${models.length}`);
@@ -90,7 +95,14 @@ export function piecewisePath(models: readonly Model[]): ParameterPath {
   };
 }
 
-/** The straight line from model `a` (s = 0) to model `b` (s = 1). */
+/**
+ * The straight line from model `a` (s = 0) to model `b` (s = 1).
+ *
+ * @param a - the model at `s = 0`.
+ * @param b - the model at `s = 1`, same cell, sizes and activation.
+ * @returns the path `θ(s) = (1 − s) θ_a + s θ_b` over `s ∈ [0, 1]` (docs/theory.md §6).
+ * @throws {@link sntk!ShapeError} when the models differ in cell or sizes.
+ */
 export function linePath(a: Model, b: Model): ParameterPath {
   return piecewisePath([a, b]);
 }
@@ -98,6 +110,14 @@ export function linePath(a: Model, b: Model): ParameterPath {
 /**
  * `θ(s) = θ₀ + s d` for a model and a direction `d` (length P, or the full parameter length of
  * which the cell prefix is used), over `range` (default [0, 1]). Throws ShapeError. Cost O(P).
+ *
+ * @param model - the model at `s = 0`.
+ * @param direction - `d`, length `P` cell parameters (or the full parameter length).
+ * @param range - the interval of `s`.
+ * @returns the path `θ₀ + s d` (docs/theory.md §6).
+ * @throws {@link sntk!ShapeError} when `d` has the wrong length.
+ * @throws {@link sntk!InputError} for a bad range.
+ * @throws {@link sntk!NonFiniteError} for NaN or Inf in `d`.
  */
 export function directionPath(model: Model, direction: Float64Array, range: readonly [number, number] = [0, 1]): ParameterPath {
   const P = model.layout.cellSize;

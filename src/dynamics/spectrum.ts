@@ -111,6 +111,11 @@ function inverseIteration(A: Matrix, lambda: Complex, trans: boolean, real: bool
  * vectors are real and `r` is signed so that its largest-magnitude entry is positive; for a complex
  * λ, `r` is rotated so that that entry is real positive. Normalisation: `‖r‖₂ = 1`, `lᵀ r = 1`.
  * Throws ConvergenceError when `lᵀ r` vanishes (a defective eigenvalue). Cost O(N³) (O(8N³) complex).
+ *
+ * @param A - a real `N × N` matrix.
+ * @param lambda - one of its eigenvalues (real or complex).
+ * @returns `λ` with right and left eigenvectors `r`, `l` (length `N`, complex), `‖r‖ = 1`, `lᵀr = 1` (docs/theory.md §6).
+ * @throws {@link sntk!ConvergenceError} when `lᵀ r` vanishes (a defective eigenvalue).
  */
 export function eigenPair(A: Matrix, lambda: Complex): EigenPair {
   const real = lambda.im === 0;

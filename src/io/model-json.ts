@@ -17,7 +17,12 @@ export function parseModelJson(text: string, sourceName: string): Model {
   return createModel(d.spec, d.params);
 }
 
-/** The model as `sntk-model/1` JSON text; `parseModelJson(modelToJson(m))` has bit-identical params. Cost O(P). */
+/**
+ * The model as `sntk-model/1` JSON text; `parseModelJson(modelToJson(m))` has bit-identical params. Cost O(P).
+ *
+ * @param model - the model.
+ * @returns the JSON text (float64 values round-trip exactly).
+ */
 export function modelToJson(model: Model): string {
   return modelDataToJson({ spec: model.spec, params: model.params });
 }

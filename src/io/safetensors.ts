@@ -195,7 +195,13 @@ export function writeSafetensors(
   return out;
 }
 
-/** Reads a safetensors file from disk (see readSafetensors). */
+/**
+ * Reads a safetensors file from disk (see readSafetensors).
+ *
+ * @param path - a `.safetensors` file.
+ * @returns its tensors (widened to float64) with shapes, and the metadata.
+ * @throws {@link sntk!InputError} naming the file: unreadable, malformed header, or an unsupported dtype.
+ */
 export function readSafetensorsFile(path: string): SafetensorsContent {
   return readSafetensors(readFileBytes(path), path);
 }

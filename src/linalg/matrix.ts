@@ -14,7 +14,14 @@ export interface Matrix {
   readonly data: Float64Array;
 }
 
-/** A new zero matrix `rows × cols`. Cost: O(rows·cols) memory. */
+/**
+ * A new zero matrix `rows × cols`. Cost: O(rows·cols) memory.
+ *
+ * @param rows - number of rows.
+ * @param cols - number of columns.
+ * @returns a new zero matrix.
+ * @throws {@link sntk!ShapeError} for negative or non-integer sizes.
+ */
 export function zeros(rows: number, cols: number): Matrix {
   if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0) {
     throw new ShapeError(`matrix dimensions must be non-negative integers, got ${rows}×${cols}`);
@@ -22,7 +29,15 @@ export function zeros(rows: number, cols: number): Matrix {
   return { rows, cols, data: new Float64Array(rows * cols) };
 }
 
-/** Wraps an existing row-major buffer as a `rows × cols` matrix (no copy). Throws ShapeError on length mismatch. */
+/**
+ * Wraps an existing row-major buffer as a `rows × cols` matrix (no copy). Throws ShapeError on length mismatch.
+ *
+ * @param rows - number of rows.
+ * @param cols - number of columns.
+ * @param data - `rows·cols` float64 values, row-major; becomes the matrix's storage.
+ * @returns the matrix view.
+ * @throws {@link sntk!ShapeError} when `data.length ≠ rows·cols`.
+ */
 export function matrix(rows: number, cols: number, data: Float64Array): Matrix {
   if (data.length !== rows * cols) {
     throw new ShapeError(`buffer of length ${data.length} cannot be a ${rows}×${cols} matrix`);
@@ -37,7 +52,13 @@ export function identity(n: number): Matrix {
   return m;
 }
 
-/** A matrix from nested arrays `rows[i][j]` (copies). Throws ShapeError on ragged input. */
+/**
+ * A matrix from nested arrays `rows[i][j]` (copies). Throws ShapeError on ragged input.
+ *
+ * @param rows - the rows, each of the same length.
+ * @returns a new row-major matrix.
+ * @throws {@link sntk!ShapeError} on ragged input.
+ */
 export function fromRows(rows: ArrayLike<ArrayLike<number>>): Matrix {
   const r = rows.length;
   const c = r === 0 ? 0 : rows[0]!.length;

@@ -94,7 +94,13 @@ const ACTIVATIONS: Record<ActivationName, Activation> = {
 /** All activation names, in a stable order. */
 export const ACTIVATION_NAMES: readonly ActivationName[] = ['tanh', 'relu', 'identity', 'softplus'];
 
-/** The activation called `name`; throws InputError naming the known ones otherwise. Cost O(1). */
+/**
+ * The activation called `name`; throws InputError naming the known ones otherwise. Cost O(1).
+ *
+ * @param name - `tanh`, `relu`, `identity` or `softplus`.
+ * @returns `φ` with `φ′`, `φ″`, `φ‴` (docs/theory.md §2).
+ * @throws {@link sntk!InputError} naming the known activations.
+ */
 export function getActivation(name: string): Activation {
   const a = (ACTIVATIONS as Record<string, Activation | undefined>)[name];
   if (!a) throw new InputError(`unknown activation "${name}" (expected one of ${ACTIVATION_NAMES.join(', ')})`);

@@ -10,7 +10,14 @@ function readoutBlocks(model: Model): { oC: number; od: number; O: number } {
   return { oC: paramBlock(model.layout, 'C').offset, od: paramBlock(model.layout, 'd').offset, O };
 }
 
-/** Outputs `Y = H Cᵀ + d` (`B × T × O`, row `(b, t)`). Throws InputError without a readout. Cost O(B·T·N·O). */
+/**
+ * Outputs `Y = H Cᵀ + d` (`B × T × O`, row `(b, t)`). Throws InputError without a readout. Cost O(B·T·N·O).
+ *
+ * @param model - a network with a readout (`O > 0`).
+ * @param traj - a trajectory of `model`.
+ * @returns the outputs, `B·T·O` values ordered `(b, t, o)`.
+ * @throws {@link sntk!ShapeError} when `traj` does not belong to `model` or there is no readout.
+ */
 export function readout(model: Model, traj: Trajectory): Float64Array {
   const { oC, od, O } = readoutBlocks(model);
   const { B, T, N, H } = traj;
@@ -43,6 +50,13 @@ export interface MseResult {
  * MSE on outputs, `L = (1/(2·B·T·O)) Σ (y − y*)²`, and `∂L/∂params` (cell part by BPTT, readout
  * part `∂L/∂C = Rᵀ H`, `∂L/∂d = Σ R`, `R = (Y − Y*)/(B·T·O)`). `Y` is `B × T × O`.
  * Throws ShapeError / NonFiniteError. Cost one readout + one backward sweep, O(B·T·(P + N·O)).
+ *
+ * @param model - a network with a readout (`O > 0`).
+ * @param traj - a trajectory of `model`.
+ * @param Y - targets, `B·T·O` values ordered `(b, t, o)`.
+ * @returns the loss and its gradient over all parameters (length `layout.size`).
+ * @throws {@link sntk!ShapeError} when `Y` or `traj` does not fit the model.
+ * @throws {@link sntk!NonFiniteError} for NaN or Inf targets or loss.
  */
 export function mseLoss(model: Model, traj: Trajectory, Y: Float64Array): MseResult {
   const { oC, od, O } = readoutBlocks(model);

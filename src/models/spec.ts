@@ -45,6 +45,9 @@ export function defineSpec(s: SpecInput): ModelSpec {
  * Checks a spec: known cell and activation, hiddenSize ≥ 1, inputSize ≥ 0, outputSize ≥ 0
  * (integers), and for leaky/rate a finite `alpha` > 0 (usually in (0, 1]). Throws InputError
  * naming the field. Cost O(1).
+ *
+ * @param spec - the spec to check.
+ * @throws {@link sntk!InputError} naming the bad field.
  */
 export function validateSpec(spec: ModelSpec): void {
   if (!CELL_KINDS.includes(spec.cell)) {

@@ -8,7 +8,13 @@ import { formatBytes } from '../operators/densify.js';
 
 const DEFAULT_BUDGET = 2 * 1024 ** 3;
 
-/** Parses `"512M"`, `"2G"`, `"1e9"` into bytes; undefined for empty input. */
+/**
+ * Parses `"512M"`, `"2G"`, `"1e9"` into bytes; undefined for empty input.
+ *
+ * @param text - a size with an optional `K`, `M`, `G`, `T` suffix (powers of 1024), or a plain number.
+ * @returns the size in bytes, or undefined for empty input.
+ * @throws {@link sntk!MemoryBudgetError} for text that is not a positive size.
+ */
 export function parseBytes(text: string | undefined): number | undefined {
   if (text === undefined || text.trim() === '') return undefined;
   const m = /^\s*([0-9.eE+]+)\s*([kKmMgGtT]?)i?[bB]?\s*$/.exec(text);
@@ -19,7 +25,12 @@ export function parseBytes(text: string | undefined): number | undefined {
   return v;
 }
 
-/** The budget in bytes: explicit value, else `SNTK_MEMORY_BUDGET`, else 2 GiB. */
+/**
+ * The budget in bytes: explicit value, else `SNTK_MEMORY_BUDGET`, else 2 GiB.
+ *
+ * @param explicit - a budget in bytes that overrides the environment.
+ * @returns the budget in bytes.
+ */
 export function memoryBudget(explicit?: number): number {
   if (explicit !== undefined) return explicit;
   const env = typeof process !== 'undefined' ? process.env?.SNTK_MEMORY_BUDGET : undefined;

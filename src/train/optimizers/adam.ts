@@ -11,7 +11,13 @@ export interface AdamOptions {
   epsilon?: number;
 }
 
-/** Adam: `m ← β1 m + (1−β1) g`, `v ← β2 v + (1−β2) g²`, `Δθ = −η m̂/(√v̂ + ε)`. Cost O(P) per step. */
+/**
+ * Adam: `m ← β1 m + (1−β1) g`, `v ← β2 v + (1−β2) g²`, `Δθ = −η m̂/(√v̂ + ε)`. Cost O(P) per step.
+ *
+ * @param opts - the learning rate `η > 0`, `β1`, `β2` in `[0, 1)` and `ε`.
+ * @returns the optimizer.
+ * @throws {@link sntk!InputError} for a non-positive learning rate or `β` outside `[0, 1)`.
+ */
 export function adam(opts: AdamOptions): Optimizer {
   const lr = opts.learningRate;
   const b1 = opts.beta1 ?? 0.9;

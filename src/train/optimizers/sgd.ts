@@ -10,7 +10,13 @@ export interface SgdOptions {
   momentum?: number;
 }
 
-/** Plain / momentum SGD. Cost O(P) per step. */
+/**
+ * Plain / momentum SGD. Cost O(P) per step.
+ *
+ * @param opts - the learning rate `η > 0` and the momentum in `[0, 1)`.
+ * @returns the optimizer.
+ * @throws {@link sntk!InputError} for a non-positive learning rate or a momentum outside `[0, 1)`.
+ */
 export function sgd(opts: SgdOptions): Optimizer {
   const lr = opts.learningRate;
   const mu = opts.momentum ?? 0;
