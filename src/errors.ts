@@ -33,7 +33,13 @@ export class InputError extends SntkError {}
 /** Bad command-line usage (exit code 2 in the CLI). */
 export class UsageError extends SntkError {}
 
-/** Throws NonFiniteError naming `what` if any entry of `a` is NaN or infinite. Cost O(n). */
+/**
+ * Throws NonFiniteError naming `what` if any entry of `a` is NaN or infinite. Cost O(n).
+ *
+ * @param a - the values to check.
+ * @param what - the name used in the message.
+ * @throws {@link sntk!NonFiniteError} naming `what` and the first bad index.
+ */
 export function assertFinite(a: ArrayLike<number>, what: string): void {
   for (let i = 0; i < a.length; i++) {
     if (!Number.isFinite(a[i]!)) throw new NonFiniteError(`${what} has a non-finite entry (${a[i]}) at index ${i}`);

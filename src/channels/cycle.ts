@@ -41,6 +41,15 @@ export interface CycleAmplitude {
  * Integrates `ḣ = g(h, x̄)` of a leaky/rate model with RK4 and measures the cycle amplitude in the
  * coordinate `z = lᵀ(h − h*)`. Throws InputError for a cell without a flow, NonFiniteError when the
  * run blows up. Cost O((transient + window)/dt · (N² + ND)).
+ *
+ * @param model - a leaky or rate model past a Hopf point.
+ * @param left - the left critical eigenvector `l` (length `N`, complex).
+ * @param opts - the constant input, the centre `h*`, the start state, step `dt`, transient and window lengths.
+ * @returns the mean amplitude `ρ` of `|z|` on the cycle, its range, the radius in state space and the
+ *   final state (docs/theory.md §7).
+ * @throws {@link sntk!InputError} for a cell without a flow or bad options.
+ * @throws {@link sntk!ShapeError} when `left` does not have length `N`.
+ * @throws {@link sntk!NonFiniteError} when the integration blows up.
  */
 export function cycleAmplitude(model: Model, left: CVec, opts: CycleOptions = {}): CycleAmplitude {
   if (!hasFlow(model.spec)) throw new InputError(`cycleAmplitude needs a leaky or rate cell, got ${model.spec.cell}`);

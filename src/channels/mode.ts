@@ -210,6 +210,10 @@ function unfoldingNorm(model: Model, hStar: Float64Array, xbar: Float64Array, l:
  * The channel mode: the eigenvalue of `J* = ∂f/∂h` nearest to 1 (it dominates `(I − J*)⁻¹`), with
  * right/left eigenvectors (`‖r‖ = 1`, `lᵀr = 1`; for a complex pair the member with Im λ > 0).
  * Throws ConvergenceError for a defective eigenvalue. Cost O(N³).
+ *
+ * @param Jmap - the map Jacobian `J*` at a fixed point, `N × N`.
+ * @returns `(λ_c, r, l)` (docs/theory.md §8).
+ * @throws {@link sntk!ConvergenceError} for a defective eigenvalue.
  */
 export function channelMode(Jmap: Matrix): EigenPair {
   const spec = spectrumOf(Jmap, 'discrete');

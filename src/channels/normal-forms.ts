@@ -45,7 +45,13 @@ function nonzero(v: number, what: string): void {
   if (!Number.isFinite(v) || v === 0) throw new InputError(`normal-form prediction: ${what} must be finite and non-zero, got ${v}`);
 }
 
-/** Saddle-node `F = βμ + a z²`; the branch is the stable (for maps/flows σ > 0) one. O(1) per call. */
+/**
+ * Saddle-node `F = βμ + a z²`; the branch is the stable (for maps/flows σ > 0) one. O(1) per call.
+ *
+ * @param c - the quadratic coefficient `a` and the unfolding `β` (docs/theory.md §7, §9).
+ * @returns the branch `z*(μ)`, `σ(μ)`, `|dz* / dμ|` and `κ(μ) = |β| / (4|a||μ|)` with exponent −1.
+ * @throws {@link sntk!InputError} when `a` or `β` is zero or not finite.
+ */
 export function saddleNodePrediction(c: { a: number; beta: number }): NormalFormPrediction {
   nonzero(c.a, 'a');
   nonzero(c.beta, 'β');
@@ -74,6 +80,10 @@ export function saddleNodePrediction(c: { a: number; beta: number }): NormalForm
 /**
  * Transcritical `F = νμz + az²`. `branch: 'nontrivial'` → `z* = −νμ/a`, bounded κ = (ν/a)²;
  * `'trivial'` with the symmetry-breaking unfolding `beta` → κ = β²/(νμ)². O(1) per call.
+ *
+ * @param c - `a`, `ν`, and for the trivial branch the symmetry-breaking `β` (docs/theory.md §7, §9).
+ * @returns the branch, `σ(μ)` and `κ(μ)` (bounded on the nontrivial branch, exponent −2 on the trivial one).
+ * @throws {@link sntk!InputError} when a needed coefficient is zero or not finite.
  */
 export function transcriticalPrediction(c: { a: number; nu: number; beta?: number; branch?: 'nontrivial' | 'trivial' }): NormalFormPrediction {
   nonzero(c.a, 'a');

@@ -130,7 +130,18 @@ export interface ScanAnalysis extends Scan {
   prediction: ScanPrediction | null;
 }
 
-/** `scanDirection`, `fitCritical` on κ and `predictAlongDirection` from the end state of trial 0. */
+/**
+ * `scanDirection`, `fitCritical` on κ and `predictAlongDirection` from the end state of trial 0.
+ *
+ * @param model - the network at `α = 0`.
+ * @param X - probe inputs, `B·T·D` values.
+ * @param u - the direction (length `P` cell parameters).
+ * @param alphas - the positions along `u`.
+ * @param opts - as for {@link scanDirection}, plus the constant input and time for the prediction.
+ * @returns the scan, the fit of `α_c` and exponents, and the normal-form prediction (docs/theory.md §9).
+ * @throws {@link sntk!ShapeError} when `u` or `X` has the wrong length.
+ * @throws {@link sntk!InputError} for bad positions or options.
+ */
 export function analyzeScan(model: Model, X: Float64Array, u: Float64Array, alphas: readonly number[], opts: ScanOptions & { input?: Float64Array; time?: TimeKind }): ScanAnalysis {
   const scan = scanDirection(model, X, u, alphas, opts);
   const fit = fitCritical(scan.alpha, scan.kappa);

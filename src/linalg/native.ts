@@ -253,6 +253,8 @@ export function loadNativeBackend(): LinalgBackend | undefined {
  * Loads the addon and registers the native backend with the registry (it then becomes the
  * default unless `SNTK_BACKEND=js` or `setBackend('js')`). Returns whether it is available.
  * Never throws. Node only.
+ *
+ * @returns whether the native backend is now available (see {@link nativeBackendStatus} for why not).
  */
 export function tryRegisterNativeBackend(): boolean {
   const b = loadNativeBackend();

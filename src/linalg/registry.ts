@@ -19,7 +19,12 @@ export function availableBackends(): string[] {
   return [...backends.keys()];
 }
 
-/** Activates a registered backend by name; throws if it is not available. */
+/**
+ * Activates a registered backend by name; throws if it is not available.
+ *
+ * @param name - `'js'` (pure TypeScript, always there) or `'native'` (OpenBLAS/LAPACK addon).
+ * @throws {@link sntk!SntkError} when that backend is not registered (e.g. the addon was not built).
+ */
 export function setBackend(name: 'js' | 'native'): void {
   const b = backends.get(name);
   if (!b) {

@@ -37,7 +37,14 @@ export function createLayout(spec: ModelSpec): ParamLayout {
   return { blocks, cellSize, size: offset };
 }
 
-/** The block called `name`; throws InputError listing the block names otherwise. Cost O(#blocks). */
+/**
+ * The block called `name`; throws InputError listing the block names otherwise. Cost O(#blocks).
+ *
+ * @param layout - the model's parameter layout.
+ * @param name - the block name (e.g. `W`, `U`, `b`, `C`, `d`).
+ * @returns the block's offset in the flat vector and its `rows × cols` shape.
+ * @throws {@link sntk!InputError} listing the block names when `name` is not one of them.
+ */
 export function paramBlock(layout: ParamLayout, name: string): ParamBlock {
   const b = layout.blocks.find((x) => x.name === name);
   if (!b) throw new InputError(`no parameter block "${name}" (this model has ${layout.blocks.map((x) => x.name).join(', ')})`);

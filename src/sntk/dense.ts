@@ -137,6 +137,12 @@ export interface SntkSpectrum {
 /**
  * The sNTK's spectrum through the smaller of `Jᵀ J` (`P × P`) and `J Jᵀ` (`M × M`) — same nonzero
  * eigenvalues. Cost O(B·T·N²·P) for `J`, O(min(M,P)²·max(M,P)) for the Gram, O(min(M,P)³) for the EVD.
+ *
+ * @param model - the network (`P` cell parameters).
+ * @param traj - a trajectory of `model` (`M = B·T·N` rows).
+ * @param opts - the memory budget in bytes.
+ * @returns the `min(M, P)` eigenvalues (descending) and which Gram gave them (docs/theory.md §3, §5).
+ * @throws {@link sntk!MemoryBudgetError} when `J` or the Gram does not fit the budget.
  */
 export function sntkSpectrum(model: Model, traj: Trajectory, opts: { memoryBudget?: number } = {}): SntkSpectrum {
   const shape = sntkShape(model, traj);

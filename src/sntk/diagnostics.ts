@@ -49,7 +49,13 @@ function spectrumValues(s: SpectrumInput, what: string): Float64Array {
   return v;
 }
 
-/** `tr K = Σ K_ii`. Cost O(n). */
+/**
+ * `tr K = Σ K_ii`. Cost O(n).
+ *
+ * @param K - a square matrix.
+ * @returns `tr K`.
+ * @throws {@link sntk!ShapeError} when `K` is not square.
+ */
 export function kernelTrace(K: Matrix): number {
   if (K.rows !== K.cols) throw new ShapeError(`kernelTrace: must be square, got ${K.rows}×${K.cols}`);
   let t = 0;
@@ -144,6 +150,12 @@ export function entropyEffectiveRank(values: SpectrumInput, opts: { negativeTole
  * The smallest `k` such that the top-k (clamped) eigenvalues hold at least `fraction` (default 0.95)
  * of `Σλ` (compared with a relative slack of 1e-12 so that roundoff cannot push it one higher).
  * Cost O(n log n).
+ *
+ * @param values - the kernel's eigenvalues (or an eigen-decomposition).
+ * @param fraction - the share of the trace to reach, in `(0, 1]`.
+ * @param opts - the roundoff tolerance for negative eigenvalues.
+ * @returns the smallest `k` (docs/theory.md §5).
+ * @throws {@link sntk!InputError} for a fraction outside `(0, 1]`, a zero kernel or a spectrum that is not PSD.
  */
 export function rankForVariance(values: SpectrumInput, fraction = 0.95, opts: { negativeTolerance?: number } = {}): number {
   if (!(fraction > 0 && fraction <= 1)) throw new InputError(`rankForVariance: fraction must be in (0, 1], got ${fraction}`);

@@ -131,7 +131,14 @@ export function applyCoreKernel(factors: readonly SiteFactors[], N: number, Y: M
   return Z;
 }
 
-/** The Kronecker core `K_θ = J_θ J_θᵀ` (`M × M`, symmetric PSD) from the weight sites. */
+/**
+ * The Kronecker core `K_θ = J_θ J_θᵀ` (`M × M`, symmetric PSD) from the weight sites.
+ *
+ * @param model - the network (`P` cell parameters).
+ * @param traj - a trajectory of `model` (`M = B·T·N` rows).
+ * @returns `K_θ` as a symmetric `M × M` operator applied site by site as `V (Vᵀ Y)` (docs/theory.md §3).
+ * @throws {@link sntk!ShapeError} when `traj` does not belong to `model`.
+ */
 export function coreKernelOperator(model: Model, traj: Trajectory): LinearOperator {
   const M = rowsOf(traj);
   const factors = gatherSiteFactors(model, traj);
@@ -185,7 +192,14 @@ export function sntkOperator(model: Model, traj: Trajectory, opts: { form?: Sntk
   });
 }
 
-/** The state-space Fisher / Gauss–Newton matrix `Jᵀ J` (`P × P`, same nonzero spectrum as the sNTK). */
+/**
+ * The state-space Fisher / Gauss–Newton matrix `Jᵀ J` (`P × P`, same nonzero spectrum as the sNTK).
+ *
+ * @param model - the network (`P` cell parameters).
+ * @param traj - a trajectory of `model`.
+ * @returns `JᵀJ` as a symmetric `P × P` operator (one forward and one backward sweep per vector; docs/theory.md §5).
+ * @throws {@link sntk!ShapeError} when `traj` does not belong to `model`.
+ */
 export function fisherOperator(model: Model, traj: Trajectory): LinearOperator {
   const P = model.layout.cellSize;
   return makeOperator({

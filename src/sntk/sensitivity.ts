@@ -39,6 +39,13 @@ function checkTraj(model: Model, traj: Trajectory): void {
 /**
  * The dense state Jacobian `J = dH/dθ` (`M × P`, rows `(b, t, i)`, columns the cell parameters in
  * flat order). Checks the memory budget first. Cost O(B·T·N²·P) flops (GEMMs), O(M·P) memory.
+ *
+ * @param model - the network (`P` cell parameters).
+ * @param traj - a trajectory of `model` (`M = B·T·N` rows).
+ * @param opts - the memory budget in bytes.
+ * @returns `J`, a dense `M × P` float64 matrix (docs/theory.md §3).
+ * @throws {@link sntk!MemoryBudgetError} when `M·P` entries exceed the budget.
+ * @throws {@link sntk!ShapeError} when `traj` does not belong to `model`.
  */
 export function denseJacobian(model: Model, traj: Trajectory, opts: { memoryBudget?: number } = {}): Matrix {
   checkTraj(model, traj);

@@ -46,13 +46,17 @@ function perSeed(name: string, requirement: string, values: (number | string | n
 
 /**
  * Evaluates the experiment's criteria on `seeds` (one `DemoSeedResult` per seed) and the
- * interleaved step cost ratio natgrad/sgd. Thresholds are the issue's: pitchfork 1 → 3 on every
+ * interleaved step cost ratio natgrad/sgd. Thresholds (docs/theory.md §11): pitchfork 1 → 3 on every
  * seed; |PR-minimum step − first bifurcation step| ≤ 2; PR fall ≥ 4×; dominant alignment ≥ 0.9;
  * natgrad's summed loss increases ≤ ¼ of sgd's; median max loss jump ≥ 5× smaller (natgrad's
  * median ≤ sgd's / 5 with sgd's > 0); every natgrad seed reaches the target with a median
  * steps-to-target below the reference's; natgrad/sgd step cost ≤ 1.5, both as the median of the
  * per-seed ratios of the runs' `secondsPerStep` and as the interleaved timing `costRatio` (the
  * runs' medians are taken minutes apart, so on a loaded machine only the latter is robust). Cost O(seeds).
+ *
+ * @param seeds - the per-seed results of {@link runDemo}.
+ * @param costRatio - the interleaved natgrad/sgd step-cost ratio, or null.
+ * @returns each criterion with its values and verdict, and how many passed.
  */
 export function demoChecks(seeds: readonly DemoSeedResult[], costRatio: number | null): DemoChecks {
   const ref = seeds.map((s) => s.reference);

@@ -73,7 +73,14 @@ export function mergeConfig(a: Record<string, unknown>, b: Record<string, unknow
   return out;
 }
 
-/** The three run configs of a seed (validated). Throws InputError for bad overrides. */
+/**
+ * The three run configs of a seed (validated). Throws InputError for bad overrides.
+ *
+ * @param seed - the seed of the task and the student.
+ * @param opts - config overrides and the Fisher trials of the natgrad arm.
+ * @returns the `reference` (GD, lr 0.1), `sgd` (GD, lr 1) and `natgrad` (lr 1) configs (docs/theory.md §11).
+ * @throws {@link sntk!InputError} for bad overrides.
+ */
 export function demoConfigs(seed: number, opts: Pick<DemoOptions, 'overrides' | 'fisherTrials'> = {}): Record<DemoRunName, TrainConfigInput> {
   const base: Record<string, unknown> = { seed, steps: 80, task: { name: 'pitchfork' }, monitorEvery: 1, checkpointEvery: 10, monitor: { trials: null } };
   const ft = opts.fisherTrials === undefined ? 4 : opts.fisherTrials;

@@ -44,6 +44,9 @@ export interface Monitor {
  * `eigenvalues.jsonl` and the checkpoint hooks. Cost per monitored step: the kernel statistics
  * (dense: O(M·N·P + M·p² + p³), M = trials·T·N), a fixed-point search at zero input, and up to
  * a dozen continuations along the segment from the previous monitored step.
+ *
+ * @param opts - the monitor's settings (see {@link MonitorOptions}).
+ * @returns a monitor to pass to {@link trainRun}'s `onStep` (docs/theory.md §11).
  */
 export function createMonitor(opts: MonitorOptions = {}): Monitor {
   const writeEig = opts.writeEigenvalues ?? true;
