@@ -176,7 +176,13 @@ export function hopfPrediction(c: { c1Re: number; c1Im?: number; omega: number; 
   };
 }
 
-/** Period doubling `z ↦ −(1+νμ)z + cz³`: 2-cycle `z*² = νμ/c`, `κ = |ν|/(4|c||μ|)`. O(1) per call. */
+/**
+ * Period doubling `z ↦ −(1+νμ)z + cz³`: 2-cycle `z*² = νμ/c`, `κ = |ν|/(4|c||μ|)`. O(1) per call.
+ *
+ * @param c - the cubic coefficient `c` and the crossing speed `ν` (docs/theory.md §7, §9).
+ * @returns the 2-cycle `z*(μ)`, the distance to criticality and `κ(μ)` with exponent −1.
+ * @throws {@link sntk!InputError} when `c` or `ν` is zero or not finite.
+ */
 export function periodDoublingPrediction(c: { c: number; nu?: number }): NormalFormPrediction {
   nonzero(c.c, 'c');
   const nu = c.nu ?? 1;

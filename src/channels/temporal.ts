@@ -76,6 +76,10 @@ export function temporalAmplification(lambda: Complex | number, T: number): numb
 /**
  * The cap `min(1/|1 − λ|, 1/(2 sin(π/(2(2T+1)))))` of the temporal amplification (maps); the second
  * term is `‖P_1‖₂` exactly (≈ (2T+1)/π). An upper bound up to O(1/T) corrections. O(1).
+ *
+ * @param lambda - the channel eigenvalue (real or complex).
+ * @param T - the number of time steps.
+ * @returns the cap, dimensionless (docs/theory.md §8).
  */
 export function temporalAmplificationCap(lambda: Complex | number, T: number): number {
   const lam = typeof lambda === 'number' ? { re: lambda, im: 0 } : lambda;

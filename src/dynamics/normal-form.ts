@@ -138,7 +138,17 @@ export function hopfCoefficients(sys: ParamSystem, h: Float64Array, s: number, J
   return { pair, omega, c1, l1: c1.re / omega };
 }
 
-/** Period-doubling coefficient `c` of a map at eigenvalue −1. Cost O(N³). */
+/**
+ * Period-doubling coefficient `c` of a map at eigenvalue −1. Cost O(N³).
+ *
+ * @param sys - a map in `N` dimensions.
+ * @param h - the period-doubling point (length `N`).
+ * @param s - the path parameter there.
+ * @param J - `f_h` at `(h, s)`, `N × N`.
+ * @param lambda - the critical eigenvalue (≈ −1).
+ * @returns `c` (supercritical iff `c > 0`) and the eigenpair (docs/theory.md §7).
+ * @throws {@link sntk!SingularMatrixError} when `I − J` is singular.
+ */
 export function periodDoublingCoefficient(sys: ParamSystem, h: Float64Array, s: number, J: Matrix, lambda: number): { pair: EigenPair; c: number } {
   const pair = eigenPair(J, { re: lambda, im: 0 });
   const q = pair.right.re, l = pair.left.re;
@@ -152,7 +162,17 @@ export function periodDoublingCoefficient(sys: ParamSystem, h: Float64Array, s: 
   return { pair, c: dotReal(l, C(q, q, q)) / 6 + extra };
 }
 
-/** Neimark–Sacker coefficient `d` of a map at `lambda = e^{iθ}` (Im > 0). Cost O((2N)³). */
+/**
+ * Neimark–Sacker coefficient `d` of a map at `lambda = e^{iθ}` (Im > 0). Cost O((2N)³).
+ *
+ * @param sys - a map in `N` dimensions.
+ * @param h - the Neimark–Sacker point (length `N`).
+ * @param s - the path parameter there.
+ * @param J - `f_h` at `(h, s)`, `N × N`.
+ * @param lambda - the critical eigenvalue `e^{iϑ}`, `Im λ > 0`.
+ * @returns `d` (supercritical iff `d < 0`), the angle `ϑ` and the eigenpair (docs/theory.md §7).
+ * @throws {@link sntk!SingularMatrixError} when `I − J` or `e^{2iϑ} − J` is singular.
+ */
 export function neimarkSackerCoefficient(sys: ParamSystem, h: Float64Array, s: number, J: Matrix, lambda: Complex): { pair: EigenPair; d: number; theta: number } {
   const pair = eigenPair(J, lambda);
   const { q, l } = normalised(pair);

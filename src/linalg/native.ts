@@ -267,6 +267,9 @@ export function tryRegisterNativeBackend(): boolean {
  * returns the count in force, or undefined without the addon. Small problems (hidden sizes of a
  * few dozen, as in `sntk demo`) run faster and time more steadily on one thread: no hand-off and no
  * worker threads spinning between calls. Cost O(1).
+ *
+ * @param n - the number of OpenBLAS threads.
+ * @returns the thread count in force, or undefined without the addon.
  */
 export function setNativeThreads(n: number): number | undefined {
   const addon = (state ??= load()).addon;

@@ -18,7 +18,12 @@ interface FlowCache extends StepCache {
   readonly inner: StepCache;
 }
 
-/** Whether cells of this spec have a continuous-time vector field (leaky and rate). */
+/**
+ * Whether cells of this spec have a continuous-time vector field (leaky and rate).
+ *
+ * @param spec - the model's spec.
+ * @returns true for leaky and rate cells.
+ */
 export function hasFlow(spec: ModelSpec): boolean {
   return spec.cell === 'leaky' || spec.cell === 'rate';
 }
@@ -117,6 +122,10 @@ class FlowCell implements Cell {
  * The continuous-time vector field of a leaky or rate model (or spec), with every Cell
  * derivative (see the file comment); θ is the same cell-parameter vector as the map's.
  * Throws InputError for vanilla and GRU cells. Cost O(N).
+ *
+ * @param model - a leaky or rate model, or its spec.
+ * @returns `g(h, x; θ) = (f(h, x; θ) − h)/α` with its derivatives (docs/theory.md §2).
+ * @throws {@link sntk!InputError} for vanilla and GRU cells.
  */
 export function flowField(model: Model | ModelSpec): FlowField {
   const spec = 'spec' in model ? model.spec : model;

@@ -8,7 +8,12 @@ import type { Model, ModelSpec, ParamBlock, ParamLayout } from './types.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { InputError } from '../errors.js';
 
-/** The layout of a spec's flat parameter vector. Cost O(1). */
+/**
+ * The layout of a spec's flat parameter vector. Cost O(1).
+ *
+ * @param spec - the model's spec.
+ * @returns the named blocks with offsets and shapes, the cell-parameter count `P` and the total size (docs/theory.md §1).
+ */
 export function createLayout(spec: ModelSpec): ParamLayout {
   const N = spec.hiddenSize;
   const D = spec.inputSize;

@@ -31,7 +31,13 @@ export interface SntkShape {
   siteLength: number;
 }
 
-/** The sizes that the cost model needs. Cost O(1) (reads one step's sites). */
+/**
+ * The sizes that the cost model needs. Cost O(1) (reads one step's sites).
+ *
+ * @param model - the network.
+ * @param traj - a trajectory of `model`.
+ * @returns `rows` (`M`), `params` (`P`), `B`, `T`, `N` and the total site length, which decide the cheapest dense route.
+ */
 export function sntkShape(model: Model, traj: Trajectory): SntkShape {
   const theta = model.params.subarray(0, model.layout.cellSize);
   const sites = model.cell.sites(theta, traj.caches[0]!);
@@ -99,7 +105,15 @@ export function denseSntk(
   return { K, method };
 }
 
-/** The dense Kronecker core `K_θ` (`M × M`) from the weight sites. Cost O(Σ_j BT·L_j·N·M). */
+/**
+ * The dense Kronecker core `K_θ` (`M × M`) from the weight sites. Cost O(Σ_j BT·L_j·N·M).
+ *
+ * @param model - the network.
+ * @param traj - a trajectory of `model` (`M = B·T·N` rows).
+ * @param opts - the memory budget in bytes.
+ * @returns `K_θ`, a dense symmetric `M × M` matrix (docs/theory.md §3).
+ * @throws {@link sntk!MemoryBudgetError} when `M²` entries exceed the budget.
+ */
 export function denseCoreKernel(model: Model, traj: Trajectory, opts: { memoryBudget?: number } = {}): Matrix {
   const M = traj.B * traj.T * traj.N;
   checkDenseBudget(2 * M * M, `the dense core kernel K_θ (${M}×${M})`, opts.memoryBudget);

@@ -126,7 +126,12 @@ export function demoChecks(seeds: readonly DemoSeedResult[], costRatio: number |
 
 const fmt = (x: number | string | null): string => (x === null ? '–' : typeof x === 'string' ? x : Number.isInteger(x) ? String(x) : Math.abs(x) < 1e-3 && x !== 0 ? x.toExponential(1) : x.toFixed(3));
 
-/** The checks as printed lines (`PASS`/`FAIL`, the requirement, the values). */
+/**
+ * The checks as printed lines (`PASS`/`FAIL`, the requirement, the values).
+ *
+ * @param c - the result of {@link demoChecks}.
+ * @returns one line per criterion, as `sntk demo` prints them.
+ */
 export function formatDemoChecks(c: DemoChecks): string {
   const few = c.seeds < 5 ? ' (the experiment states its claims over 5 seeds: run with --seeds 5; sgd may not spike on a single seed)' : '';
   const lines = [`checks over ${c.seeds} seed(s): ${c.passed}/${c.total} passed${few}`];
