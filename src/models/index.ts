@@ -14,8 +14,23 @@ export {
   softplusActivation,
   sigmoidActivation,
 } from './activations.js';
-export { createLayout, paramBlock, paramView } from './layout.js';
-export { defineSpec, validateSpec, CELL_KINDS, DEFAULT_ALPHA } from './spec.js';
+export { createLayout, paramBlock, paramView, torchLayerKind } from './layout.js';
+export {
+  defineSpec,
+  validateSpec,
+  CELL_KINDS,
+  TORCH_CELL_KINDS,
+  DEFAULT_ALPHA,
+  isTorchCell,
+  layerCount,
+  layerStateSize,
+  stateSize,
+  readoutSlice,
+} from './spec.js';
+export { TorchLayerCell, torchLayerSize, gateCount } from './cell-torch.js';
+export type { TorchLayerKind, TorchLayerCache, LayerCell, TorchLayerOptions } from './cell-torch.js';
+export { StackedCell } from './cell-stacked.js';
+export type { StackedCache } from './cell-stacked.js';
 export type { SpecInput } from './spec.js';
 export { createCell } from './cells.js';
 export { LeakyCell } from './cell-leaky.js';

@@ -2,19 +2,30 @@
  * The flat parameter vector's layout (documented, stable; see types.ts):
  * vanilla/leaky/rate: `W` (N×N), `U` (N×D), `b` (N); GRU: `Wr, Wz, Wn` (N×N each), `Ur, Uz, Un`
  * (N×D each), `br, bz, bn` (N each); then the readout `C` (O×N) and `d` (O) when O > 0.
- * All blocks row-major, contiguous, in this order.
+ * PyTorch cells (`torch-rnn`, `torch-gru`, `torch-lstm`) use PyTorch's names and order, per layer
+ * l: `weight_ih_l{l}` (G·H × D_l), `weight_hh_l{l}` (G·H × H), then with biases `bias_ih_l{l}`,
+ * `bias_hh_l{l}` (G·H), with G = 1, 3, 4 and D_l = D for l = 0, H above; the readout `C` is then
+ * O × H and reads the top layer's h (`readoutSlice`). All blocks row-major, contiguous, in this order.
  */
 import type { Model, ModelSpec, ParamBlock, ParamLayout } from './types.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { InputError } from '../errors.js';
+import { isTorchCell, layerCount, readoutSlice } from './spec.js';
+import { gateCount, type TorchLayerKind } from './cell-torch.js';
+
+/** The layer kind of a PyTorch cell kind. */
+export function torchLayerKind(spec: ModelSpec): TorchLayerKind {
+  return spec.cell === 'torch-gru' ? 'gru' : spec.cell === 'torch-lstm' ? 'lstm' : 'rnn';
+}
 
 /** The layout of a spec's flat parameter vector. Cost O(1). */
 export function createLayout(spec: ModelSpec): ParamLayout {
   const N = spec.hiddenSize;
   const D = spec.inputSize;
   const O = spec.outputSize;
-  const shapes: [string, number, number][] =
-    spec.cell === 'gru'
+  const shapes: [string, number, number][] = isTorchCell(spec.cell)
+    ? torchShapes(spec)
+    : spec.cell === 'gru'
       ? [
           ['Wr', N, N], ['Wz', N, N], ['Wn', N, N],
           ['Ur', N, D], ['Uz', N, D], ['Un', N, D],
@@ -29,12 +40,24 @@ export function createLayout(spec: ModelSpec): ParamLayout {
   }
   const cellSize = offset;
   if (O > 0) {
-    blocks.push({ name: 'C', offset, rows: O, cols: N });
-    offset += O * N;
+    const W = readoutSlice(spec).width;
+    blocks.push({ name: 'C', offset, rows: O, cols: W });
+    offset += O * W;
     blocks.push({ name: 'd', offset, rows: O, cols: 1 });
     offset += O;
   }
   return { blocks, cellSize, size: offset };
+}
+
+function torchShapes(spec: ModelSpec): [string, number, number][] {
+  const H = spec.hiddenSize;
+  const GH = gateCount(torchLayerKind(spec)) * H;
+  const out: [string, number, number][] = [];
+  for (let l = 0; l < layerCount(spec); l++) {
+    out.push([`weight_ih_l${l}`, GH, l === 0 ? spec.inputSize : H], [`weight_hh_l${l}`, GH, H]);
+    if (spec.bias !== false) out.push([`bias_ih_l${l}`, GH, 1], [`bias_hh_l${l}`, GH, 1]);
+  }
+  return out;
 }
 
 /** The block called `name`; throws InputError listing the block names otherwise. Cost O(#blocks). */
