@@ -1,7 +1,7 @@
 /**
  * Model files as data (spec + flat params), format chosen by extension:
  * `.json` → sntk JSON (`sntk-model/1`); `.safetensors` → sntk's own layout when
- * `__metadata__.format` is `sntk-model/1`, otherwise a PyTorch `nn.RNN` state dict.
+ * `__metadata__.format` is `sntk-model/1`, otherwise a PyTorch `nn.RNN`/`nn.GRU`/`nn.LSTM` state dict.
  */
 import { extname } from 'node:path';
 import { InputError } from '../errors.js';
@@ -23,8 +23,8 @@ export interface ReadModelOptions {
 /** Options of `writeModelData`. */
 export interface WriteModelOptions {
   /**
-   * safetensors layout: `torch` (nn.RNN state dict), `sntk` (every cell kind), or `auto`
-   * (default: torch for a vanilla tanh/relu or GRU tanh model, sntk otherwise). Ignored for `.json`.
+   * safetensors layout: `torch` (PyTorch state dict), `sntk` (every cell kind), or `auto`
+   * (default: torch for a vanilla tanh/relu model and the PyTorch cells, sntk otherwise). Ignored for `.json`.
    */
   layout?: 'auto' | 'torch' | 'sntk';
   /** safetensors dtype (default F64, bit-exact). */
@@ -46,7 +46,7 @@ export function modelDataFromBytes(bytes: Uint8Array, format: ModelFileFormat, s
   if (isSntkSafetensors(content)) return modelDataFromSntkSafetensors(content, source);
   if (isTorchStateDict(content)) return modelDataFromTorch(content, source, opts);
   throw new InputError(
-    `${source}: neither an sntk model (__metadata__.format = "sntk-model/1") nor a PyTorch nn.RNN state dict (weight_hh_l0); tensors: ${[...content.tensors.keys()].join(', ') || 'none'}`,
+    `${source}: neither an sntk model (__metadata__.format = "sntk-model/1") nor a PyTorch nn.RNN/nn.GRU/nn.LSTM state dict (weight_hh_l0); tensors: ${[...content.tensors.keys()].join(', ') || 'none'}`,
   );
 }
 
@@ -54,7 +54,9 @@ export function modelDataFromBytes(bytes: Uint8Array, format: ModelFileFormat, s
 export function modelDataToBytes(data: ModelData, format: ModelFileFormat, opts: WriteModelOptions = {}): Uint8Array {
   if (format === 'json') return new TextEncoder().encode(modelDataToJson(data));
   const layout = opts.layout ?? 'auto';
-  if (layout === 'torch' || (layout === 'auto' && hasTorchEquivalent(data.spec))) {
+  // auto: the PyTorch layout where reading it back gives the same cell (not sntk's one-bias GRU,
+  // which reads back as torch-gru)
+  if (layout === 'torch' || (layout === 'auto' && hasTorchEquivalent(data.spec) && data.spec.cell !== 'gru')) {
     const t = modelDataToTorch(data);
     const dtype = opts.dtype ?? 'F64';
     return writeSafetensors(t.tensors.map(([k, v]) => [k, { ...v, dtype }]), t.metadata);
