@@ -8,3 +8,4 @@ export * from './model-file.js';
 export * from './model-json.js';
 export * from './inputs.js';
 export { readFileBytes, readFileText, writeFileAtomic, type FloatDtype } from './bytes.js';
+export * from './npz.js';
