@@ -9,3 +9,4 @@ export * from './model-json.js';
 export * from './inputs.js';
 export { readFileBytes, readFileText, writeFileAtomic, type FloatDtype } from './bytes.js';
 export * from './npz.js';
+export * from './train-data.js';

@@ -16,6 +16,7 @@ import type { TrainConfig, TrainConfigInput } from './config.js';
 import { parseTrainConfig } from './config.js';
 import type { SessionStepInfo, StepReport, TrainEvent } from './session.js';
 import { createTrainingSession } from './session.js';
+import type { DataArrays } from './tasks/data.js';
 import { atomicWrite, loadLatestCheckpoint, saveCheckpoint, writeJson } from './checkpoint.js';
 import { NonFiniteError, UsageError, InputError } from '../errors.js';
 
@@ -35,6 +36,8 @@ export interface StepInfo extends SessionStepInfo {
 export interface TrainRunOptions {
   /** Run folder (created). */
   outDir: string;
+  /** The arrays of a `data` task (io/train-data.ts `loadTaskData`). */
+  taskData?: DataArrays;
   /** Continue from the latest checkpoint in `outDir`. */
   resume?: boolean;
   /** Called at monitored steps (every `config.monitorEvery`, and the last). */
@@ -140,7 +143,7 @@ export async function trainRun(configInput: TrainConfigInput | unknown, opts: Tr
   }
   atomicWrite(cfgPath, cfgText);
 
-  const session = createTrainingSession(config);
+  const session = createTrainingSession(config, opts.taskData ? { taskData: opts.taskData } : {});
   const model = session.model;
 
   let start = 0;
