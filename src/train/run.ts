@@ -16,6 +16,7 @@ import type { TrainConfig, TrainConfigInput } from './config.js';
 import { parseTrainConfig } from './config.js';
 import type { SessionStepInfo, StepReport, TrainEvent } from './session.js';
 import { createTrainingSession } from './session.js';
+import { trainingLoss } from './loss.js';
 import type { DataArrays } from './tasks/data.js';
 import { atomicWrite, loadLatestCheckpoint, saveCheckpoint, writeJson } from './checkpoint.js';
 import { NonFiniteError, UsageError, InputError } from '../errors.js';
@@ -70,6 +71,8 @@ export interface TrainSummary {
   lastCheckpointStep: number;
   nanStep: number | null;
   resumedFrom: number | null;
+  /** Loss on the held-out trials of a task with a validation split (the data task): at the first step of this process and at the end. */
+  validationLoss?: { initial: number; final: number };
 }
 
 /** What `trainRun` returns. */
@@ -145,6 +148,8 @@ export async function trainRun(configInput: TrainConfigInput | unknown, opts: Tr
 
   const session = createTrainingSession(config, opts.taskData ? { taskData: opts.taskData } : {});
   const model = session.model;
+  const validation = session.task.validation ?? null;
+  const validationLoss0 = validation ? trainingLoss(model, validation) : null;
 
   let start = 0;
   let rows: MetricsRow[] = [];
@@ -247,6 +252,7 @@ export async function trainRun(configInput: TrainConfigInput | unknown, opts: Tr
     lastCheckpointStep: lastCk,
     nanStep,
     resumedFrom,
+    ...(validation && validationLoss0 !== null && status === 'completed' ? { validationLoss: { initial: validationLoss0, final: trainingLoss(model, validation) } } : {}),
   };
   atomicWrite(join(dir, 'metrics.csv'), metricsCsv(rows));
   writeJson(eventsPath, events);
