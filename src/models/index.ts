@@ -14,7 +14,8 @@ export {
   softplusActivation,
   sigmoidActivation,
 } from './activations.js';
-export { createLayout, paramBlock, paramView, torchLayerKind } from './layout.js';
+export { createLayout, paramBlock, paramView, torchLayerKind, parameterLayout, PARAMETER_CONVENTIONS } from './layout.js';
+export type { ParameterLayout, ParameterLayoutBlock } from './layout.js';
 export {
   defineSpec,
   validateSpec,

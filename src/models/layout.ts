@@ -72,3 +72,72 @@ export function paramView(model: Model, name: string): Matrix {
   const b = paramBlock(model.layout, name);
   return { rows: b.rows, cols: b.cols, data: model.params.subarray(b.offset, b.offset + b.rows * b.cols) };
 }
+
+/** One block of `parameterLayout`: where it sits, whether the sNTK counts it, and its PyTorch source. */
+export interface ParameterLayoutBlock {
+  name: string;
+  offset: number;
+  shape: [number, number] | [number];
+  /** True for cell parameters (the sNTK's θ); the readout C, d is not in the sNTK. */
+  inSntk: boolean;
+  /** The PyTorch tensor(s) the block corresponds to, or null for sntk-only cells. */
+  torch: string | null;
+}
+
+/** The parameter convention of a model, as `sntk kernel --json` prints it (`parameterLayout`). */
+export interface ParameterLayout {
+  cell: ModelSpec['cell'];
+  /** How PyTorch's parameters map to θ (the one statement of the convention). */
+  convention: string;
+  /** The state entries, in order (the sNTK's rows per time step). */
+  state: string[];
+  /** Cell parameters P (the sNTK's columns). */
+  sntkParameters: number;
+  blocks: ParameterLayoutBlock[];
+}
+
+/** The convention statements, one per cell family (docs/interop.md "Parameter convention"). */
+export const PARAMETER_CONVENTIONS = {
+  vanilla:
+    'sntk vanilla cell h′ = φ(W h + U x + b); from a 1-layer nn.RNN: W = weight_hh_l0, U = weight_ih_l0, b = bias_ih_l0 + bias_hh_l0 (summed, counted once)',
+  gru: 'sntk one-bias GRU (n = φ(Un x + bn + r ⊙ (Wn h))): nn.GRU with b_hn = 0, br = b_ir + b_hr, bz = b_iz + b_hz, bn = b_in (counted once)',
+  sntk: 'sntk cell parameters W, U, b (no PyTorch counterpart)',
+  torch:
+    "PyTorch's own parameters, same names and order as module.named_parameters(): weight_ih_l{l}, weight_hh_l{l}, bias_ih_l{l}, bias_hh_l{l} per layer; both bias vectors kept (the sNTK equals PyTorch autograd's over all of them)",
+} as const;
+
+/**
+ * The parameter layout and convention of a spec (see ParameterLayout): block offsets and shapes,
+ * whether the sNTK counts each block, the PyTorch tensor behind it, and the state entries
+ * (`h[i]`, LSTM `c[i]`, with `@l` for layer l of a stack). Cost O(#blocks + N).
+ */
+export function parameterLayout(spec: ModelSpec): ParameterLayout {
+  const layout = createLayout(spec);
+  const torch = isTorchCell(spec.cell);
+  const N = spec.hiddenSize;
+  const gruNames: Record<string, string> = {
+    Wr: 'weight_hh_l0[0:N]', Wz: 'weight_hh_l0[N:2N]', Wn: 'weight_hh_l0[2N:3N]',
+    Ur: 'weight_ih_l0[0:N]', Uz: 'weight_ih_l0[N:2N]', Un: 'weight_ih_l0[2N:3N]',
+    br: 'bias_ih_l0[0:N] + bias_hh_l0[0:N]', bz: 'bias_ih_l0[N:2N] + bias_hh_l0[N:2N]', bn: 'bias_ih_l0[2N:3N] (b_hn = 0)',
+  };
+  const vanillaNames: Record<string, string> = { W: 'weight_hh_l0', U: 'weight_ih_l0', b: 'bias_ih_l0 + bias_hh_l0' };
+  const blocks = layout.blocks.map((b): ParameterLayoutBlock => {
+    let src: string | null = null;
+    if (b.name === 'C') src = 'fc.weight';
+    else if (b.name === 'd') src = 'fc.bias';
+    else if (torch) src = b.name;
+    else if (spec.cell === 'gru') src = gruNames[b.name] ?? null;
+    else if (spec.cell === 'vanilla') src = vanillaNames[b.name] ?? null;
+    const vector = b.cols === 1 && (b.name === 'd' || b.name.startsWith('b'));
+    return { name: b.name, offset: b.offset, shape: vector ? [b.rows] : [b.rows, b.cols], inSntk: b.offset < layout.cellSize, torch: src };
+  });
+  const state: string[] = [];
+  const L = layerCount(spec);
+  for (let l = 0; l < L; l++) {
+    const at = L > 1 ? `@${l}` : '';
+    for (let i = 0; i < N; i++) state.push(`h${at}[${i}]`);
+    if (spec.cell === 'torch-lstm') for (let i = 0; i < N; i++) state.push(`c${at}[${i}]`);
+  }
+  const convention = torch ? PARAMETER_CONVENTIONS.torch : spec.cell === 'vanilla' ? PARAMETER_CONVENTIONS.vanilla : spec.cell === 'gru' ? PARAMETER_CONVENTIONS.gru : PARAMETER_CONVENTIONS.sntk;
+  return { cell: spec.cell, convention, state, sntkParameters: layout.cellSize, blocks };
+}
