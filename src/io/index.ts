@@ -10,3 +10,4 @@ export * from './inputs.js';
 export { readFileBytes, readFileText, writeFileAtomic, type FloatDtype } from './bytes.js';
 export * from './npz.js';
 export * from './train-data.js';
+export * from './flax.js';

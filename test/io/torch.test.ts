@@ -121,7 +121,7 @@ describe('PyTorch nn.RNN state dicts', () => {
       "s: tensor 'bias_hh_l0' has shape (3,), expected (2,) (hidden_size)",
     );
     expect(message(() => modelDataFromBytes(writeSafetensors({ x: t([1]) }), 'safetensors', 'q.safetensors'))).toMatch(
-      /^q\.safetensors: neither an sntk model .* nor a PyTorch nn\.RNN\/nn\.GRU\/nn\.LSTM state dict \(weight_hh_l0\); tensors: x$/,
+      /^q\.safetensors: neither an sntk model .* nor a PyTorch nn\.RNN\/nn\.GRU\/nn\.LSTM state dict \(weight_hh_l0\) nor a flax\.linen cell .*; tensors: x$/,
     );
   });
   it('export to the PyTorch layout reads back to the same model (b in bias_ih, zeros in bias_hh)', () => {
