@@ -11,8 +11,8 @@ import { readFileSync } from 'node:fs';
 import { readModelFile } from '../../src/io/model-json.js';
 import { readSafetensors, writeSafetensors } from '../../src/io/safetensors.js';
 import { modelDataFromTorch, modelDataToTorch } from '../../src/io/torch.js';
-import { readout, rollout, stateSize, layerStateSize } from '../../src/models/index.js';
-import { analyzeSntk, denseSntk } from '../../src/sntk/index.js';
+import { readout, rollout, stateSize } from '../../src/models/index.js';
+import { analyzeSntk, denseSntk, restrictedDenseSntk, restrictedSntkOperator, stateRows } from '../../src/sntk/index.js';
 import { symmetricEigen } from '../../src/linalg/index.js';
 import type { Matrix } from '../../src/linalg/matrix.js';
 
@@ -55,12 +55,6 @@ function stats(K: Matrix): Stats {
   return { trace: tr, frobenius: fro, pr: (tr * tr) / (fro * fro), top5: ev.slice(0, 5) };
 }
 
-function restrict(K: Matrix, rows: number[]): Matrix {
-  const m = rows.length;
-  const out = new Float64Array(m * m);
-  for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) out[a * m + b] = K.data[rows[a]! * K.cols + rows[b]!]!;
-  return { rows: m, cols: m, data: out };
-}
 
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
 
@@ -101,15 +95,23 @@ describe.each(Object.keys(REF))('PyTorch %s vs float64 autograd', (name) => {
   it('sNTK trace, Frobenius norm, PR and top-5 eigenvalues within 1e-10 relative (all rows, h rows, per layer)', () => {
     const { K } = denseSntk(m, tr);
     expectStats(stats(K), ref.sntk);
-    const N = ref.N;
-    const rowsWhere = (pred: (i: number) => boolean) => {
-      const r: number[] = [];
-      for (let bt = 0; bt < ref.B * ref.T; bt++) for (let i = 0; i < N; i++) if (pred(i)) r.push(bt * N + i);
-      return r;
-    };
-    const S = layerStateSize(m.spec);
-    if (ref.sntkH) expectStats(stats(restrict(K, rowsWhere((i) => i % S < ref.hidden))), ref.sntkH);
-    ref.sntkLayers?.forEach((want, l) => expectStats(stats(restrict(K, rowsWhere((i) => Math.floor(i / S) === l))), want));
+    // the h rows (LSTM) and each layer, by sntk's state selection
+    if (ref.sntkH) expectStats(stats(restrictedDenseSntk(m, tr, stateRows(m.spec, 'h'))), ref.sntkH);
+    ref.sntkLayers?.forEach((want, l) => expectStats(stats(restrictedDenseSntk(m, tr, stateRows(m.spec, { layer: l }))), want));
+    // the restricted operator applies the same matrix
+    const rows = stateRows(m.spec, ref.sntkH ? 'h' : 'all');
+    const Kd = restrictedDenseSntk(m, tr, rows);
+    const n = Kd.rows;
+    const I = { rows: n, cols: n, data: new Float64Array(n * n) };
+    for (let i = 0; i < n; i++) I.data[i * n + i] = 1;
+    const Ko = restrictedSntkOperator(m, tr, rows).matmat(I);
+    let d = 0, f = 0;
+    for (let k = 0; k < n * n; k++) {
+      d = Math.max(d, Math.abs(Ko.data[k]! - Kd.data[k]!));
+      f = Math.max(f, Math.abs(Kd.data[k]!));
+    }
+    expect(d / f).toBeLessThanOrEqual(1e-12);
+    expect(K.rows).toBe(ref.B * ref.T * ref.N);
   });
 
   it('sntk kernel analysis (analyzeSntk) gives the same trace, PR and top eigenvalues', () => {
