@@ -132,7 +132,7 @@ describe('sntk-model/1 JSON: round trips through Model', () => {
     }
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     writeFileSync(join(dir, 'x.txt'), '{}');
-    expect(message(() => readModelFile(join(dir, 'x.txt')))).toMatch(/x\.txt: unknown model file extension '\.txt' \(expected \.json or \.safetensors\)/);
+    expect(message(() => readModelFile(join(dir, 'x.txt')))).toMatch(/x\.txt: unknown model file extension '\.txt' \(expected \.json, \.safetensors or \.npz\)/);
   });
 });
 
