@@ -25,7 +25,7 @@
 import type { Activation, Cell, ModelSpec, StepCache, WeightSite } from './types.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { zeros } from '../linalg/matrix.js';
-import { getActivation, sigmoidActivation, tanhActivation } from './activations.js';
+import { sigmoidActivation, tanhActivation } from './activations.js';
 import { checkLen } from './cell-util.js';
 import { applyJet, linJet, mulJet, seedJet } from './jet.js';
 import { gerAdd, mtvAdd, mv } from './kernels.js';
@@ -418,9 +418,4 @@ export function denseByRows(rows: number, cols: number, adjoint: (e: Float64Arra
     adjoint(e, M.data.subarray(i * cols, (i + 1) * cols));
   }
   return M;
-}
-
-/** The activation of a torch RNN layer from a spec name. */
-export function torchActivation(name: ModelSpec['activation']): Activation {
-  return getActivation(name);
 }

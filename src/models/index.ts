@@ -1,6 +1,6 @@
 /**
  * Public surface of the models layer: activations, parameter layout, cells (vanilla, leaky, rate,
- * GRU) with exact derivatives, models, rollouts and the Jacobian sweeps through time, readout and
+ * GRU, and PyTorch's RNN/GRU/LSTM with stacked layers) with exact derivatives, models, rollouts and the Jacobian sweeps through time, readout and
  * MSE loss, and the continuous-time vector fields of leaky and rate cells.
  */
 export type * from './types.js';
