@@ -84,7 +84,7 @@ export function trainableCellIndex(model: Model, mask: Uint8Array | undefined): 
 function subBatchTrajectory(model: Model, batch: Batch, n: number): Trajectory {
   const { T } = batch;
   const D = model.spec.inputSize;
-  const N = model.cell.N;
+  const N = model.spec.hiddenSize;
   const X = batch.X.subarray(0, n * T * D);
   return rollout(model, X, batch.h0 ? { B: n, T, h0: batch.h0.subarray(0, n * N) } : { B: n, T });
 }
@@ -240,7 +240,7 @@ export function monitorKernel(model: Model, batch: Batch, opts: MonitorKernelOpt
   const p = idx.length;
   if (p === 0) throw new InputError('monitor: no trainable cell parameter (the sNTK is empty)');
   const traj = subBatchTrajectory(model, batch, n);
-  const M = n * batch.T * model.cell.N;
+  const M = n * batch.T * model.spec.hiddenSize;
   const method = opts.method ?? 'auto';
   const dense = method === 'dense' || (method === 'auto' && M * p * p <= (opts.denseFlops ?? 1e10));
   const top = Math.min(opts.top ?? 10, p);
@@ -295,7 +295,7 @@ export function monitorKernel(model: Model, batch: Batch, opts: MonitorKernelOpt
     if (!init.data.some((v) => v !== 0)) init = undefined;
   }
   const eig = lanczosTopK(A, { k: top, seed: opts.seed ?? 0, blockSize: Math.min(top, 8), tol: 1e-8, requireConvergence: false, ...(init ? { init } : {}) });
-  const exactTrace = p === P && 2 * M * model.cell.N * P <= 4e10 ? jacobianFrobeniusSquared(model, traj) : undefined;
+  const exactTrace = p === P && 2 * M * model.spec.hiddenSize * P <= 4e10 ? jacobianFrobeniusSquared(model, traj) : undefined;
   const mom = estimateSpectralMoments(A, {
     seed: (opts.seed ?? 0) + 1,
     deflation: { vectors: eig.vectors, ...(eig.AV ? { AV: eig.AV } : {}) },
