@@ -145,7 +145,7 @@ export interface ScanAnalysis extends Scan {
 export function analyzeScan(model: Model, X: Float64Array, u: Float64Array, alphas: readonly number[], opts: ScanOptions & { input?: Float64Array; time?: TimeKind }): ScanAnalysis {
   const scan = scanDirection(model, X, u, alphas, opts);
   const fit = fitCritical(scan.alpha, scan.kappa);
-  const N = model.spec.hiddenSize;
+  const N = model.cell.N;
   const p = model.params.slice();
   const P = model.layout.cellSize;
   for (let j = 0; j < P; j++) p[j]! += alphas[0]! * u[j]!;

@@ -12,7 +12,7 @@ import { checkBudgetWith } from '../sntk/budget.js';
  * cell's cache (≈ 3N doubles for vanilla/leaky/rate, ≈ 10N for GRU) and object overhead. Cost O(1).
  */
 export function checkTrajectoryMemory(model: Model, B: number, T: number, budgetBytes?: number): void {
-  const N = model.spec.hiddenSize;
-  const perStep = (model.spec.cell === 'gru' ? 11 : 4) * N + 16;
+  const N = model.cell.N;
+  const perStep = (model.spec.cell === 'gru' || model.spec.cell === 'torch-gru' || model.spec.cell === 'torch-lstm' ? 11 : 4) * N + 16;
   checkBudgetWith(B * T * perStep, `the trajectory (${B} trials × ${T} steps of ${N} units, with the cell's step caches)`, budgetBytes, 'use fewer trials or steps, or raise the budget (--memory-budget / SNTK_MEMORY_BUDGET)');
 }

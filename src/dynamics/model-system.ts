@@ -39,7 +39,7 @@ export function pathSystem(path: ParameterPath, opts: ModelSystemOptions = {}): 
   const time = opts.time ?? DEFAULT_TIME;
   if (time === 'continuous' && !hasFlow(spec)) throw new InputError(`--time continuous needs a leaky or rate cell; this model is ${spec.cell}`);
   const cell: Cell = time === 'continuous' ? flowField(spec) : createCell(spec);
-  const N = spec.hiddenSize, D = spec.inputSize;
+  const N = cell.N, D = spec.inputSize;
   const x = opts.input ? opts.input.slice() : new Float64Array(D);
   if (x.length !== D) throw new ShapeError(`input has length ${x.length}, the model has D = ${D} inputs`);
   assertFinite(x, 'input');

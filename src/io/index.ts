@@ -12,3 +12,6 @@ export * from './model-file.js';
 export * from './model-json.js';
 export * from './inputs.js';
 export { readFileBytes, readFileText, writeFileAtomic, type FloatDtype } from './bytes.js';
+export * from './npz.js';
+export * from './train-data.js';
+export * from './flax.js';

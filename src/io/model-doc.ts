@@ -16,6 +16,7 @@
 import { z } from 'zod';
 import type { ActivationName, CellKind, ModelSpec } from '../models/types.js';
 import { createLayout } from '../models/layout.js';
+import { CELL_KINDS, isTorchCell } from '../models/spec.js';
 import { InputError, NonFiniteError } from '../errors.js';
 import { MODEL_FORMAT, modelDocumentText } from '../models/document.js';
 
@@ -26,7 +27,7 @@ export interface ModelData {
 }
 
 export { MODEL_FORMAT };
-export const CELLS: readonly CellKind[] = ['vanilla', 'leaky', 'rate', 'gru'];
+export const CELLS: readonly CellKind[] = CELL_KINDS;
 export const ACTIVATIONS: readonly ActivationName[] = ['tanh', 'relu', 'identity', 'softplus'];
 
 const intField = (min: number) => {
@@ -50,6 +51,8 @@ const TopSchema = z.object({
   inputSize: intField(0),
   outputSize: intField(0).optional(),
   alpha: z.number({ error: (iss) => `must be a number in (0, 1], got ${describe(iss.input)}` }).optional(),
+  numLayers: intField(1).optional(),
+  bias: z.boolean({ error: (iss) => `must be true or false, got ${describe(iss.input)}` }).optional(),
   params: z.record(z.string(), z.unknown(), { error: (iss) => `expected an object of named weights, got ${describe(iss.input)}` }),
 });
 
@@ -171,6 +174,11 @@ const DIM_NAMES: Record<string, [string, string]> = {
 };
 
 function shapeNoteFor(name: string, rows: number, cols: number, isVector: boolean): string {
+  if (name.startsWith('weight_') || name.startsWith('bias_')) {
+    // PyTorch blocks: G·hiddenSize rows; weight_ih_l0 reads the input, the others hiddenSize
+    const c = name.startsWith('weight_ih_l0') ? 'inputSize' : 'hiddenSize';
+    return isVector ? `${rows} entries (gates × hiddenSize)` : `${rows}×${cols} (gates × hiddenSize × ${c})`;
+  }
   const dims = DIM_NAMES[name] ?? DIM_NAMES[name[0]!]!;
   return isVector ? `${rows} entries (${dims[0]})` : `${rows}×${cols} (${dims[0]} × ${dims[1]})`;
 }
@@ -210,7 +218,16 @@ export function modelDataFromValue(value: unknown, source: string): ModelData {
     outputSize: O,
     // vanilla/GRU ignore alpha; keep a given finite value so specs round-trip.
     alpha: leakyLike ? top.alpha! : top.alpha !== undefined && Number.isFinite(top.alpha) ? top.alpha : 1,
+    ...(top.numLayers !== undefined && top.numLayers !== 1 ? { numLayers: top.numLayers } : {}),
+    ...(top.bias === false ? { bias: false } : {}),
   };
+  if (!isTorchCell(cell) && (spec.numLayers !== undefined || spec.bias === false)) {
+    throw new InputError(`${source}: ${spec.numLayers !== undefined ? 'numLayers' : 'bias'}: only the PyTorch cells (torch-rnn, torch-gru, torch-lstm) have layers or optional biases`);
+  }
+  if (isTorchCell(cell)) {
+    const ok = cell === 'torch-rnn' ? spec.activation === 'tanh' || spec.activation === 'relu' : spec.activation === 'tanh';
+    if (!ok) throw new InputError(`${source}: activation: a ${cell} cell uses ${cell === 'torch-rnn' ? 'tanh or relu' : 'tanh'}, got ${JSON.stringify(spec.activation)}`);
+  }
   const layout = createLayout(spec);
   const known = new Set(layout.blocks.map((b) => b.name));
   for (const k of Object.keys(params)) {

@@ -8,6 +8,7 @@
 import { InputError } from '../errors.js';
 import type { ActivationName, CellKind, ModelSpec } from '../models/types.js';
 import { createLayout } from '../models/layout.js';
+import { validateSpec } from '../models/spec.js';
 import { ACTIVATIONS, CELLS, MODEL_FORMAT, type ModelData } from './model-doc.js';
 import { fmtShape } from './bytes.js';
 import type { SafetensorsContent, SafeWriteDtype, TensorToWrite } from './safetensors.js';
@@ -43,6 +44,8 @@ export function modelDataToSntkSafetensors(
     inputSize: String(spec.inputSize),
     outputSize: String(spec.outputSize),
     alpha: JSON.stringify(spec.alpha),
+    ...(spec.numLayers !== undefined && spec.numLayers !== 1 ? { numLayers: String(spec.numLayers) } : {}),
+    ...(spec.bias === false ? { bias: 'false' } : {}),
   };
   return { tensors, metadata };
 }
@@ -78,7 +81,14 @@ export function modelDataFromSntkSafetensors(content: SafetensorsContent, source
     inputSize: metaInt(meta, 'inputSize', 0, source),
     outputSize: meta['outputSize'] === undefined ? 0 : metaInt(meta, 'outputSize', 0, source),
     alpha,
+    ...(meta['numLayers'] !== undefined ? { numLayers: metaInt(meta, 'numLayers', 1, source) } : {}),
+    ...(meta['bias'] === 'false' ? { bias: false } : {}),
   };
+  try {
+    validateSpec(spec);
+  } catch (e) {
+    throw new InputError(`${source}: __metadata__: ${(e as Error).message}`);
+  }
   const layout = createLayout(spec);
   const names = new Set(layout.blocks.map((b) => b.name));
   for (const k of content.tensors.keys()) {

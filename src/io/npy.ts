@@ -147,6 +147,9 @@ function parseDescr(descr: PyValue, where: string): FloatDtype {
     throw new InputError(`${where}: structured dtype ${JSON.stringify(descr)} is not supported (sntk reads '<f8' and '<f4')`);
   }
   if (descr === '<f8') return 'f8';
+  if (descr === '|O' || descr === '<O' || descr === '>O' || descr === 'O') {
+    throw new InputError(`${where}: object array (dtype '${descr}', Python objects behind pickles) cannot be read; save numbers: np.asarray(a, dtype=np.float64)`);
+  }
   if (descr === '<f4') return 'f4';
   if (descr === '>f8' || descr === '>f4') {
     throw new InputError(`${where}: big-endian dtype '${descr}' is not supported; save with arr.astype('<${descr.slice(2)}')`);

@@ -1,23 +1,29 @@
 /**
- * PyTorch `nn.RNN` state dicts saved as safetensors ↔ sntk models (vanilla cell, tanh or relu).
+ * PyTorch `nn.RNN`, `nn.GRU` and `nn.LSTM` state dicts saved as safetensors ↔ sntk models
+ * (docs/interop.md). The parameter convention, in one place:
  *
- * PyTorch's single-layer `nn.RNN` computes `h' = φ(W_ih x + b_ih + W_hh h + b_hh)`, so
- * `weight_hh_l0` (N×N) → `W`, `weight_ih_l0` (N×D) → `U`, `bias_ih_l0 + bias_hh_l0` → `b`
- * (summed; a missing bias counts as zero, `bias=False`). All RNN keys may share one prefix
- * (`rnn.weight_ih_l0` when saved from a module holding `self.rnn`). The nonlinearity comes from
- * the `nonlinearity` option, else `__metadata__.nonlinearity`, else tanh.
+ * - `nn.RNN` with `num_layers = 1` → sntk's vanilla cell `h' = φ(W h + U x + b)`:
+ *   `weight_hh_l0` → `W`, `weight_ih_l0` → `U`, `bias_ih_l0 + bias_hh_l0` → `b` (the two biases
+ *   are summed: they enter only as a sum, and the sNTK counts that sum once).
+ * - `nn.RNN` with `num_layers > 1`, every `nn.GRU`, every `nn.LSTM` → the PyTorch cells
+ *   `torch-rnn`, `torch-gru`, `torch-lstm` (models/cell-torch.ts) with PyTorch's own tensors as
+ *   parameter blocks, same names, same order (`weight_ih_l{l}`, `weight_hh_l{l}`, `bias_ih_l{l}`,
+ *   `bias_hh_l{l}` per layer): both bias vectors are kept, so the sNTK is the one PyTorch autograd
+ *   gives over `module.parameters()`. `bias=False` (no bias tensors) gives a cell without biases.
+ * - The kind comes from `weight_hh_l0`'s rows: H (RNN), 3H (GRU, gates r, z, n), 4H (LSTM, gates
+ *   i, f, g, o). The state of an LSTM layer is `[h; c]`; layers are stacked bottom first.
  *
- * Optional readout (an `nn.Linear(N, O)`): `<name>.weight` (O×N) → `C` and `<name>.bias` (O) → `d`
- * for `<name>` one of {@link READOUT_NAMES}, with the same prefix as the RNN keys or none.
- * `nn.GRU` state dicts (`weight_hh_l0` of 3N×N, gates stacked r, z, n) become sntk's GRU with
- * `br = b_ir + b_hr`, `bz = b_iz + b_hz`, `bn = b_in`, which is exact only when `b_hn = 0`
- * (sntk's GRU has one bias per gate); a nonzero `b_hn` is refused, naming the entry.
- * Multi-layer (`*_l1`, …), bidirectional (`*_reverse`), LSTM-shaped weights and any other
- * tensor are rejected with an `InputError` naming the key.
+ * All module keys may share one prefix (`rnn.weight_ih_l0` when saved from a module holding
+ * `self.rnn`). The RNN nonlinearity comes from the `nonlinearity` option, else
+ * `__metadata__.nonlinearity`, else tanh. Optional readout (an `nn.Linear(H, O)` on the top
+ * layer's h): `<name>.weight` → `C`, `<name>.bias` → `d` for `<name>` in {@link READOUT_NAMES},
+ * with the module's prefix or none. Bidirectional modules (`*_reverse`), LSTM projections
+ * (`weight_hr_l*`) and any other tensor are refused with an `InputError` naming the key.
  */
 import { InputError } from '../errors.js';
 import type { ModelSpec } from '../models/types.js';
 import { createLayout } from '../models/layout.js';
+import { isTorchCell } from '../models/spec.js';
 import type { ModelData } from './model-doc.js';
 import { fmtShape } from './bytes.js';
 import type { SafetensorsContent, SafeTensor, TensorToWrite } from './safetensors.js';
@@ -54,46 +60,84 @@ function need1d(t: SafeTensor, key: string, source: string, n: number, what: str
   }
 }
 
+/** The PyTorch module kind of a G (gates per unit). */
+function kindOfGates(G: number): 'RNN' | 'GRU' | 'LSTM' {
+  return G === 1 ? 'RNN' : G === 3 ? 'GRU' : 'LSTM';
+}
+
 /**
- * Builds an sntk vanilla (or GRU) model (spec + flat params) from a PyTorch `nn.RNN`/`nn.GRU` (+
- * optional Linear readout) state dict. Throws `InputError` naming the offending key for multi-layer,
- * bidirectional, GRU/LSTM, wrongly shaped, non-finite or unexpected tensors. Cost O(P).
+ * Builds an sntk model (spec + flat params) from a PyTorch `nn.RNN`/`nn.GRU`/`nn.LSTM` (+ optional
+ * Linear readout) state dict, any `num_layers`, with or without biases (see the file comment).
+ * Throws `InputError` naming the offending tensor for missing or mismatched gate blocks, layer
+ * sizes that do not chain, partial biases, bidirectional or projected modules, non-finite or
+ * unexpected tensors. Cost O(P).
  */
 export function modelDataFromTorch(content: SafetensorsContent, source: string, opts: TorchLoadOptions = {}): ModelData {
   const keys = [...content.tensors.keys()];
   const hhKeys = keys.filter((k) => k.endsWith('weight_hh_l0'));
-  if (hhKeys.length === 0) throw new InputError(`${source}: no 'weight_hh_l0' tensor: not a PyTorch nn.RNN state dict (found ${keys.join(', ') || 'no tensors'})`);
-  if (hhKeys.length > 1) throw new InputError(`${source}: several RNNs in one file (${hhKeys.join(', ')}); save the state dict of one nn.RNN`);
+  if (hhKeys.length === 0) throw new InputError(`${source}: no 'weight_hh_l0' tensor: not a PyTorch nn.RNN/nn.GRU/nn.LSTM state dict (found ${keys.join(', ') || 'no tensors'})`);
+  if (hhKeys.length > 1) throw new InputError(`${source}: several recurrent modules in one file (${hhKeys.join(', ')}); save the state dict of one`);
   const prefix = hhKeys[0]!.slice(0, -'weight_hh_l0'.length);
+  let L = 0;
   for (const k of keys) {
     if (!k.startsWith(prefix)) continue;
     const rest = k.slice(prefix.length);
     if (/_reverse$/.test(rest)) {
-      throw new InputError(`${source}: bidirectional nn.RNN is not supported (found '${k}'); use bidirectional=False`);
+      throw new InputError(`${source}: bidirectional modules are not supported (found '${k}'); use bidirectional=False`);
     }
-    if (/^(weight|bias)_(ih|hh|hr)_l[1-9][0-9]*$/.test(rest)) {
-      throw new InputError(`${source}: multi-layer nn.RNN is not supported (found '${k}'); sntk analyses one layer (num_layers=1)`);
-    }
+    if (/^weight_hr_l[0-9]+$/.test(rest)) throw new InputError(`${source}: LSTM projections (proj_size > 0) are not supported (found '${k}')`);
+    const m = /^(?:weight|bias)_(?:ih|hh)_l([0-9]+)$/.exec(rest);
+    if (m) L = Math.max(L, Number(m[1]) + 1);
   }
   const get = (name: string) => content.tensors.get(prefix + name);
-  const hh = get('weight_hh_l0')!;
-  const ih = get('weight_ih_l0');
-  if (!ih) throw new InputError(`${source}: '${prefix}weight_hh_l0' present but '${prefix}weight_ih_l0' missing`);
-  if (hh.shape.length !== 2) throw new InputError(`${source}: tensor '${prefix}weight_hh_l0' has shape ${fmtShape(hh.shape)}, expected N×N`);
-  const [r, N] = hh.shape as [number, number];
-  const isGru = r === 3 * N && r !== N;
-  if (r === 4 * N && r !== N) throw new InputError(`${source}: '${prefix}weight_hh_l0' is ${r}×${N}: this is an nn.LSTM state dict; sntk reads nn.RNN only`);
-  const G = isGru ? 3 : 1;
-  const gs = isGru ? '3·hidden_size' : 'hidden_size';
-  need2d(hh, prefix + 'weight_hh_l0', source, G * N, N, `${gs} × hidden_size`);
-  need2d(ih, prefix + 'weight_ih_l0', source, G * N, null, `${gs} × input_size`);
-  const D = ih.shape[1]!;
-  const bih = get('bias_ih_l0');
-  const bhh = get('bias_hh_l0');
-  if (bih) need1d(bih, prefix + 'bias_ih_l0', source, G * N, gs);
-  if (bhh) need1d(bhh, prefix + 'bias_hh_l0', source, G * N, gs);
+  const hh0 = get('weight_hh_l0')!;
+  if (hh0.shape.length !== 2) throw new InputError(`${source}: tensor '${prefix}weight_hh_l0' has shape ${fmtShape(hh0.shape)}, expected (G·hidden_size, hidden_size)`);
+  const [rows0, H] = hh0.shape as [number, number];
+  const G = rows0 / H;
+  if (![1, 3, 4].includes(G)) {
+    throw new InputError(
+      `${source}: tensor '${prefix}weight_hh_l0' has shape ${fmtShape(hh0.shape)}: its rows must be hidden_size (nn.RNN), 3·hidden_size (nn.GRU: r, z, n) or 4·hidden_size (nn.LSTM: i, f, g, o)`,
+    );
+  }
+  const kind = kindOfGates(G);
+  const gs = G === 1 ? 'hidden_size' : `${G}·hidden_size`;
+  const gateNote = G === 1 ? '' : kind === 'GRU' ? ', gate blocks r, z, n' : ', gate blocks i, f, g, o';
+  const ih0 = get('weight_ih_l0');
+  if (!ih0) throw new InputError(`${source}: '${prefix}weight_hh_l0' present but '${prefix}weight_ih_l0' missing`);
+  if (ih0.shape.length === 2 && ih0.shape[0] !== G * H && ih0.shape[0]! % H === 0) {
+    throw new InputError(
+      `${source}: tensor '${prefix}weight_ih_l0' has ${ih0.shape[0]} rows but '${prefix}weight_hh_l0' has ${rows0} (${G} gate block${G > 1 ? 's' : ''} of hidden_size ${H}): ` +
+        `the gate blocks do not match (nn.RNN 1, nn.GRU 3, nn.LSTM 4 blocks); is a gate block missing?`,
+    );
+  }
+  need2d(ih0, prefix + 'weight_ih_l0', source, G * H, null, `${gs} × input_size${gateNote}`);
+  const D = ih0.shape[1]!;
+  const hasBias = get('bias_ih_l0') !== undefined || get('bias_hh_l0') !== undefined;
+  const used = new Set<string>();
+  const layerTensors: Float64Array[] = [];
+  for (let l = 0; l < L; l++) {
+    const din = l === 0 ? D : H;
+    const names = [`weight_ih_l${l}`, `weight_hh_l${l}`, ...(hasBias ? [`bias_ih_l${l}`, `bias_hh_l${l}`] : [])];
+    for (const n of names) {
+      const tns = get(n);
+      if (!tns) {
+        const why = n.startsWith('bias') ? ` (the other layers have biases: bias=True needs bias_ih and bias_hh in every layer)` : ` (layer ${l} of ${L})`;
+        throw new InputError(`${source}: tensor '${prefix}${n}' missing${why}`);
+      }
+      if (n.startsWith('weight_ih')) {
+        need2d(tns, prefix + n, source, G * H, din, `${gs} × ${l === 0 ? 'input_size' : `hidden_size (layer ${l} reads layer ${l - 1}'s h)`}${gateNote}`);
+      } else if (n.startsWith('weight_hh')) need2d(tns, prefix + n, source, G * H, H, `${gs} × hidden_size${gateNote}`);
+      else need1d(tns, prefix + n, source, G * H, gs + gateNote);
+      used.add(prefix + n);
+      layerTensors.push(tns.data);
+    }
+  }
+  if (!hasBias) {
+    for (let l = 1; l < L; l++) {
+      for (const n of [`bias_ih_l${l}`, `bias_hh_l${l}`]) if (get(n)) throw new InputError(`${source}: tensor '${prefix}${n}' present but layer 0 has no biases`);
+    }
+  }
 
-  const used = new Set(['weight_hh_l0', 'weight_ih_l0', 'bias_ih_l0', 'bias_hh_l0'].map((n) => prefix + n));
   const readouts: string[] = [];
   for (const name of READOUT_NAMES) {
     for (const p of new Set([prefix, ''])) {
@@ -107,7 +151,7 @@ export function modelDataFromTorch(content: SafetensorsContent, source: string, 
     const ro = readouts[0]!;
     C = content.tensors.get(`${ro}.weight`)!;
     d = content.tensors.get(`${ro}.bias`);
-    need2d(C, `${ro}.weight`, source, null, N, 'out_features × hidden_size');
+    need2d(C, `${ro}.weight`, source, null, H, 'out_features × hidden_size');
     if (d) need1d(d, `${ro}.bias`, source, C.shape[0]!, 'out_features');
     used.add(`${ro}.weight`);
     used.add(`${ro}.bias`);
@@ -115,44 +159,47 @@ export function modelDataFromTorch(content: SafetensorsContent, source: string, 
   const extra = keys.filter((k) => !used.has(k));
   if (extra.length > 0) {
     throw new InputError(
-      `${source}: unexpected tensor${extra.length > 1 ? 's' : ''} ${extra.map((k) => `'${k}'`).join(', ')}; sntk reads one nn.RNN ` +
-        `(weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0) and an optional Linear readout named ${READOUT_NAMES.join(', ')}`,
+      `${source}: unexpected tensor${extra.length > 1 ? 's' : ''} ${extra.map((k) => `'${k}'`).join(', ')}; sntk reads one nn.${kind} ` +
+        `(weight_ih_l*, weight_hh_l*, bias_ih_l*, bias_hh_l*) and an optional Linear readout named ${READOUT_NAMES.join(', ')}`,
     );
   }
   let nl = opts.nonlinearity ?? content.metadata['nonlinearity'] ?? 'tanh';
-  if (isGru) {
-    if (opts.nonlinearity === 'relu') throw new InputError(`${source}: nn.GRU always uses tanh; --nonlinearity relu does not apply`);
+  if (kind !== 'RNN') {
+    if (opts.nonlinearity === 'relu') throw new InputError(`${source}: nn.${kind} always uses tanh; --nonlinearity relu does not apply`);
     nl = 'tanh';
   }
   if (nl !== 'tanh' && nl !== 'relu') throw new InputError(`${source}: nonlinearity '${nl}' is not one of nn.RNN's (tanh, relu)`);
   const O = C ? C.shape[0]! : 0;
-  const spec: ModelSpec = { cell: isGru ? 'gru' : 'vanilla', activation: nl, hiddenSize: N, inputSize: D, outputSize: O, alpha: 1 };
+  const legacyVanilla = kind === 'RNN' && L === 1;
+  const spec: ModelSpec = legacyVanilla
+    ? { cell: 'vanilla', activation: nl, hiddenSize: H, inputSize: D, outputSize: O, alpha: 1 }
+    : {
+        cell: kind === 'RNN' ? 'torch-rnn' : kind === 'GRU' ? 'torch-gru' : 'torch-lstm',
+        activation: nl,
+        hiddenSize: H,
+        inputSize: D,
+        outputSize: O,
+        alpha: 1,
+        ...(L > 1 ? { numLayers: L } : {}),
+        ...(hasBias ? {} : { bias: false }),
+      };
   const layout = createLayout(spec);
   const params = new Float64Array(layout.size);
   const put = (name: string, src: Float64Array) => params.set(src, layout.blocks.find((b) => b.name === name)!.offset);
-  // Summed biases per gate row; for a GRU the n-gate's hidden bias b_hn sits inside r ⊙ (W_hn h + b_hn)
-  // and cannot be folded into sntk's one-bias-per-gate GRU, so it must be zero.
-  const b = new Float64Array(G * N);
-  for (let i = 0; i < G * N; i++) {
-    const hb = bhh ? bhh.data[i]! : 0;
-    if (isGru && i >= 2 * N && hb !== 0) {
-      throw new InputError(
-        `${source}: nn.GRU '${prefix}bias_hh_l0'[${i}] (b_hn, entry ${i - 2 * N} of the n gate) is ${hb}, not 0: sntk's GRU has one bias per gate ` +
-          `(n = tanh(W_in x + b_n + r ⊙ (W_hn h))), so b_hn must be zero (train with it frozen at 0, or fold it approximately yourself)`,
-      );
-    }
-    b[i] = (bih ? bih.data[i]! : 0) + hb;
-  }
-  if (isGru) {
-    const NN = N * N;
-    const ND = N * D;
-    ['Wr', 'Wz', 'Wn'].forEach((name, g) => put(name, hh.data.subarray(g * NN, (g + 1) * NN)));
-    ['Ur', 'Uz', 'Un'].forEach((name, g) => put(name, ih.data.subarray(g * ND, (g + 1) * ND)));
-    ['br', 'bz', 'bn'].forEach((name, g) => put(name, b.subarray(g * N, (g + 1) * N)));
-  } else {
-    put('W', hh.data);
-    put('U', ih.data);
+  if (legacyVanilla) {
+    const bih = get('bias_ih_l0'), bhh = get('bias_hh_l0');
+    const b = new Float64Array(H);
+    for (let i = 0; i < H; i++) b[i] = (bih ? bih.data[i]! : 0) + (bhh ? bhh.data[i]! : 0);
+    put('W', get('weight_hh_l0')!.data);
+    put('U', ih0.data);
     put('b', b);
+  } else {
+    // the PyTorch cells' blocks are the state dict's tensors, in the same order
+    let o = 0;
+    for (const t of layerTensors) {
+      params.set(t, o);
+      o += t.length;
+    }
   }
   if (C) {
     put('C', C.data);
@@ -167,25 +214,27 @@ export function modelDataFromTorch(content: SafetensorsContent, source: string, 
   return { spec, params };
 }
 
-/** True for the models PyTorch can hold: vanilla with tanh/relu (nn.RNN) and GRU with tanh (nn.GRU). */
+/** True for the models PyTorch can hold: vanilla with tanh/relu (nn.RNN), GRU with tanh (nn.GRU, b_hn = 0) and the PyTorch cells. */
 export function hasTorchEquivalent(spec: ModelSpec): boolean {
+  if (isTorchCell(spec.cell)) return true;
   if (spec.cell === 'vanilla') return spec.activation === 'tanh' || spec.activation === 'relu';
   return spec.cell === 'gru' && spec.activation === 'tanh';
 }
 
 /**
- * The PyTorch layout of a vanilla tanh/relu model (nn.GRU: gates stacked r, z, n; biases in
- * `bias_ih_l0`, `bias_hh_l0` = 0): `weight_ih_l0` (U), `weight_hh_l0` (W),
- * `bias_ih_l0` (b), `bias_hh_l0` (zeros), and `fc.weight`/`fc.bias` when it has a readout, with
- * `__metadata__` `{nonlinearity, hidden_size, input_size, output_size}`. Loadable by
- * `nn.RNN(D, N, nonlinearity=…, batch_first=…)` via `load_state_dict`. Throws `InputError` for
- * other cells or activations. Cost O(P).
+ * The PyTorch state dict of a model: the PyTorch cells write their blocks under their own
+ * (PyTorch) names; a vanilla tanh/relu model is an `nn.RNN` (`bias_ih_l0` = b, `bias_hh_l0` = 0);
+ * sntk's one-bias GRU is an `nn.GRU` with gates stacked r, z, n (`bias_ih_l0` = [br; bz; bn],
+ * `bias_hh_l0` = 0, so b_hn = 0). A readout is written as `fc.weight`, `fc.bias`. `__metadata__`
+ * holds `{module, nonlinearity, hidden_size, input_size, output_size, num_layers, bias}`.
+ * Loadable with `load_state_dict` (without the `fc.` keys) into the module named in `module`.
+ * Throws `InputError` for other cells or activations. Cost O(P).
  */
 export function modelDataToTorch(data: ModelData): { tensors: [string, TensorToWrite][]; metadata: Record<string, string> } {
   const { spec, params } = data;
   if (!hasTorchEquivalent(spec)) {
     throw new InputError(
-      `a ${spec.cell} cell with ${spec.activation} has no PyTorch equivalent (nn.RNN is the vanilla cell with tanh or relu, nn.GRU the gru cell with tanh); use the sntk layout`,
+      `a ${spec.cell} cell with ${spec.activation} has no PyTorch equivalent (nn.RNN is the vanilla or torch-rnn cell with tanh or relu, nn.GRU the gru or torch-gru cell, nn.LSTM the torch-lstm cell); use the sntk layout`,
     );
   }
   const layout = createLayout(spec);
@@ -195,33 +244,47 @@ export function modelDataToTorch(data: ModelData): { tensors: [string, TensorToW
   };
   const N = spec.hiddenSize;
   const D = spec.inputSize;
-  const gru = spec.cell === 'gru';
-  const G = gru ? 3 : 1;
-  const stack = (names: string[]) => {
-    const parts = names.map(blk);
-    const out = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
-    let o = 0;
-    for (const p of parts) {
-      out.set(p, o);
-      o += p.length;
+  const tensors: [string, TensorToWrite][] = [];
+  let module: string;
+  if (isTorchCell(spec.cell)) {
+    module = spec.cell === 'torch-rnn' ? 'RNN' : spec.cell === 'torch-gru' ? 'GRU' : 'LSTM';
+    for (const b of layout.blocks) {
+      if (b.name === 'C' || b.name === 'd') continue;
+      tensors.push([b.name, { data: blk(b.name), shape: b.name.startsWith('bias') ? [b.rows] : [b.rows, b.cols] }]);
     }
-    return out;
-  };
-  const tensors: [string, TensorToWrite][] = [
-    ['weight_ih_l0', { data: gru ? stack(['Ur', 'Uz', 'Un']) : blk('U'), shape: [G * N, D] }],
-    ['weight_hh_l0', { data: gru ? stack(['Wr', 'Wz', 'Wn']) : blk('W'), shape: [G * N, N] }],
-    ['bias_ih_l0', { data: gru ? stack(['br', 'bz', 'bn']) : blk('b'), shape: [G * N] }],
-    ['bias_hh_l0', { data: new Float64Array(G * N), shape: [G * N] }],
-  ];
+  } else {
+    const gru = spec.cell === 'gru';
+    module = gru ? 'GRU' : 'RNN';
+    const G = gru ? 3 : 1;
+    const stack = (names: string[]) => {
+      const parts = names.map(blk);
+      const out = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
+      let o = 0;
+      for (const p of parts) {
+        out.set(p, o);
+        o += p.length;
+      }
+      return out;
+    };
+    tensors.push(
+      ['weight_ih_l0', { data: gru ? stack(['Ur', 'Uz', 'Un']) : blk('U'), shape: [G * N, D] }],
+      ['weight_hh_l0', { data: gru ? stack(['Wr', 'Wz', 'Wn']) : blk('W'), shape: [G * N, N] }],
+      ['bias_ih_l0', { data: gru ? stack(['br', 'bz', 'bn']) : blk('b'), shape: [G * N] }],
+      ['bias_hh_l0', { data: new Float64Array(G * N), shape: [G * N] }],
+    );
+  }
   if (spec.outputSize > 0) {
     tensors.push(['fc.weight', { data: blk('C'), shape: [spec.outputSize, N] }]);
     tensors.push(['fc.bias', { data: blk('d'), shape: [spec.outputSize] }]);
   }
   const metadata = {
+    module,
     nonlinearity: spec.activation,
     hidden_size: String(N),
     input_size: String(D),
     output_size: String(spec.outputSize),
+    num_layers: String(spec.numLayers ?? 1),
+    bias: String(spec.bias !== false),
   };
   return { tensors, metadata };
 }

@@ -62,6 +62,7 @@ export function stackSites(model: Model, traj: Trajectory): StackedSite[] | null
   let out: StackedSite[] = [];
   for (let r = 0; r < R; r++) {
     const sites = cell.sites(theta, traj.caches[r]!);
+    if (sites === null) return null;
     if (r === 0) {
       out = sites.map((s) => ({ U: zeros(R, s.u.length), beta: new Float64Array(R * N), segments: s.segments.map((g) => ({ ...g })) }));
     } else if (sites.length !== out.length) return null;

@@ -32,6 +32,8 @@ export function modelDocumentText(spec: ModelSpec, params: Float64Array): string
   lines.push(`  "inputSize": ${spec.inputSize},`);
   if (spec.outputSize > 0) lines.push(`  "outputSize": ${spec.outputSize},`);
   if (spec.cell === 'leaky' || spec.cell === 'rate' || spec.alpha !== 1) lines.push(`  "alpha": ${num(spec.alpha)},`);
+  if (spec.numLayers !== undefined && spec.numLayers !== 1) lines.push(`  "numLayers": ${spec.numLayers},`);
+  if (spec.bias === false) lines.push(`  "bias": false,`);
   lines.push('  "params": {');
   layout.blocks.forEach((b, k) => {
     const block = params.subarray(b.offset, b.offset + b.rows * b.cols);

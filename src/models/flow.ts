@@ -94,8 +94,9 @@ class FlowCell implements Cell {
     return M;
   }
 
-  sites(theta: Float64Array, c: StepCache): WeightSite[] {
-    return this.inner.sites(theta, (c as FlowCache).inner).map((s) => {
+  sites(theta: Float64Array, c: StepCache): WeightSite[] | null {
+    const inner = this.inner.sites(theta, (c as FlowCache).inner);
+    return inner === null ? null : inner.map((s) => {
       const beta = new Float64Array(s.beta.length);
       for (let i = 0; i < beta.length; i++) beta[i] = s.beta[i]! * this.ia;
       return { u: s.u, beta, segments: s.segments };

@@ -1,6 +1,6 @@
 /**
  * Public surface of the models layer: activations, parameter layout, cells (vanilla, leaky, rate,
- * GRU) with exact derivatives, models, rollouts and the Jacobian sweeps through time, readout and
+ * GRU, and PyTorch's RNN/GRU/LSTM with stacked layers) with exact derivatives, models, rollouts and the Jacobian sweeps through time, readout and
  * MSE loss, and the continuous-time vector fields of leaky and rate cells.
  */
 export type * from './types.js';
@@ -14,8 +14,24 @@ export {
   softplusActivation,
   sigmoidActivation,
 } from './activations.js';
-export { createLayout, paramBlock, paramView } from './layout.js';
-export { defineSpec, validateSpec, CELL_KINDS, DEFAULT_ALPHA } from './spec.js';
+export { createLayout, paramBlock, paramView, torchLayerKind, parameterLayout, PARAMETER_CONVENTIONS } from './layout.js';
+export type { ParameterLayout, ParameterLayoutBlock } from './layout.js';
+export {
+  defineSpec,
+  validateSpec,
+  CELL_KINDS,
+  TORCH_CELL_KINDS,
+  DEFAULT_ALPHA,
+  isTorchCell,
+  layerCount,
+  layerStateSize,
+  stateSize,
+  readoutSlice,
+} from './spec.js';
+export { TorchLayerCell, torchLayerSize, gateCount } from './cell-torch.js';
+export type { TorchLayerKind, TorchLayerCache, LayerCell, TorchLayerOptions } from './cell-torch.js';
+export { StackedCell } from './cell-stacked.js';
+export type { StackedCache } from './cell-stacked.js';
 export type { SpecInput } from './spec.js';
 export { createCell } from './cells.js';
 export { LeakyCell } from './cell-leaky.js';

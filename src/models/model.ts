@@ -64,8 +64,8 @@ export interface RandomModelOptions {
 }
 
 /**
- * A model with seeded Gaussian parameters: recurrent blocks (W; GRU Wr, Wz, Wn) ~ N(0, gain²/N),
- * input blocks ~ N(0, inputScale²/D), biases ~ N(0, biasScale²) (default 0), readout C ~ N(0, 1/N),
+ * A model with seeded Gaussian parameters: recurrent blocks (W; GRU Wr, Wz, Wn; PyTorch cells'
+ * weight_hh) ~ N(0, gain²/N), input blocks (U…, weight_ih: N(0, inputScale²/fan-in)), biases ~ N(0, biasScale²) (default 0), readout C ~ N(0, 1/N),
  * d = 0. Deterministic in `seed` (createRng). Cost O(P).
  *
  * @param spec - the model's spec.
@@ -88,9 +88,9 @@ export function randomModel(spec: ModelSpec, seed: number | string, opts: Random
   const D = Math.max(spec.inputSize, 1);
   for (const b of model.layout.blocks) {
     let scale: number;
-    if (b.name.startsWith('W')) scale = gain / Math.sqrt(N);
-    else if (b.name.startsWith('U')) scale = inputScale / Math.sqrt(D);
-    else if (b.name === 'C') scale = 1 / Math.sqrt(N);
+    if (b.name.startsWith('W') || b.name.startsWith('weight_hh')) scale = gain / Math.sqrt(N);
+    else if (b.name.startsWith('U') || b.name.startsWith('weight_ih')) scale = inputScale / Math.sqrt(b.cols > 0 ? b.cols : D);
+    else if (b.name === 'C') scale = 1 / Math.sqrt(b.cols);
     else if (b.name === 'd') scale = 0;
     else scale = biasScale;
     const v = model.params.subarray(b.offset, b.offset + b.rows * b.cols);

@@ -3,33 +3,33 @@ import type { Model, Trajectory } from './types.js';
 import { ShapeError, InputError, NonFiniteError, assertFinite } from '../errors.js';
 import { paramBlock } from './layout.js';
 import { trajectoryVjp } from './rollout.js';
+import { readoutSlice } from './spec.js';
 
-function readoutBlocks(model: Model): { oC: number; od: number; O: number } {
+/** The readout blocks and the state slice `[off, off + W)` that `C` (O × W) reads (spec.ts `readoutSlice`). */
+function readoutBlocks(model: Model): { oC: number; od: number; O: number; off: number; W: number } {
   const O = model.spec.outputSize;
   if (O === 0) throw new InputError('this model has no readout (outputSize = 0)');
-  return { oC: paramBlock(model.layout, 'C').offset, od: paramBlock(model.layout, 'd').offset, O };
+  const { offset, width } = readoutSlice(model.spec);
+  return { oC: paramBlock(model.layout, 'C').offset, od: paramBlock(model.layout, 'd').offset, O, off: offset, W: width };
 }
 
 /**
- * Outputs `Y = H Cᵀ + d` (`B × T × O`, row `(b, t)`). Throws InputError without a readout. Cost O(B·T·N·O).
- *
- * @param model - a network with a readout (`O > 0`).
- * @param traj - a trajectory of `model`.
- * @returns the outputs, `B·T·O` values ordered `(b, t, o)`.
- * @throws {@link sntk!ShapeError} when `traj` does not belong to `model` or there is no readout.
+ * Outputs `Y = H Cᵀ + d` (`B × T × O`, row `(b, t)`), `C` reading the state slice of
+ * `readoutSlice` (all of h for the sntk cells, the top layer's h for PyTorch cells). Throws
+ * InputError without a readout. Cost O(B·T·W·O).
  */
 export function readout(model: Model, traj: Trajectory): Float64Array {
-  const { oC, od, O } = readoutBlocks(model);
+  const { oC, od, O, off, W } = readoutBlocks(model);
   const { B, T, N, H } = traj;
-  if (N !== model.spec.hiddenSize) throw new ShapeError(`readout: trajectory has N=${N}, model N=${model.spec.hiddenSize}`);
+  if (N !== model.cell.N) throw new ShapeError(`readout: trajectory has N=${N}, model N=${model.cell.N}`);
   const p = model.params;
   const Y = new Float64Array(B * T * O);
   for (let r = 0; r < B * T; r++) {
-    const hb = r * N;
+    const hb = r * N + off;
     for (let o = 0; o < O; o++) {
       let s = p[od + o]!;
-      const co = oC + o * N;
-      for (let i = 0; i < N; i++) s += p[co + i]! * H[hb + i]!;
+      const co = oC + o * W;
+      for (let i = 0; i < W; i++) s += p[co + i]! * H[hb + i]!;
       Y[r * O + o] = s;
     }
   }
@@ -59,7 +59,7 @@ export interface MseResult {
  * @throws {@link sntk!NonFiniteError} for NaN or Inf targets or loss.
  */
 export function mseLoss(model: Model, traj: Trajectory, Y: Float64Array): MseResult {
-  const { oC, od, O } = readoutBlocks(model);
+  const { oC, od, O, off, W } = readoutBlocks(model);
   const { B, T, N, H } = traj;
   if (Y.length !== B * T * O) throw new ShapeError(`mseLoss: targets have length ${Y.length}, expected B·T·O = ${B * T * O}`);
   assertFinite(Y, 'mseLoss targets');
@@ -77,13 +77,13 @@ export function mseLoss(model: Model, traj: Trajectory, Y: Float64Array): MseRes
   const p = model.params;
   const E = new Float64Array(B * T * N);
   for (let row = 0; row < B * T; row++) {
-    const hb = row * N;
+    const hb = row * N + off;
     for (let o = 0; o < O; o++) {
       const r = R[row * O + o]!;
       if (r === 0) continue;
-      const co = oC + o * N;
+      const co = oC + o * W;
       grad[od + o]! += r;
-      for (let i = 0; i < N; i++) {
+      for (let i = 0; i < W; i++) {
         grad[co + i]! += r * H[hb + i]!;
         E[hb + i]! += r * p[co + i]!;
       }

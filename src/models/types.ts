@@ -3,6 +3,8 @@
  *
  * Conventions (docs/theory.md §1–§2):
  * - A cell is a map `h_t = f(h_{t−1}, x_t; θ)`, `h ∈ R^N`, `x ∈ R^D`, θ the cell parameters.
+ *   N is the state size (`stateSize(spec)`): `hiddenSize` for the sntk cells, `2·hiddenSize` per
+ *   layer for `torch-lstm` (`[h; c]`), times `numLayers` for stacked PyTorch cells.
  * - Batched arrays are flat row-major `Float64Array`s: states `B × T × N` (row `(b, t, i)`,
  *   t = 1..T, i.e. the states *after* each step), inputs `B × T × D`, initial states `B × N`.
  * - The model's flat parameter vector holds the cell parameters first (`W` row-major, then `U`,
@@ -12,7 +14,7 @@
  */
 import type { Matrix } from '../linalg/matrix.js';
 
-export type CellKind = 'vanilla' | 'leaky' | 'rate' | 'gru';
+export type CellKind = 'vanilla' | 'leaky' | 'rate' | 'gru' | 'torch-rnn' | 'torch-gru' | 'torch-lstm';
 export type ActivationName = 'tanh' | 'relu' | 'identity' | 'softplus';
 
 /** A scalar nonlinearity with its first three derivatives. */
@@ -34,6 +36,13 @@ export interface ModelSpec {
   outputSize: number;
   /** Euler step `α = Δt/τ` of leaky and rate cells (ignored by vanilla and GRU; 1 there). */
   alpha: number;
+  /**
+   * Layers of a PyTorch cell (`torch-rnn`, `torch-gru`, `torch-lstm`; `num_layers`), default 1.
+   * The state is all layers' states concatenated, bottom layer first (cell-stacked.ts).
+   */
+  numLayers?: number;
+  /** Whether a PyTorch cell has `bias_ih`/`bias_hh` (PyTorch's `bias`), default true. */
+  bias?: boolean;
 }
 
 /** One named block of the flat parameter vector: `rows × cols` row-major at `offset`. Vectors have `cols = 1`. */
@@ -105,8 +114,11 @@ export interface Cell {
   jacobianH(theta: Float64Array, c: StepCache): Matrix;
   /** Dense `∂f/∂θ` (`N × P`); for tests and small problems. */
   jacobianTheta(theta: Float64Array, c: StepCache): Matrix;
-  /** The weight sites of this step (docs/theory.md §3). */
-  sites(theta: Float64Array, c: StepCache): WeightSite[];
+  /**
+   * The weight sites of this step (docs/theory.md §3), or null when `∂f/∂θ` has no site form
+   * (PyTorch LSTM and stacked cells): the sNTK then takes the sensitivity and sweep routes.
+   */
+  sites(theta: Float64Array, c: StepCache): WeightSite[] | null;
   /** `out = f_hh[r, s] = Σ_jk ∂²f/∂h_j∂h_k r_j s_k`. */
   hessianH(theta: Float64Array, c: StepCache, r: Float64Array, s: Float64Array, out: Float64Array): void;
   /** `out = f_hhh[r, s, t]`. */

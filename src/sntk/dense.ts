@@ -27,7 +27,7 @@ export interface SntkShape {
   B: number;
   T: number;
   N: number;
-  /** Total site length `Σ_j L_j` (Kronecker core). */
+  /** Total site length `Σ_j L_j` (Kronecker core); Infinity for cells without weight sites. */
   siteLength: number;
 }
 
@@ -47,7 +47,8 @@ export function sntkShape(model: Model, traj: Trajectory): SntkShape {
     B: traj.B,
     T: traj.T,
     N: traj.N,
-    siteLength: sites.reduce((s, x) => s + x.u.length, 0),
+    // no weight sites (PyTorch LSTM, stacked cells): the Kronecker route does not apply
+    siteLength: sites === null ? Infinity : sites.reduce((s, x) => s + x.u.length, 0),
   };
 }
 

@@ -11,3 +11,4 @@ export * from './analyze.js';
 export { gatherSiteFactors } from './site-gram.js';
 export type { SiteFactors } from './site-gram.js';
 export { memoryBudget, parseBytes, checkDenseBudget as checkDenseMemory } from './budget.js';
+export * from './state-rows.js';

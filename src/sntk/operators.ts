@@ -23,6 +23,7 @@ import {
 } from '../models/index.js';
 import { gatherSiteFactors, type SiteFactors } from './site-gram.js';
 import { ShapeError } from '../errors.js';
+import { readoutSlice } from '../models/spec.js';
 
 function rowsOf(traj: Trajectory): number {
   return traj.B * traj.T * traj.N;
@@ -167,7 +168,9 @@ export type SntkForm = 'jacobian' | 'kronecker';
  */
 export function sntkOperator(model: Model, traj: Trajectory, opts: { form?: SntkForm } = {}): LinearOperator {
   const M = rowsOf(traj);
-  const form = opts.form ?? 'kronecker';
+  // cells without weight sites (PyTorch LSTM, stacked) have no Kronecker form: J Jᵀ by sweeps
+  const hasSites = model.cell.sites(model.params.subarray(0, model.layout.cellSize), traj.caches[0]!) !== null;
+  const form = hasSites ? (opts.form ?? 'kronecker') : 'jacobian';
   if (form === 'jacobian') {
     return makeOperator({
       rows: M,
@@ -216,14 +219,16 @@ export function fisherOperator(model: Model, traj: Trajectory): LinearOperator {
 function applyReadout(model: Model, traj: Trajectory, Y: Matrix, transpose: boolean): Matrix {
   const { B, T, N } = traj;
   const O = model.spec.outputSize;
-  const C = model.params.subarray(model.layout.cellSize, model.layout.cellSize + O * N);
+  // C (O × W) reads the state slice [off, off + W) (models/spec.ts readoutSlice)
+  const { offset: off, width: W } = readoutSlice(model.spec);
+  const C = model.params.subarray(model.layout.cellSize, model.layout.cellSize + O * W);
   const k = Y.cols;
   const BT = B * T;
   const out = zeros(BT * (transpose ? N : O), k);
   for (let r = 0; r < BT; r++) {
     for (let o = 0; o < O; o++) {
-      for (let i = 0; i < N; i++) {
-        const c = C[o * N + i]!;
+      for (let i = off; i < off + W; i++) {
+        const c = C[o * W + i - off]!;
         if (c === 0) continue;
         if (!transpose) {
           const src = (r * N + i) * k;
@@ -257,7 +262,10 @@ export function outputNtkOperator(model: Model, traj: Trajectory, opts: { includ
   const { B, T, N } = traj;
   const BT = B * T;
   const inner = sntkOperator(model, traj);
-  const H = { rows: BT, cols: N, data: traj.H };
+  const { offset: off, width: W } = readoutSlice(model.spec);
+  const Hs = new Float64Array(BT * W);
+  for (let r = 0; r < BT; r++) Hs.set(traj.H.subarray(r * N + off, r * N + off + W), r * W);
+  const H = { rows: BT, cols: W, data: Hs };
   return makeOperator({
     rows: BT * O,
     cols: BT * O,

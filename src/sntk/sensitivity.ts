@@ -16,7 +16,14 @@ export function addParamJacobian(model: Model, traj: Trajectory, row: number, S:
   const theta = model.params.subarray(0, model.layout.cellSize);
   const P = model.layout.cellSize;
   const N = traj.N;
-  for (const site of model.cell.sites(theta, traj.caches[row]!)) {
+  const sites = model.cell.sites(theta, traj.caches[row]!);
+  if (sites === null) {
+    // cells without weight sites: the dense step Jacobian ∂f/∂θ (N × P), cost O(N·P)
+    const Jt = model.cell.jacobianTheta(theta, traj.caches[row]!).data;
+    for (let k = 0; k < N * P; k++) S[k]! += Jt[k]!;
+    return;
+  }
+  for (const site of sites) {
     const { u, beta } = site;
     for (const seg of site.segments) {
       const { offset, colStart, cols } = seg;

@@ -7,6 +7,7 @@
 import type { Model, Trajectory } from '../models/types.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { zeros } from '../linalg/matrix.js';
+import { InputError } from '../errors.js';
 
 /** Stacked site factors of one site. */
 export interface SiteFactors {
@@ -24,6 +25,7 @@ export function gatherSiteFactors(model: Model, traj: Trajectory): SiteFactors[]
   let out: SiteFactors[] = [];
   for (let row = 0; row < BT; row++) {
     const sites = model.cell.sites(theta, traj.caches[row]!);
+    if (sites === null) throw new InputError(`a ${model.spec.cell} cell has no weight sites: the Kronecker core K_θ does not apply (use the Jacobian form)`);
     if (row === 0) out = sites.map((s) => ({ U: zeros(BT, s.u.length), beta: zeros(BT, N) }));
     for (let j = 0; j < sites.length; j++) {
       const s = sites[j]!;

@@ -18,13 +18,14 @@ export interface Batch {
 
 /** Width of the loss target per time step: `O` for outputs, `N` for states. */
 export function targetWidth(model: Model, target: LossTarget): number {
-  return target === 'state' ? model.spec.hiddenSize : model.spec.outputSize;
+  return target === 'state' ? model.cell.N : model.spec.outputSize;
 }
 
 /** Throws ShapeError/NonFiniteError naming the problem when the batch does not fit the model. Cost O(BT(D+O)). */
 export function checkBatch(model: Model, batch: Batch, target: LossTarget): void {
   const { B, T } = batch;
-  const { inputSize: D, hiddenSize: N } = model.spec;
+  const D = model.spec.inputSize;
+  const N = model.cell.N;
   if (!Number.isInteger(B) || B < 1 || !Number.isInteger(T) || T < 1) throw new ShapeError(`batch: B and T must be positive integers, got B=${B}, T=${T}`);
   const O = targetWidth(model, target);
   if (O < 1) throw new ShapeError(`batch: target '${target}' needs a readout (outputSize = 0)`);

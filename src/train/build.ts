@@ -6,14 +6,19 @@ import type { NatGradOptimizer } from './optimizers/natgrad.js';
 import { pitchforkTask } from './tasks/pitchfork.js';
 import { templateTask } from './tasks/template.js';
 import { flipFlopTask } from './tasks/flipflop.js';
+import { dataTask, type DataArrays } from './tasks/data.js';
+import { InputError } from '../errors.js';
 import { sgd } from './optimizers/sgd.js';
 import { adam } from './optimizers/adam.js';
 import { lowRankNaturalGradient } from './optimizers/natgrad.js';
 import { gaussNewton } from './optimizers/gauss-newton.js';
 import { clipGradNorm } from './optimizers/clip.js';
 
-/** The task of a config (deterministic in `config.seed`). Cost: the task's construction. */
-export function buildTask(config: TrainConfig): Task {
+/**
+ * The task of a config (deterministic in `config.seed`); the `data` task needs its arrays loaded
+ * (`data`, from io/train-data.ts `loadTaskData`). Cost: the task's construction.
+ */
+export function buildTask(config: TrainConfig, data?: DataArrays): Task {
   const t = config.task;
   const seed = config.seed;
   switch (t.name) {
@@ -23,6 +28,25 @@ export function buildTask(config: TrainConfig): Task {
       return templateTask({ seed, hiddenSize: t.hiddenSize, inputSize: t.inputSize, T: t.T, B: t.B, teacherGain: t.teacherGain, studentGain: t.studentGain, resample: t.resample, ...(t.inputRank !== null ? { inputRank: t.inputRank } : {}) });
     case 'flipflop':
       return flipFlopTask({ seed, bits: t.bits, hiddenSize: t.hiddenSize, T: t.T, B: t.B, pulseProbability: t.pulseProbability, studentGain: t.studentGain, resample: t.resample });
+    case 'data': {
+      if (!data) throw new InputError("the data task needs its arrays: load them with loadTaskData (src/io/train-data.ts) and pass them as 'taskData' (sntk train does this)");
+      const task = dataTask(data, {
+        seed,
+        cell: t.cell,
+        activation: t.activation,
+        hiddenSize: t.hiddenSize,
+        numLayers: t.numLayers,
+        bias: t.bias,
+        batchSize: t.batchSize,
+        validation: t.validation,
+        studentGain: t.studentGain,
+        ...(t.alpha !== null ? { alpha: t.alpha } : {}),
+      });
+      if (config.initialParams && config.initialParams.length !== task.student.params.length) {
+        throw new InputError(`config.initialParams: has length ${config.initialParams.length}, the data task's ${t.cell} model has ${task.student.params.length} parameters`);
+      }
+      return task;
+    }
   }
 }
 

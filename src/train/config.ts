@@ -56,9 +56,29 @@ export const FlipFlopTaskSchema = z
   })
   .describe('Multi-bit flip-flop memory task (all parameters trained).');
 
+/** Your own data (src/train/tasks/data.ts; files read by src/io/train-data.ts). */
+export const DataTaskSchema = z
+  .strictObject({
+    name: z.literal('data').describe('Task name.'),
+    file: z.string().min(1).nullable().default(null).describe('A .npz or .safetensors file holding the named arrays (relative paths: from the config file).'),
+    inputs: z.string().min(1).default('inputs').describe('Inputs B×T×D: an array name in `file`, or a .npy/.npz/.safetensors path (its only array).'),
+    targets: z.string().min(1).nullable().default('targets').describe('Targets B×T×O: an array name in `file` or a file path; null with a teacher.'),
+    teacher: z.string().min(1).nullable().default(null).describe('A model file (.json/.safetensors, with a readout) whose outputs on the inputs are the targets.'),
+    cell: z.enum(['vanilla', 'leaky', 'rate', 'gru', 'torch-rnn', 'torch-gru', 'torch-lstm']).default('vanilla').describe('Student cell.'),
+    activation: z.enum(['tanh', 'relu', 'identity', 'softplus']).default('tanh').describe('Student activation (PyTorch GRU/LSTM: tanh).'),
+    hiddenSize: posInt(32, 'Student hidden size.'),
+    numLayers: posInt(1, 'Layers (PyTorch cells).'),
+    bias: z.boolean().default(true).describe('Biases (false only for PyTorch cells).'),
+    alpha: z.number().positive().max(1).nullable().default(null).describe('Euler step of leaky/rate cells (null: default).'),
+    batchSize: z.number().int().positive().nullable().default(null).describe('Trials per step (null: all training trials).'),
+    validation: z.number().min(0).max(0.5).default(0).describe('Fraction of trials (the last ones) held out for validation.'),
+    studentGain: z.number().positive().default(0.9).describe('Initial recurrent gain of the student.'),
+  })
+  .describe('Your own inputs and targets (or a teacher model) from .npy/.npz/safetensors files.');
+
 /** Task config (discriminated by `name`). */
 export const TaskSchema = z
-  .discriminatedUnion('name', [PitchforkTaskSchema, TemplateTaskSchema, FlipFlopTaskSchema])
+  .discriminatedUnion('name', [PitchforkTaskSchema, TemplateTaskSchema, FlipFlopTaskSchema, DataTaskSchema])
   .prefault({ name: 'pitchfork' })
   .describe('The training task.');
 
@@ -114,6 +134,11 @@ export const TrainConfigSchema = z
   .superRefine((c, ctx) => {
     const t = c.task;
     let N: number, D: number, O: number, trainable: number;
+    if (t.name === 'data') {
+      // sizes come from the data files: checked when the task is built (src/train/tasks/data.ts)
+      if (t.targets === null && t.teacher === null) ctx.addIssue({ code: 'custom', path: ['task', 'targets'], message: 'null needs task.teacher (a model file giving the targets)' });
+      return;
+    }
     if (t.name === 'pitchfork') {
       N = t.hiddenSize; D = 1; O = 1; trainable = N * N + N + (t.trainBias ? N : 0);
     } else if (t.name === 'template') {

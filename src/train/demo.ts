@@ -98,7 +98,7 @@ export function demoConfigs(seed: number, opts: Pick<DemoOptions, 'overrides' | 
       c['optimizer'] = mergeConfig(c['optimizer'] as Record<string, unknown>, { kind: (runs[name]['optimizer'] as Record<string, unknown>)['kind'] });
     }
     const cfg = parseTrainConfig(c); // validate before any work
-    if (cfg.optimizer.kind === 'natgrad' && cfg.optimizer.fisherTrials !== null && cfg.optimizer.fisherTrials > cfg.task.B) {
+    if (cfg.task.name !== 'data' && cfg.optimizer.kind === 'natgrad' && cfg.optimizer.fisherTrials !== null && cfg.optimizer.fisherTrials > cfg.task.B) {
       throw new InputError(`demo: fisherTrials ${cfg.optimizer.fisherTrials} exceeds the batch size ${cfg.task.B}`);
     }
     out[name] = c as TrainConfigInput;

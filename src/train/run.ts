@@ -16,6 +16,8 @@ import type { TrainConfig, TrainConfigInput } from './config.js';
 import { parseTrainConfig } from './config.js';
 import type { SessionStepInfo, StepReport, TrainEvent } from './session.js';
 import { createTrainingSession } from './session.js';
+import { trainingLoss } from './loss.js';
+import type { DataArrays } from './tasks/data.js';
 import { atomicWrite, loadLatestCheckpoint, saveCheckpoint, writeJson } from './checkpoint.js';
 import { NonFiniteError, UsageError, InputError } from '../errors.js';
 
@@ -35,6 +37,8 @@ export interface StepInfo extends SessionStepInfo {
 export interface TrainRunOptions {
   /** Run folder (created). */
   outDir: string;
+  /** The arrays of a `data` task (io/train-data.ts `loadTaskData`). */
+  taskData?: DataArrays;
   /** Continue from the latest checkpoint in `outDir`. */
   resume?: boolean;
   /** Called at monitored steps (every `config.monitorEvery`, and the last). */
@@ -67,6 +71,8 @@ export interface TrainSummary {
   lastCheckpointStep: number;
   nanStep: number | null;
   resumedFrom: number | null;
+  /** Loss on the held-out trials of a task with a validation split (the data task): at the first step of this process and at the end. */
+  validationLoss?: { initial: number; final: number };
 }
 
 /** What `trainRun` returns. */
@@ -161,8 +167,10 @@ export async function trainRun(configInput: TrainConfigInput | unknown, opts: Tr
   }
   atomicWrite(cfgPath, cfgText);
 
-  const session = createTrainingSession(config);
+  const session = createTrainingSession(config, opts.taskData ? { taskData: opts.taskData } : {});
   const model = session.model;
+  const validation = session.task.validation ?? null;
+  const validationLoss0 = validation ? trainingLoss(model, validation) : null;
 
   let start = 0;
   let rows: MetricsRow[] = [];
@@ -265,6 +273,7 @@ export async function trainRun(configInput: TrainConfigInput | unknown, opts: Tr
     lastCheckpointStep: lastCk,
     nanStep,
     resumedFrom,
+    ...(validation && validationLoss0 !== null && status === 'completed' ? { validationLoss: { initial: validationLoss0, final: trainingLoss(model, validation) } } : {}),
   };
   atomicWrite(join(dir, 'metrics.csv'), metricsCsv(rows));
   writeJson(eventsPath, events);

@@ -18,6 +18,7 @@ import type { Model } from '../models/types.js';
 import type { TrainConfig, TrainConfigInput } from './config.js';
 import { parseTrainConfig } from './config.js';
 import { buildOptimizer, buildTask } from './build.js';
+import type { DataArrays } from './tasks/data.js';
 import { fusedSweep, outputJacobian } from './fused-sweep.js';
 import type { FusedResult } from './fused-sweep.js';
 import type { Batch } from './batch.js';
@@ -134,6 +135,8 @@ export interface TrainingSessionOptions {
   step?: number;
   /** Loss history of the steps before `step`. */
   losses?: readonly number[];
+  /** The arrays of a `data` task (io/train-data.ts `loadTaskData`). */
+  taskData?: DataArrays;
 }
 
 /** The rotating block of Fisher trials of a step: `{ fisherTrials: [(step·s + i) mod B] }`, or `{}` for all. Cost O(s). */
@@ -176,7 +179,7 @@ function norm(a: Float64Array): number {
  */
 export function createTrainingSession(configInput: TrainConfigInput | unknown, opts: TrainingSessionOptions = {}): TrainingSession {
   const config = parseTrainConfig(configInput);
-  const task = buildTask(config);
+  const task = buildTask(config, opts.taskData);
   const model = task.student;
   if (config.initialParams) model.params.set(config.initialParams);
   if (opts.initialParams) {

@@ -31,7 +31,7 @@ describe('sntk convert', () => {
     const b = readModelFile(s);
     expect(Array.from(b.params)).toEqual(Array.from(a.params));
   });
-  it('--nonlinearity relu and --layout sntk; auto: GRU/tanh → nn.GRU layout, GRU/softplus → sntk layout', async () => {
+  it('--nonlinearity relu and --layout sntk; auto: the one-bias gru → sntk layout (torch on request), GRU/softplus → sntk layout', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sntk-conv-'));
     const s = join(dir, 'relu.safetensors');
     expect((await run(['convert', join(FIX, 'torch-rnn.safetensors'), s, '--nonlinearity', 'relu', '--layout', 'sntk'])).code).toBe(0);
@@ -39,7 +39,9 @@ describe('sntk convert', () => {
     expect(readModelFile(s).spec.activation).toBe('relu');
     const g = join(dir, 'gru.json');
     writeModelFile(randomModel(defineSpec({ cell: 'gru', hiddenSize: 2, inputSize: 1 }), 3), join(dir, 'gru-tanh.json'));
-    const rt = await run(['convert', join(dir, 'gru-tanh.json'), join(dir, 'gru-tanh.safetensors'), '--json']);
+    const rt0 = await run(['convert', join(dir, 'gru-tanh.json'), join(dir, 'gru-tanh-auto.safetensors'), '--json']);
+    expect(JSON.parse(rt0.out).layout).toBe('sntk');
+    const rt = await run(['convert', join(dir, 'gru-tanh.json'), join(dir, 'gru-tanh.safetensors'), '--json', '--layout', 'torch']);
     expect(JSON.parse(rt.out).layout).toBe('torch');
     expect(readSafetensorsFile(join(dir, 'gru-tanh.safetensors')).tensors.get('weight_hh_l0')!.shape).toEqual([6, 2]);
     writeModelFile(randomModel(defineSpec({ cell: 'gru', activation: 'softplus', hiddenSize: 2, inputSize: 1 }), 3), g);

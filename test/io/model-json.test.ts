@@ -65,7 +65,7 @@ describe('sntk-model/1 JSON: parsing', () => {
   });
   it('unknown cell names the allowed list', () => {
     const m = { ...base(), cell: 'lstm' };
-    expect(message(() => parseModelData(txt(m), 'c.json'))).toBe('c.json: cell: unknown cell "lstm" (allowed: vanilla, leaky, rate, gru)');
+    expect(message(() => parseModelData(txt(m), 'c.json'))).toBe('c.json: cell: unknown cell "lstm" (allowed: vanilla, leaky, rate, gru, torch-rnn, torch-gru, torch-lstm)');
   });
   it('leaky/rate need alpha in (0, 1]', () => {
     expect(message(() => parseModelData(txt({ ...base(), cell: 'leaky' }), 'a.json'))).toMatch(/^a\.json: alpha: a leaky cell needs "alpha" in \(0, 1\]/);
@@ -132,7 +132,7 @@ describe('sntk-model/1 JSON: round trips through Model', () => {
     }
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     writeFileSync(join(dir, 'x.txt'), '{}');
-    expect(message(() => readModelFile(join(dir, 'x.txt')))).toMatch(/x\.txt: unknown model file extension '\.txt' \(expected \.json or \.safetensors\)/);
+    expect(message(() => readModelFile(join(dir, 'x.txt')))).toMatch(/x\.txt: unknown model file extension '\.txt' \(expected \.json, \.safetensors or \.npz\)/);
   });
 });
 
@@ -157,7 +157,7 @@ describe('model files: claimed sizes and the sntk safetensors layout', () => {
     );
     expect(message(() => read(s.tensors, { ...s.metadata, alpha: '0' }))).toBe('r.safetensors: __metadata__.alpha must be in (0, 1] for a rate cell, got "0"');
     expect(message(() => read(s.tensors, { ...s.metadata, cell: 'lstm' }))).toBe(
-      'r.safetensors: __metadata__.cell: unknown cell "lstm" (allowed: vanilla, leaky, rate, gru)',
+      'r.safetensors: __metadata__.cell: unknown cell "lstm" (allowed: vanilla, leaky, rate, gru, torch-rnn, torch-gru, torch-lstm)',
     );
     expect(message(() => read(s.tensors.filter(([k]) => k !== 'b'), s.metadata))).toBe("r.safetensors: tensor 'b' missing (expected shape (3,))");
     expect(message(() => read([...s.tensors, ['Q', { data: [1], shape: [1] }]], s.metadata))).toBe(

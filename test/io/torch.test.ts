@@ -46,9 +46,9 @@ describe('PyTorch nn.RNN state dicts', () => {
     expect(ref.shape).toEqual([2, 5, 3]);
     for (let i = 0; i < ref.data.length; i++) expect(Math.abs(a.H[i]! - ref.data[i]!)).toBeLessThan(1e-14);
   });
-  it('an nn.GRU state dict (b_hn = 0) gives the trajectory of PyTorch\'s GRU equations', () => {
+  it('an nn.GRU state dict gives the trajectory of PyTorch\'s GRU equations (torch-gru cell)', () => {
     const m = readModelFile(join(FIX, 'torch-gru.safetensors'));
-    expect(m.spec).toEqual({ cell: 'gru', activation: 'tanh', hiddenSize: 3, inputSize: 2, outputSize: 0, alpha: 1 });
+    expect(m.spec).toEqual({ cell: 'torch-gru', activation: 'tanh', hiddenSize: 3, inputSize: 2, outputSize: 0, alpha: 1 });
     const inp = readInputsFile(join(FIX, 'inputs-2x5x2.npy'), 2);
     const a = rollout(m, inp.X, { B: inp.B, T: inp.T });
     const ref = readNpyFile(join(FIX, 'torch-gru-trajectory.npy'));
@@ -61,10 +61,22 @@ describe('PyTorch nn.RNN state dicts', () => {
     const back = modelDataFromTorch(readSafetensors(writeSafetensors(tt.tensors, tt.metadata)), 's');
     expect(Buffer.from(back.params.buffer).equals(Buffer.from(m.params.buffer))).toBe(true);
   });
-  it('an nn.GRU with a nonzero b_hn is refused, naming the entry', () => {
+  it('an nn.GRU with a nonzero b_hn keeps it (both bias vectors are parameter blocks)', () => {
     const N = 2;
     const sd = { weight_ih_l0: t([3 * N, 1]), weight_hh_l0: t([3 * N, N]), bias_ih_l0: t([3 * N]), bias_hh_l0: t([3 * N], (i) => (i === 5 ? 0.5 : 0)) };
-    expect(message(() => modelDataFromTorch(dict(sd), 'g.st'))).toMatch(/^g\.st: nn\.GRU 'bias_hh_l0'\[5\] \(b_hn, entry 1 of the n gate\) is 0\.5, not 0/);
+    const d = modelDataFromTorch(dict(sd), 'g.st');
+    expect(d.spec.cell).toBe('torch-gru');
+    expect(Array.from(d.params.subarray(d.params.length - 3 * N))).toEqual([0, 0, 0, 0, 0, 0.5]);
+  });
+  it('sntk\'s one-bias GRU exports as an nn.GRU with b_hh = 0 that reads back with the same trajectory', () => {
+    const g = randomModel(defineSpec({ cell: 'gru', hiddenSize: 3, inputSize: 2 }), 3, { biasScale: 0.5 });
+    const tt = modelDataToTorch({ spec: g.spec, params: g.params });
+    const back = createModel(modelDataFromTorch(readSafetensors(writeSafetensors(tt.tensors, tt.metadata)), 's').spec, modelDataFromTorch(readSafetensors(writeSafetensors(tt.tensors, tt.metadata)), 's').params);
+    const X = Float64Array.from({ length: 2 * 5 * 2 }, (_, i) => Math.sin(i));
+    const a = rollout(g, X, { B: 2, T: 5 }), b = rollout(back, X, { B: 2, T: 5 });
+    let err = 0;
+    for (let i = 0; i < a.H.length; i++) err = Math.max(err, Math.abs(a.H[i]! - b.H[i]!));
+    expect(err).toBeLessThan(1e-15);
   });
   it('sums the two biases, maps ih → U and hh → W, accepts a prefix', () => {
     const d = modelDataFromTorch(dict(rnn(2, 3, 'rnn.')), 's');
@@ -97,18 +109,19 @@ describe('PyTorch nn.RNN state dicts', () => {
   });
   it('multi-layer, bidirectional, GRU, LSTM, extra tensors, bad shapes are named', () => {
     expect(message(() => modelDataFromTorch(dict({ ...rnn(2, 1), weight_ih_l1: t([2, 2]), weight_hh_l1: t([2, 2]) }), 's'))).toBe(
-      "s: multi-layer nn.RNN is not supported (found 'weight_ih_l1'); sntk analyses one layer (num_layers=1)",
+      "s: tensor 'bias_ih_l1' missing (the other layers have biases: bias=True needs bias_ih and bias_hh in every layer)",
     );
+    expect(modelDataFromTorch(dict({ ...rnn(2, 1), weight_ih_l1: t([2, 2]), weight_hh_l1: t([2, 2]), bias_ih_l1: t([2]), bias_hh_l1: t([2]) }), 's').spec).toMatchObject({ cell: 'torch-rnn', numLayers: 2 });
     expect(message(() => modelDataFromTorch(dict({ ...rnn(2, 1), weight_ih_l0_reverse: t([2, 1]) }), 's'))).toBe(
-      "s: bidirectional nn.RNN is not supported (found 'weight_ih_l0_reverse'); use bidirectional=False",
+      "s: bidirectional modules are not supported (found 'weight_ih_l0_reverse'); use bidirectional=False",
     );
-    expect(message(() => modelDataFromTorch(dict({ weight_ih_l0: t([8, 1]), weight_hh_l0: t([8, 2]) }), 's'))).toMatch(/is 8×2: this is an nn\.LSTM state dict/);
+    expect(modelDataFromTorch(dict({ weight_ih_l0: t([8, 1]), weight_hh_l0: t([8, 2]) }), 's').spec).toMatchObject({ cell: 'torch-lstm', hiddenSize: 2, bias: false });
     expect(message(() => modelDataFromTorch(dict({ ...rnn(2, 1), 'encoder.weight': t([1]) }), 's'))).toMatch(/^s: unexpected tensor 'encoder\.weight'; sntk reads one nn\.RNN/);
     expect(message(() => modelDataFromTorch(dict({ ...rnn(2, 1), bias_hh_l0: t([3]) }), 's'))).toBe(
       "s: tensor 'bias_hh_l0' has shape (3,), expected (2,) (hidden_size)",
     );
     expect(message(() => modelDataFromBytes(writeSafetensors({ x: t([1]) }), 'safetensors', 'q.safetensors'))).toMatch(
-      /^q\.safetensors: neither an sntk model .* nor a PyTorch nn\.RNN state dict \(weight_hh_l0\); tensors: x$/,
+      /^q\.safetensors: neither an sntk model .* nor a PyTorch nn\.RNN\/nn\.GRU\/nn\.LSTM state dict \(weight_hh_l0\) nor a flax\.linen cell .*; tensors: x$/,
     );
   });
   it('export to the PyTorch layout reads back to the same model (b in bias_ih, zeros in bias_hh)', () => {

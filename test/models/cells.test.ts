@@ -121,13 +121,13 @@ describe.each(COMBOS)('%s cell, %s activation', (cellKind, act) => {
       it('weight sites reproduce ∂f/∂θ (∂f/∂θ)ᵀ within a step and across two steps (≤ 1e-13)', () => {
         const JT = cell.jacobianTheta(theta, c);
         const K = gemm(JT, JT, { transB: true });
-        const S = cell.sites(theta, c);
+        const S = cell.sites(theta, c)!;
         expect(relErr(siteGram(S, S, N), K.data)).toBeLessThanOrEqual(1e-13);
         // a second step (another state and input): cross-Gram
         const c2 = cell.forward(theta, randn(rng, N, 0.7), randn(rng, D));
         const JT2 = cell.jacobianTheta(theta, c2);
         const K12 = gemm(JT, JT2, { transB: true });
-        expect(relErr(siteGram(S, cell.sites(theta, c2), N), K12.data)).toBeLessThanOrEqual(1e-13);
+        expect(relErr(siteGram(S, cell.sites(theta, c2)!, N), K12.data)).toBeLessThanOrEqual(1e-13);
         // K12 is diagonal (the sites have diagonal ∂f/∂a)
         let off = 0;
         for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) if (i !== j) off = Math.max(off, Math.abs(K12.data[i * N + j]!));
@@ -140,7 +140,7 @@ describe.each(COMBOS)('%s cell, %s activation', (cellKind, act) => {
         const an = new Float64Array(N);
         cell.jvpTheta(theta, c, dt, an);
         const viaSites = new Float64Array(N);
-        for (const site of cell.sites(theta, c)) {
+        for (const site of cell.sites(theta, c)!) {
           for (let i = 0; i < N; i++) {
             let sIdx = 0;
             for (const seg of site.segments) {

@@ -1,6 +1,6 @@
 /**
  * `sntk convert <in> <out>`: converts a model between the sntk JSON format (`.json`) and
- * safetensors (`.safetensors`: a PyTorch nn.RNN state dict or sntk's own layout), formats
+ * safetensors (`.safetensors`: a PyTorch nn.RNN/nn.GRU/nn.LSTM state dict or sntk's own layout), formats
  * chosen by the file extensions.
  */
 import { Option, type Command } from 'commander';
@@ -20,7 +20,7 @@ interface ConvertOptions extends CommonOptions {
 export function registerConvert(program: Command): void {
   program
     .command('convert')
-    .description('convert a model between sntk JSON (.json) and safetensors (.safetensors: PyTorch nn.RNN state dict or sntk layout)')
+    .description('convert a model between sntk JSON (.json) and safetensors (.safetensors: PyTorch nn.RNN/nn.GRU/nn.LSTM state dict or sntk layout), both ways')
     .argument('<in>', 'input model file (.json or .safetensors)')
     .argument('<out>', 'output model file (.json or .safetensors); written atomically')
     .addOption(
@@ -30,7 +30,7 @@ export function registerConvert(program: Command): void {
       ]),
     )
     .addOption(
-      new Option('--layout <layout>', 'safetensors output layout: torch (nn.RNN/nn.GRU state dict), sntk (any cell), auto (torch when possible)')
+      new Option('--layout <layout>', 'safetensors output layout: torch (nn.RNN/nn.GRU/nn.LSTM state dict), sntk (any cell), auto (torch when possible)')
         .choices(['auto', 'torch', 'sntk'])
         .default('auto'),
     )
@@ -48,10 +48,11 @@ export function registerConvert(program: Command): void {
       const torchOk = hasTorchEquivalent(spec);
       if (outFormat === 'safetensors' && opts.layout === 'torch' && !torchOk) {
         throw new UsageError(
-          `--layout torch needs a vanilla tanh/relu model (nn.RNN) or a GRU with tanh (nn.GRU); ${input} is a ${spec.cell} cell with ${spec.activation}`,
+          `--layout torch needs a vanilla tanh/relu model (nn.RNN) or a GRU with tanh (nn.GRU) or a PyTorch cell (torch-rnn, torch-gru, torch-lstm); ${input} is a ${spec.cell} cell with ${spec.activation}`,
         );
       }
-      const layout = outFormat === 'json' ? 'json' : opts.layout === 'auto' ? (torchOk ? 'torch' : 'sntk') : opts.layout;
+      // auto: sntk's one-bias GRU keeps the sntk layout (an nn.GRU file reads back as torch-gru)
+      const layout = outFormat === 'json' ? 'json' : opts.layout === 'auto' ? (torchOk && spec.cell !== 'gru' ? 'torch' : 'sntk') : opts.layout;
       writeModelData(data, output, {
         layout: outFormat === 'json' ? 'auto' : (layout as 'torch' | 'sntk'),
         dtype: opts.dtype === 'f32' ? 'F32' : 'F64',
@@ -66,9 +67,12 @@ export function registerConvert(program: Command): void {
         spec,
         parameters: createLayout(spec).size,
       };
-      const what = layout === 'torch' ? `PyTorch nn.${spec.cell === 'gru' ? 'GRU' : 'RNN'} state dict` : layout === 'sntk' ? 'sntk safetensors layout' : 'sntk JSON';
+      const module = spec.cell === 'gru' || spec.cell === 'torch-gru' ? 'GRU' : spec.cell === 'torch-lstm' ? 'LSTM' : 'RNN';
+      const what = layout === 'torch' ? `PyTorch nn.${module} state dict` : layout === 'sntk' ? 'sntk safetensors layout' : 'sntk JSON';
+      const layers = (spec.numLayers ?? 1) > 1 ? `, ${spec.numLayers} layers` : '';
+      const bias = spec.bias === false ? ', no biases' : '';
       emit(opts, result, () =>
-        `wrote ${output} (${what}): ${spec.cell} ${spec.activation}, N=${spec.hiddenSize}, D=${spec.inputSize}, O=${spec.outputSize}` +
+        `wrote ${output} (${what}): ${spec.cell} ${spec.activation}, N=${spec.hiddenSize}, D=${spec.inputSize}, O=${spec.outputSize}${layers}${bias}` +
         `${spec.cell === 'leaky' || spec.cell === 'rate' ? `, alpha=${spec.alpha}` : ''}, ${result.parameters} parameters`,
       );
     });

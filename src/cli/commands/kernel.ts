@@ -9,6 +9,7 @@ import { checkTrajectoryMemory } from '../trajectory-budget.js';
 import { emit, progressLine, type CommonOptions } from '../context.js';
 import { UsageError } from '../../errors.js';
 import { readModelFile } from '../../io/model-json.js';
+import { parameterLayout } from '../../models/layout.js';
 import { readInputsFile } from '../../io/inputs.js';
 import { saveArrayNpy } from '../../io/npy.js';
 import { rollout } from '../../models/index.js';
@@ -41,7 +42,7 @@ export function registerKernel(program: Command): void {
   program
     .command('kernel')
     .description('the state-space NTK of a model over its input trajectories, with trace, PR, entropy rank and top eigenvalues')
-    .requiredOption('--model <file>', 'model file (.json, or a .safetensors PyTorch nn.RNN state dict)')
+    .requiredOption('--model <file>', 'model file (.json, or a .safetensors PyTorch nn.RNN/nn.GRU/nn.LSTM state dict)')
     .requiredOption('--inputs <file>', 'inputs: JSON [T][D] or [B][T][D], or .npy of shape (T,D) or (B,T,D)')
     .addOption(
       new Option('--method <m>', 'dense: exact, forms J and the smaller Gram; operator: matrix-free estimates with standard errors; auto: dense when min(rows, params) ≤ 4000 and it fits the memory budget')
@@ -84,7 +85,7 @@ export function registerKernel(program: Command): void {
         saveArrayNpy(opts.out, dense.data, [dense.rows, dense.cols]);
         written = opts.out;
       }
-      const out = { ...result, seconds, ...(written ? { out: written } : {}) };
+      const out = { ...result, seconds, ...(written ? { out: written } : {}), parameterLayout: parameterLayout(model.spec) };
       emit(opts, out, () => {
         const se = result.standardErrors;
         const pm = (v: number, e: number | undefined) => (e !== undefined && e > 0 ? `${fmt(v)} ± ${fmt(e)}` : fmt(v));

@@ -12,7 +12,8 @@ import { InputError, SntkError, UsageError } from '../../errors.js';
 import { parseTrainConfig } from '../../train/config.js';
 import { trainRun } from '../../train/run.js';
 import { createMonitor } from '../../train/monitor/monitor.js';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { loadTaskData } from '../../io/train-data.js';
 
 /** The run stopped on a non-finite loss (exit code 1: a failure of the computation, not of the input). */
 export class TrainingStoppedError extends SntkError {}
@@ -34,6 +35,19 @@ export function readConfigFile(path: string): unknown {
   }
 }
 
+/**
+ * Makes the file paths of a `data` task absolute (relative ones are taken from the config file's
+ * folder), so the run folder's config.json stays valid for --resume from anywhere. In place.
+ */
+function absolutiseDataPaths(raw: unknown, base: string): void {
+  const task = (raw as { task?: Record<string, unknown> } | null)?.task;
+  if (!task || task['name'] !== 'data') return;
+  const file = (v: unknown, pathOnly: boolean) => typeof v === 'string' && (pathOnly || /\.(npy|npz|safetensors)$/i.test(v)) && !isAbsolute(v) ? resolve(base, v) : v;
+  for (const [k, pathOnly] of [['file', true], ['teacher', true], ['inputs', false], ['targets', false]] as const) {
+    if (k in task) task[k] = file(task[k], pathOnly);
+  }
+}
+
 /** Registers `sntk train`. */
 export function registerTrain(program: Command): void {
   program
@@ -46,13 +60,17 @@ export function registerTrain(program: Command): void {
     .option('--json', 'print the summary as one JSON object')
     .option('--quiet', 'no progress output')
     .action(async (opts: TrainCliOptions) => {
-      const config = parseTrainConfig(readConfigFile(opts.config));
+      const raw = readConfigFile(opts.config);
+      absolutiseDataPaths(raw, dirname(resolve(opts.config)));
+      const config = parseTrainConfig(raw);
+      const taskData = config.task.name === 'data' ? loadTaskData(config.task, dirname(resolve(opts.config))) : undefined;
       const out = opts.out ?? join('runs', `${config.task.name}-${config.optimizer.kind}-seed${config.seed}`);
       if (opts.resume && !existsSync(out)) throw new UsageError(`--resume: ${out} does not exist`);
       const progress = progressLine(opts, 'train');
       const mon = config.monitor.enabled ? createMonitor({ ...config.monitor, seed: config.seed }).hooks() : {};
       const res = await trainRun(config, {
         outDir: out,
+        ...(taskData ? { taskData } : {}),
         resume: opts.resume === true,
         ...mon,
         onStep: (info) => {

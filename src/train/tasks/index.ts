@@ -4,3 +4,4 @@ export * from './common.js';
 export * from './pitchfork.js';
 export * from './template.js';
 export * from './flipflop.js';
+export * from './data.js';

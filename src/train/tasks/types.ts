@@ -13,6 +13,8 @@ export interface Task extends Batch {
   readonly target: LossTarget;
   /** 1 = trainable, over the student's flat parameters (cell then readout). */
   readonly trainable: Uint8Array;
+  /** Held-out trials (the data task's validation split), not trained on; null or absent: none. */
+  readonly validation?: Batch | null;
   /** The batch of step `s` for minibatch tasks (deterministic in seed and step); absent: the fixed batch every step. */
   batchAt?(step: number): Batch;
 }
