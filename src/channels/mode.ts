@@ -17,7 +17,7 @@ import {
   spectrumOf,
   growth,
   modelSystem,
-  realCriticalCoefficients,
+  classifyRealCritical,
   hopfCoefficients,
   periodDoublingCoefficient,
   neimarkSackerCoefficient,
@@ -60,11 +60,11 @@ export interface ClassifyOptions {
   /** Absolute tolerance below which a normal-form coefficient counts as zero (default 1e-8). */
   coefficientTol?: number;
   /**
-   * Pitchfork vs saddle-node at a real mode: a pitchfork needs the odd symmetry `f(−h) = −f(h)`
-   * (odd φ, `U x̄ + b = 0`; checked numerically), and the point is on its trivial branch or its
-   * symmetric pair of branches when `a² ≤ pitchforkRatio · |σ| · |b₃|` (derived: in the normal form
-   * `z ↦ z + νμz + b₃z³`, a²/(σ|b₃|) is 0 on the trivial branch and exactly 9/2 on the branches
-   * `z*² = −νμ/b₃`; near a fold it grows like 1/σ). Default 20.
+   * Pitchfork vs saddle-node at a real mode, decided by the dynamics layer's one classifier
+   * (`classifyRealCritical`): a symmetry of the system fixing `h*` and reversing the mode (odd,
+   * swap of units, …) makes it a pitchfork; an odd system also on its symmetric pair of branches,
+   * when `a² ≤ pitchforkRatio · |σ| · |b₃|` (in the normal form `z ↦ z + νμz + b₃z³`, a²/(σ|b₃|)
+   * is 0 on the trivial branch and 9/2 on the branches; near a fold it grows like 1/σ). Default 20.
    */
   pitchforkRatio?: number;
 }
@@ -138,17 +138,16 @@ export function classifyNearest(model: Model, hStar: Float64Array, xbar: Float64
         if (Math.abs(k.c) <= ctol) return degenerate('degenerate-period-doubling', { c: k.c });
         return { ...base, type: 'period-doubling', criticality: k.c > 0 ? 'supercritical' : 'subcritical', coefficients: { c: k.c } };
       }
-      const k = realCriticalCoefficients(sys, hStar, 0, J, lam);
-      const coefficients = { a: k.a, b3: k.b3, beta: k.beta };
       const sigma = time === 'discrete' ? 1 - lam : -lam;
+      const ctx = { sys, h: hStar, s: 0, J, lambda: lam, sigma, pitchforkRatio: opts.pitchforkRatio ?? 20 };
+      const first = classifyRealCritical(ctx);
+      const k = first.coefficients;
+      const coefficients = { a: k.a, b3: k.b3, beta: k.beta };
       if (Math.abs(k.a) <= ctol && Math.abs(k.b3) <= ctol) return degenerate('cusp', coefficients);
-      const pr = opts.pitchforkRatio ?? 20;
-      if (isOddSymmetric(sys, hStar) && k.a * k.a <= pr * Math.abs(sigma) * Math.abs(k.b3)) {
-        return { ...base, type: 'pitchfork', criticality: k.b3 < 0 ? 'supercritical' : 'subcritical', coefficients };
-      }
+      if (first.type === 'pitchfork') return { ...base, type: 'pitchfork', criticality: first.criticality, coefficients };
       const unfold = unfoldingNorm(model, hStar, xbar, k.pair.left.re);
-      if (unfold.ratio <= 1e-10) return { ...base, type: 'transcritical', criticality: null, coefficients };
-      return { ...base, type: 'saddle-node', criticality: null, coefficients };
+      const type = unfold.ratio <= 1e-10 ? 'transcritical' : 'saddle-node';
+      return { ...base, type, criticality: null, coefficients };
     }
     if (time === 'continuous') {
       const k = hopfCoefficients(sys, hStar, 0, J, lamPos);
@@ -164,20 +163,6 @@ export function classifyNearest(model: Model, hStar: Float64Array, xbar: Float64
     if (err instanceof SingularMatrixError) return degenerate('defective');
     throw err;
   }
-}
-
-/** Whether the system is odd, `f(−h) = −f(h)`, at `hStar` and two fixed probe points (to 1e-12). */
-function isOddSymmetric(sys: ReturnType<typeof modelSystem>, hStar: Float64Array): boolean {
-  const N = hStar.length;
-  const probes = [hStar, hStar.map((_, i) => 0.3 * Math.sin(1.3 * i + 0.7)), hStar.map((_, i) => 0.8 * Math.cos(2.1 * i + 0.2))];
-  for (const p of probes) {
-    const a = sys.value(p, 0);
-    const b = sys.value(p.map((v) => -v), 0);
-    let scale = 1;
-    for (let i = 0; i < N; i++) scale = Math.max(scale, Math.abs(a[i]!));
-    for (let i = 0; i < N; i++) if (Math.abs(a[i]! + b[i]!) > 1e-12 * scale) return false;
-  }
-  return true;
 }
 
 /** `‖B*ᵀ l‖` and its ratio to `‖B*‖_F ‖l‖` (B* = ∂f/∂θ at the point). Cost O(N·P). */
