@@ -183,18 +183,24 @@ function unfoldingNorm(model: Model, hStar: Float64Array, xbar: Float64Array, l:
 }
 
 /**
- * The channel mode: the eigenvalue of `J* = ∂f/∂h` nearest to 1 (it dominates `(I − J*)⁻¹`), with
- * right/left eigenvectors (`‖r‖ = 1`, `lᵀr = 1`; for a complex pair the member with Im λ > 0).
- * Throws ConvergenceError for a defective eigenvalue. Cost O(N³).
+ * The channel mode: the eigenvalue of `J* = ∂f/∂h` nearest to the stability boundary among real and
+ * complex ones (`||λ| − 1|` for maps; for flows `|Re λ − 1|`, i.e. `|Re μ|` of `μ = (λ − 1)/α`),
+ * ties to the one nearest 1, with right/left eigenvectors (`‖r‖ = 1`, `lᵀr = 1`; for a complex
+ * pair the member with Im λ > 0, and the channel has rank two). Throws ConvergenceError for a
+ * defective eigenvalue. Cost O(N³).
  */
-export function channelMode(Jmap: Matrix): EigenPair {
+export function channelMode(Jmap: Matrix, time: TimeKind = 'discrete'): EigenPair {
   const spec = spectrumOf(Jmap, 'discrete');
+  const boundary = (e: Complex) => (time === 'discrete' ? Math.abs(Math.hypot(e.re, e.im) - 1) : Math.abs(e.re - 1));
   let best = spec.eigenvalues[0]!;
-  let bd = Infinity;
+  let bd = Infinity, b1 = Infinity;
   for (const e of spec.eigenvalues) {
-    const d = Math.hypot(1 - e.re, e.im);
-    if (d < bd - 1e-15 || (Math.abs(d - bd) <= 1e-15 && e.im > best.im)) {
+    const d = boundary(e);
+    const d1 = Math.hypot(1 - e.re, e.im);
+    const tol = 1e-12 * Math.max(1, Math.hypot(e.re, e.im));
+    if (d < bd - tol || (Math.abs(d - bd) <= tol && (d1 < b1 - tol || (Math.abs(d1 - b1) <= tol && e.im > best.im)))) {
       bd = d;
+      b1 = d1;
       best = e;
     }
   }

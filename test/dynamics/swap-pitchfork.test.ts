@@ -87,7 +87,7 @@ describe.each([
     })();
     const amp = Math.sqrt((nu * eps) / Math.abs(ev.coefficients.b3!)); // |z*| of z ↦ z + νεz + b₃z³
     const run = (s: number, kick: number) => {
-      let h = Float64Array.from(ev.h);
+      let h: Float64Array = Float64Array.from(ev.h);
       h[0]! += kick * ev.right.re[0]!;
       h[1]! += kick * ev.right.re[1]!;
       h[2]! += kick * ev.right.re[2]!;
