@@ -67,6 +67,27 @@ describe('sntk channel / scan', () => {
     expect(j.exponentAbove).toBeLessThan(0);
     console.log({ alphaC: j.alphaC, below: j.exponentBelow, above: j.exponentAbove, r2: j.r2 });
   });
+  it('scan on a smooth model: "no critical point in range", alphaC null; --help states the criterion', async () => {
+    const m = vanilla(1, [0.1], undefined, 1);
+    m.params[1] = 1;
+    const f = join(dir, 'smooth.json');
+    writeModelFile(m, f);
+    const x = join(dir, 'smx.json');
+    writeFileSync(x, JSON.stringify(Array.from({ length: 100 }, (_, t) => [t === 0 ? 0.3 : 0])));
+    const u = join(dir, 'su.json');
+    writeFileSync(u, JSON.stringify([1, 0, 0]));
+    const r = await run(['scan', '--model', f, '--inputs', x, '--direction', u, '--range', '0,0.4', '--points', '21', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.criticalPoint).toBe('no critical point in range');
+    expect(j.alphaC).toBeNull();
+    expect(j.exponentBelow).toBeNull();
+    expect(j.reason).toMatch(/edge/);
+    const t = await run(['scan', '--model', f, '--inputs', x, '--direction', u, '--range', '0,0.4', '--points', '21']);
+    expect(t.out).toMatch(/no critical point in range/);
+    const h = await run(['scan', '--help']);
+    expect(h.out).toMatch(/peaks with at least 2 α values on each side/);
+  });
   it('bad usage exits 2', async () => {
     expect((await run(['scan', '--model', 'nope.json', '--inputs', 'x.json', '--range', '1,0'])).code).toBe(2);
   });
