@@ -67,7 +67,7 @@ export interface ChannelDecomposition {
    * Whether the fixed-point sNTK is amplified by this mode (a real eigenvalue approaching 1). For a
    * complex pair (Hopf / Neimark–Sacker) or an eigenvalue near −1, `|1 − λ|` stays bounded away
    * from 0, so `sNTK_fp` stays bounded and the amplification shows on trajectories only
-   * (docs/theory.md §5; see `trajectoryChannel`).
+   * (docs/theory.md §8; see `trajectoryChannel`).
    */
   fixedPointAmplified: boolean;
   /**

@@ -1,6 +1,6 @@
 /**
  * The total derivative of an eigenvalue of the fixed-point Jacobian with respect to the cell
- * parameters, the fixed point moving with them (docs/theory.md §5):
+ * parameters, the fixed point moving with them (docs/theory.md §8):
  *
  *   `dλ/dθ_p = lᵀ (d/dθ_p J*) r`,  `(d/dθ_p J*) r = f_hθ[r, e_p] + f_hh[r, S e_p]`,
  *

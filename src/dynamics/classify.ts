@@ -1,6 +1,6 @@
 /**
  * The one classifier of real critical eigenvalues (λ = 1 for maps, 0 for flows): saddle-node,
- * transcritical or pitchfork, with super/subcriticality (docs/theory.md §4). Both continuation
+ * transcritical or pitchfork, with super/subcriticality (docs/theory.md §7). Both continuation
  * (at a located event) and the channel analysis (at a fixed point some distance σ from the
  * boundary) call it, so the same point gets the same name.
  *

@@ -8,7 +8,7 @@
  * previous tangent; predictor `y + Δ t`; corrector: Newton on `[F(y); tᵀ(y − y_pred)] = 0`. Folds
  * are passed (the branch turns back in `s`) and reported as saddle-nodes.
  *
- * Test functions between consecutive points (test-functions.ts, docs/theory.md §4): eigenvalues are
+ * Test functions between consecutive points (test-functions.ts, docs/theory.md §6): eigenvalues are
  * tracked by continuity and each carries its own test function — real λ − c through 0 (fold /
  * branch point; told apart by whether `ds/darc` changes sign), real λ + 1 (maps: period doubling),
  * complex |λ| − 1 or Re λ (Neimark–Sacker / Hopf). A step whose tracked test functions change sign

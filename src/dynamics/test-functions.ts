@@ -1,6 +1,6 @@
 /**
  * Test functions of codimension-one bifurcations of fixed points, evaluated on eigenvalues that are
- * tracked by continuity between two nearby points of a branch (docs/theory.md §4).
+ * tracked by continuity between two nearby points of a branch (docs/theory.md §6).
  *
  * Counting eigenvalues outside the stability region cannot see two simultaneous changes that
  * cancel (a complex pair leaving the unit circle while a pair outside it collides onto the real
