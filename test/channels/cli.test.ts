@@ -33,6 +33,30 @@ describe('sntk channel / scan', () => {
     expect(j.prAfter).toBeGreaterThan(j.prBefore);
     expect(j.trajectory.channelShare).toBeGreaterThan(0);
   });
+  it('channel on a leaky model near a Neimark–Sacker, with a real mode nearer 1: picks the complex pair (rank 2), says the fixed-point sNTK is bounded', async () => {
+    // W = blockdiag(ρR(π/3), 0.9): map eigenvalues 1 + α(−1 + ρe^{±iπ/3}) near the unit circle and
+    // the real 1 + α(−1 + 0.9) = 0.98 (nearest to 1, but 0.02 from the boundary)
+    const alpha = 0.2, rho = 1.6; // |λ| = 0.9992
+    const c = Math.cos(Math.PI / 3), s = Math.sin(Math.PI / 3);
+    const W = [rho * c, -rho * s, 0, rho * s, rho * c, 0, 0, 0, 0.9];
+    const m = vanilla(3, W, undefined, 1, 'leaky', alpha);
+    const f = join(dir, 'hopf.json');
+    writeModelFile(m, f);
+    const x = join(dir, 'hx.json');
+    writeFileSync(x, JSON.stringify(Array.from({ length: 40 }, (_, t) => [t === 0 ? 0.5 : 0])));
+    const r = await run(['channel', '--model', f, '--inputs', x, '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.rank).toBe(2);
+    expect(Math.abs(j.criticalEigenvalue.im)).toBeCloseTo(alpha * rho * s, 10);
+    expect(j.nearestBifurcation).toBe('neimark-sacker');
+    expect(j.fixedPointAmplified).toBe(false);
+    expect(j.parameterSubspace).toHaveLength(2);
+    expect(j.channelShare).toBeGreaterThanOrEqual(0);
+    expect(j.channelShare).toBeLessThanOrEqual(1);
+    expect(j.trajectory.channelShare).toBeLessThanOrEqual(1);
+    expect(j.trajectory.status).toBe('ok');
+  });
   it('channel: far from criticality and codimension-2 are reported in the status', async () => {
     const far = join(dir, 'far.json');
     writeModelFile(vanilla(2, [0.2, 0, 0, 0.1]), far);
