@@ -369,10 +369,10 @@ export function continueBranch(sys: ParamSystem, opts: ContinuationOptions): Con
     if (c!.iters <= 3) ds = Math.min(ds * 1.4, dsMax);
     else if (c!.iters >= 6) ds = Math.max(ds * 0.6, dsMin);
     // approach events in small steps: at most the extrapolated distance to the nearest zero of a
-    // tracked test function, halved, down to dsMax/64
+    // tracked test function, halved, down to dsMax/16
     if (!opts.noEvents) {
       const near = distanceToNextEvent(branch[branch.length - 2]!.eigenvalues, next.eigenvalues, sys.time, taken);
-      if (0.5 * near < ds) ds = Math.max(0.5 * near, Math.min(ds, dsMax / 64), dsMin);
+      if (0.5 * near < ds) ds = Math.max(0.5 * near, Math.min(ds, dsMax / 16), dsMin);
     }
   }
   return { time: sys.time, branch, events, stopReason };
