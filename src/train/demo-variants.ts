@@ -57,6 +57,8 @@ export function variantChecks(bifurcation: DemoBifurcation, seeds: readonly Demo
   const limit = bifurcation === 'hopf' ? 2.5 : 1.5;
   const prMin = ref.map((o) => o.prAfter);
   checks.push(perSeed('reference.prCollapse', `state-space PR at its minimum ≤ ${limit} (${bifurcation === 'hopf' ? '≈ 2: complex, rank-two channel' : '≈ 1: real, rank-one channel'}) on every seed`, prMin, prMin.map((x) => x !== null && x <= limit)));
+  // the span of B*ᵀl (Re and Im for a complex pair); the monitor's alignEigenMove metric holds the
+  // alignment with span{Re, Im dλ/dθ} (monitor/fixed.ts)
   const align = ref.map((o) => o.dominantAlignment);
   checks.push(perSeed('reference.dominantAlignment', '|cos(top sNTK direction, channel subspace)| ≥ 0.9 at the PR minimum on every seed', align, align.map((x) => x !== null && x >= 0.9)));
   const upSgd = sgd.reduce((a, o) => a + o.lossIncreases, 0);
