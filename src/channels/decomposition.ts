@@ -22,6 +22,7 @@ import { participationRatio, kernelAlignment, kernelTrace, frobeniusNorm } from 
 import type { Complex, EigenPair, TimeKind } from '../dynamics/index.js';
 import { InputError } from '../errors.js';
 import { channelMode } from './mode.js';
+import { eigenvalueGradient, orthonormalBasis } from './eigen-gradient.js';
 
 /** Options of `channelDecomposition`. */
 export interface ChannelOptions {
@@ -58,12 +59,37 @@ export interface ChannelDecomposition {
   sensitivity: Matrix;
   channelSensitivity: Matrix;
   residualSensitivity: Matrix;
+  /** 1 for a real mode, 2 for a complex pair (the channel spans Re and Im). */
+  rank: 1 | 2;
+  /** Distance of the mode to the stability boundary: `1 − |λ|` (maps) or `−Re μ` (flows). */
+  boundaryDistance: number;
   /**
-   * `tr C / tr K`. Tends to 1 as `σ → 0`. Not a fraction in general: for a non-normal `J*`
-   * (`‖l‖ > 1` when `lᵀr = 1`, `‖r‖ = 1`) the cross term `X` can have negative trace away from
-   * criticality, and the share then exceeds 1; read it together with `cosine` and `σ`.
+   * Whether the fixed-point sNTK is amplified by this mode (a real eigenvalue approaching 1). For a
+   * complex pair (Hopf / Neimark–Sacker) or an eigenvalue near −1, `|1 − λ|` stays bounded away
+   * from 0, so `sNTK_fp` stays bounded and the amplification shows on trajectories only
+   * (docs/theory.md §8; see `trajectoryChannel`).
+   */
+  fixedPointAmplified: boolean;
+  /**
+   * Orthonormal basis (`P × rank`) of the channel's parameter subspace: `B*ᵀl/‖B*ᵀl‖` for a real
+   * mode; span{Re, Im} of the total derivative `dλ/dθ` (the fixed point moving) for a complex one.
+   */
+  parameterSubspace: Matrix;
+  /** `dλ/dθ` (real and imaginary parts, length P, units of `time`), for a complex mode; null for real. */
+  eigenvalueGradient: { re: Float64Array; im: Float64Array } | null;
+  /** Orthonormal basis (`N × rank`) of the channel's state subspace: `r`, or span{Re r, Im r}. */
+  stateSubspace: Matrix;
+  /**
+   * Fraction of the kernel's trace in the channel's state subspace, `tr(Qᵀ K Q)/tr K` with `Q` =
+   * `stateSubspace`: in [0, 1] for the PSD `K`; → 1 as a real mode approaches 1.
    */
   channelShare: number;
+  /**
+   * `tr C / tr K`, the channel part's trace relative to the kernel's (the amplification ratio). Tends
+   * to 1 as `σ → 0` but is not a fraction: for a non-normal `J*` the cross term can have negative
+   * trace and this ratio can exceed 1.
+   */
+  amplificationRatio: number;
   /** Kernel alignment `cos(K, C) = ⟨K, C⟩_F/(‖K‖_F‖C‖_F)`. */
   cosine: number;
   /** PR of K, and of `K − C` (the channel removed). */
@@ -118,7 +144,7 @@ export function channelDecomposition(model: Model, hStar: Float64Array, xbar: Fl
   const J = fp.jacobian;
   const N = J.rows;
   const P = fp.sensitivity.cols;
-  const mode = channelMode(J);
+  const mode = channelMode(J, time);
   const lam = mode.lambda;
   const complex = lam.im !== 0;
   const theta = model.params.subarray(0, model.layout.cellSize);
@@ -173,6 +199,15 @@ export function channelDecomposition(model: Model, hStar: Float64Array, xbar: Fl
   for (let p = 0; p < P; p++) un += gRe[p]! * gRe[p]! + gIm[p]! * gIm[p]!;
   const unfoldingNorm = Math.sqrt(un) / alpha;
   const dominantDirection = complex ? topRightSingular(Sc) : normalised(gRe);
+  const grad = complex ? eigenvalueGradient(model, hStar, xbar, mode, fp.sensitivity) : null;
+  if (grad) for (let p = 0; p < P; p++) {
+    grad.re[p]! /= alpha;
+    grad.im[p]! /= alpha;
+  }
+  const parameterSubspace = grad ? orthonormalBasis([grad.re, grad.im]) : orthonormalBasis([gRe]);
+  const stateSubspace = orthonormalBasis(complex ? [r.re, r.im] : [r.re]);
+  const growthMap = Math.hypot(lam.re, lam.im) - 1;
+  const boundaryDistance = time === 'continuous' ? -(lam.re - 1) / alpha : -growthMap;
   let restTrace = kernelTrace(restSym), restFro = 0;
   for (const v of restSym.data) restFro += v * v;
   const prAfter = restFro > 0 ? (restTrace * restTrace) / restFro : 0;
@@ -193,7 +228,14 @@ export function channelDecomposition(model: Model, hStar: Float64Array, xbar: Fl
     sensitivity: fp.sensitivity,
     channelSensitivity: Sc,
     residualSensitivity: Sr,
-    channelShare: kernelTrace(channel) / kernelTrace(K),
+    rank: complex ? 2 : 1,
+    boundaryDistance,
+    fixedPointAmplified: !complex && lam.re > 0,
+    parameterSubspace,
+    eigenvalueGradient: grad,
+    stateSubspace,
+    channelShare: subspaceShare(K, stateSubspace),
+    amplificationRatio: kernelTrace(channel) / kernelTrace(K),
     cosine: kernelAlignment(K, channel),
     prBefore: participationRatio(K),
     prAfter,
@@ -222,4 +264,26 @@ function topRightSingular(S: Matrix): Float64Array {
   const v = new Float64Array(P);
   for (let i = 0; i < N; i++) for (let p = 0; p < P; p++) v[p]! += u[i]! * S.data[i * P + p]!;
   return normalised(v);
+}
+
+/**
+ * `tr(Qᵀ K Q)/tr K` for an orthonormal `Q` (`N × k`) and a PSD `K` (`N × N`): the fraction of the
+ * kernel's trace in span Q, clamped to [0, 1] against roundoff. Cost O(N²k).
+ */
+export function subspaceShare(K: Matrix, Q: Matrix): number {
+  const N = K.rows, k = Q.cols;
+  let num = 0;
+  const kq = new Float64Array(N);
+  for (let j = 0; j < k; j++) {
+    kq.fill(0);
+    for (let i = 0; i < N; i++) {
+      let t = 0;
+      for (let m = 0; m < N; m++) t += K.data[i * N + m]! * Q.data[m * k + j]!;
+      kq[i] = t;
+    }
+    for (let i = 0; i < N; i++) num += Q.data[i * k + j]! * kq[i]!;
+  }
+  const tr = kernelTrace(K);
+  if (!(tr > 0)) return 0;
+  return Math.min(1, Math.max(0, num / tr));
 }

@@ -103,3 +103,36 @@ export function fitCritical(alpha: ArrayLike<number>, kappa: ArrayLike<number>, 
   if (!best) throw new InputError('fitCritical: no candidate α_c gave a fit (too few positive κ values on either side)');
   return best;
 }
+
+/** Whether a scan holds a critical point, and why not. */
+export interface CriticalPointVerdict {
+  found: boolean;
+  /** Empty when found; otherwise which condition failed. */
+  reason: string;
+}
+
+/** Defaults of the criterion (stated in `sntk scan --help`). */
+export const CRITICAL_POINT_CRITERION = { margin: 2, prominence: 3 } as const;
+
+/**
+ * The criterion for reporting a critical point instead of fitting at the edge of the range: κ peaks
+ * with at least `margin` α values on each side (not at or next to an end), the peak is at least
+ * `prominence` times κ at both ends of the range, and every fitted side of `fit` diverges toward
+ * α_c (negative exponent). O(n).
+ */
+export function criticalPointInRange(alpha: ArrayLike<number>, kappa: ArrayLike<number>, fit: CriticalFit | null, opts: { margin?: number; prominence?: number } = {}): CriticalPointVerdict {
+  const n = kappa.length;
+  const margin = opts.margin ?? CRITICAL_POINT_CRITERION.margin;
+  const prominence = opts.prominence ?? CRITICAL_POINT_CRITERION.prominence;
+  if (n < 2 * margin + 1) return { found: false, reason: `too few points (${n}) for a peak with ${margin} on each side` };
+  let imax = 0;
+  for (let i = 1; i < n; i++) if (kappa[i]! > kappa[imax]!) imax = i;
+  if (imax < margin || imax > n - 1 - margin) return { found: false, reason: `κ is largest at the edge of the range (α = ${alpha[imax]})` };
+  const edge = Math.max(kappa[0]!, kappa[n - 1]!);
+  if (!(kappa[imax]! >= prominence * edge)) return { found: false, reason: `the peak of κ is only ${(kappa[imax]! / edge).toFixed(2)}× its value at the ends (needs ${prominence}×)` };
+  if (!fit) return { found: false, reason: 'no critical fit' };
+  for (const [side, f] of [['below', fit.below], ['above', fit.above]] as const) {
+    if (f && !(f.exponent < 0)) return { found: false, reason: `κ does not diverge toward α_c from ${side} (exponent ${f.exponent.toFixed(3)})` };
+  }
+  return { found: true, reason: '' };
+}

@@ -10,3 +10,4 @@ export * from './cycle.js';
 export * from './direction.js';
 export * from './fit.js';
 export * from './scan.js';
+export * from './eigen-gradient.js';

@@ -17,7 +17,7 @@ import {
   spectrumOf,
   growth,
   modelSystem,
-  realCriticalCoefficients,
+  classifyRealCritical,
   hopfCoefficients,
   periodDoublingCoefficient,
   neimarkSackerCoefficient,
@@ -60,11 +60,11 @@ export interface ClassifyOptions {
   /** Absolute tolerance below which a normal-form coefficient counts as zero (default 1e-8). */
   coefficientTol?: number;
   /**
-   * Pitchfork vs saddle-node at a real mode: a pitchfork needs the odd symmetry `f(−h) = −f(h)`
-   * (odd φ, `U x̄ + b = 0`; checked numerically), and the point is on its trivial branch or its
-   * symmetric pair of branches when `a² ≤ pitchforkRatio · |σ| · |b₃|` (derived: in the normal form
-   * `z ↦ z + νμz + b₃z³`, a²/(σ|b₃|) is 0 on the trivial branch and exactly 9/2 on the branches
-   * `z*² = −νμ/b₃`; near a fold it grows like 1/σ). Default 20.
+   * Pitchfork vs saddle-node at a real mode, decided by the dynamics layer's one classifier
+   * (`classifyRealCritical`): a symmetry of the system fixing `h*` and reversing the mode (odd,
+   * swap of units, …) makes it a pitchfork; an odd system also on its symmetric pair of branches,
+   * when `a² ≤ pitchforkRatio · |σ| · |b₃|` (in the normal form `z ↦ z + νμz + b₃z³`, a²/(σ|b₃|)
+   * is 0 on the trivial branch and 9/2 on the branches; near a fold it grows like 1/σ). Default 20.
    */
   pitchforkRatio?: number;
 }
@@ -147,17 +147,16 @@ export function classifyNearest(model: Model, hStar: Float64Array, xbar: Float64
         if (Math.abs(k.c) <= ctol) return degenerate('degenerate-period-doubling', { c: k.c });
         return { ...base, type: 'period-doubling', criticality: k.c > 0 ? 'supercritical' : 'subcritical', coefficients: { c: k.c } };
       }
-      const k = realCriticalCoefficients(sys, hStar, 0, J, lam);
-      const coefficients = { a: k.a, b3: k.b3, beta: k.beta };
       const sigma = time === 'discrete' ? 1 - lam : -lam;
+      const ctx = { sys, h: hStar, s: 0, J, lambda: lam, sigma, pitchforkRatio: opts.pitchforkRatio ?? 20 };
+      const first = classifyRealCritical(ctx);
+      const k = first.coefficients;
+      const coefficients = { a: k.a, b3: k.b3, beta: k.beta };
       if (Math.abs(k.a) <= ctol && Math.abs(k.b3) <= ctol) return degenerate('cusp', coefficients);
-      const pr = opts.pitchforkRatio ?? 20;
-      if (isOddSymmetric(sys, hStar) && k.a * k.a <= pr * Math.abs(sigma) * Math.abs(k.b3)) {
-        return { ...base, type: 'pitchfork', criticality: k.b3 < 0 ? 'supercritical' : 'subcritical', coefficients };
-      }
+      if (first.type === 'pitchfork') return { ...base, type: 'pitchfork', criticality: first.criticality, coefficients };
       const unfold = unfoldingNorm(model, hStar, xbar, k.pair.left.re);
-      if (unfold.ratio <= 1e-10) return { ...base, type: 'transcritical', criticality: null, coefficients };
-      return { ...base, type: 'saddle-node', criticality: null, coefficients };
+      const type = unfold.ratio <= 1e-10 ? 'transcritical' : 'saddle-node';
+      return { ...base, type, criticality: null, coefficients };
     }
     if (time === 'continuous') {
       const k = hopfCoefficients(sys, hStar, 0, J, lamPos);
@@ -173,20 +172,6 @@ export function classifyNearest(model: Model, hStar: Float64Array, xbar: Float64
     if (err instanceof SingularMatrixError) return degenerate('defective');
     throw err;
   }
-}
-
-/** Whether the system is odd, `f(−h) = −f(h)`, at `hStar` and two fixed probe points (to 1e-12). */
-function isOddSymmetric(sys: ReturnType<typeof modelSystem>, hStar: Float64Array): boolean {
-  const N = hStar.length;
-  const probes = [hStar, hStar.map((_, i) => 0.3 * Math.sin(1.3 * i + 0.7)), hStar.map((_, i) => 0.8 * Math.cos(2.1 * i + 0.2))];
-  for (const p of probes) {
-    const a = sys.value(p, 0);
-    const b = sys.value(p.map((v) => -v), 0);
-    let scale = 1;
-    for (let i = 0; i < N; i++) scale = Math.max(scale, Math.abs(a[i]!));
-    for (let i = 0; i < N; i++) if (Math.abs(a[i]! + b[i]!) > 1e-12 * scale) return false;
-  }
-  return true;
 }
 
 /** `‖B*ᵀ l‖` and its ratio to `‖B*‖_F ‖l‖` (B* = ∂f/∂θ at the point). Cost O(N·P). */
@@ -207,22 +192,24 @@ function unfoldingNorm(model: Model, hStar: Float64Array, xbar: Float64Array, l:
 }
 
 /**
- * The channel mode: the eigenvalue of `J* = ∂f/∂h` nearest to 1 (it dominates `(I − J*)⁻¹`), with
- * right/left eigenvectors (`‖r‖ = 1`, `lᵀr = 1`; for a complex pair the member with Im λ > 0).
- * Throws ConvergenceError for a defective eigenvalue. Cost O(N³).
- *
- * @param Jmap - the map Jacobian `J*` at a fixed point, `N × N`.
- * @returns `(λ_c, r, l)` (docs/theory.md §8).
- * @throws {@link sntk!ConvergenceError} for a defective eigenvalue.
+ * The channel mode: the eigenvalue of `J* = ∂f/∂h` nearest to the stability boundary among real and
+ * complex ones (`||λ| − 1|` for maps; for flows `|Re λ − 1|`, i.e. `|Re μ|` of `μ = (λ − 1)/α`),
+ * ties to the one nearest 1, with right/left eigenvectors (`‖r‖ = 1`, `lᵀr = 1`; for a complex
+ * pair the member with Im λ > 0, and the channel has rank two). Throws ConvergenceError for a
+ * defective eigenvalue. Cost O(N³).
  */
-export function channelMode(Jmap: Matrix): EigenPair {
+export function channelMode(Jmap: Matrix, time: TimeKind = 'discrete'): EigenPair {
   const spec = spectrumOf(Jmap, 'discrete');
+  const boundary = (e: Complex) => (time === 'discrete' ? Math.abs(Math.hypot(e.re, e.im) - 1) : Math.abs(e.re - 1));
   let best = spec.eigenvalues[0]!;
-  let bd = Infinity;
+  let bd = Infinity, b1 = Infinity;
   for (const e of spec.eigenvalues) {
-    const d = Math.hypot(1 - e.re, e.im);
-    if (d < bd - 1e-15 || (Math.abs(d - bd) <= 1e-15 && e.im > best.im)) {
+    const d = boundary(e);
+    const d1 = Math.hypot(1 - e.re, e.im);
+    const tol = 1e-12 * Math.max(1, Math.hypot(e.re, e.im));
+    if (d < bd - tol || (Math.abs(d - bd) <= tol && (d1 < b1 - tol || (Math.abs(d1 - b1) <= tol && e.im > best.im)))) {
       bd = d;
+      b1 = d1;
       best = e;
     }
   }

@@ -8,8 +8,8 @@ import { rollout, trajectoryJvp, withParams, mseLoss } from '../models/index.js'
 import type { BifurcationEvent, TimeKind } from '../dynamics/index.js';
 import { continueBranch, directionPath, pathSystem, solveFixedPoint } from '../dynamics/index.js';
 import { InputError, ShapeError, assertFinite } from '../errors.js';
-import type { CriticalFit } from './fit.js';
-import { fitCritical } from './fit.js';
+import type { CriticalFit, CriticalPointVerdict } from './fit.js';
+import { criticalPointInRange, fitCritical } from './fit.js';
 import type { NormalFormPrediction } from './normal-forms.js';
 import { crossingSpeed, hopfPrediction, periodDoublingPrediction, pitchforkPrediction, saddleNodePrediction, transcriticalPrediction } from './normal-forms.js';
 
@@ -127,20 +127,14 @@ export function predictAlongDirection(model: Model, u: Float64Array, range: read
 /** Scan + fit + prediction, as `sntk scan` reports it. */
 export interface ScanAnalysis extends Scan {
   fit: CriticalFit;
+  /** Whether the scan holds a critical point (`criticalPointInRange`); when not, `fit` is not to be read. */
+  critical: CriticalPointVerdict;
   prediction: ScanPrediction | null;
 }
 
 /**
- * `scanDirection`, `fitCritical` on κ and `predictAlongDirection` from the end state of trial 0.
- *
- * @param model - the network at `α = 0`.
- * @param X - probe inputs, `B·T·D` values.
- * @param u - the direction (length `P` cell parameters).
- * @param alphas - the positions along `u`.
- * @param opts - as for {@link scanDirection}, plus the constant input and time for the prediction.
- * @returns the scan, the fit of `α_c` and exponents, and the normal-form prediction (docs/theory.md §9).
- * @throws {@link sntk!ShapeError} when `u` or `X` has the wrong length.
- * @throws {@link sntk!InputError} for bad positions or options.
+ * `scanDirection`, `fitCritical` on κ with the verdict of `criticalPointInRange`, and
+ * `predictAlongDirection` from the end state of trial 0.
  */
 export function analyzeScan(model: Model, X: Float64Array, u: Float64Array, alphas: readonly number[], opts: ScanOptions & { input?: Float64Array; time?: TimeKind }): ScanAnalysis {
   const scan = scanDirection(model, X, u, alphas, opts);
@@ -157,5 +151,5 @@ export function analyzeScan(model: Model, X: Float64Array, u: Float64Array, alph
   } catch {
     prediction = null;
   }
-  return { ...scan, fit, prediction };
+  return { ...scan, fit, critical: criticalPointInRange(scan.alpha, scan.kappa, fit), prediction };
 }

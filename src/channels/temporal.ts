@@ -15,7 +15,9 @@ import { makeOperator } from '../operators/make.js';
 import { sum, scale } from '../operators/combinators.js';
 import { lanczosTopK } from '../linalg/iterative/lanczos.js';
 import { sntkOperator } from '../sntk/operators.js';
-import { jacobianFrobeniusSquared } from '../sntk/sensitivity.js';
+import { addParamJacobian } from '../sntk/sensitivity.js';
+import { gemm } from '../linalg/index.js';
+import { orthonormalBasis } from './eigen-gradient.js';
 import type { Complex, EigenPair } from '../dynamics/index.js';
 import { InputError, ShapeError } from '../errors.js';
 
@@ -92,14 +94,78 @@ export interface TrajectoryChannel {
   trace: number;
   /** `tr C = ‖P_c J_θ‖_F²`. */
   channelTrace: number;
-  /** `tr C / tr sNTK`. */
+  /** 1 for a real mode, 2 for a complex pair. */
+  rank: 1 | 2;
+  /**
+   * Fraction of the kernel's trace in the channel's state subspace at every step,
+   * `Σ_t ‖Qᵀ dh_t/dθ‖_F² / tr sNTK` with `Q` the orthonormal basis of `r` (or of Re r, Im r): in [0, 1].
+   */
   share: number;
+  /** `tr C / tr sNTK`: the channel's amplification ratio (not a fraction; it can exceed 1). */
+  amplificationRatio: number;
   /** `‖P_λ‖₂` for this T, and its cap `min(1/|1−λ|, ≈(2T+1)/π)`. */
   temporalAmplification: number;
   cap: number;
+  /** Fraction of the trajectory states within `radius` of the fixed point (NaN without one). */
+  visitFraction: number;
+  /** Smallest `‖h_t − h*‖₂` over the trajectories (NaN without a fixed point). */
+  minDistance: number;
+  /**
+   * `'ok'`, or `'not-visited'` when fewer than `minVisit` of the states come within `radius` of the
+   * fixed point: the mode's linearisation then says little about these trajectories.
+   */
+  status: 'ok' | 'not-visited';
   /** The channel `C` and the residual `sNTK − C` as `M × M` symmetric operators. */
   channel: LinearOperator;
   residual: LinearOperator;
+}
+
+/** Options of `trajectoryChannel`. */
+export interface TrajectoryChannelOptions {
+  /** The fixed point whose mode is used; enables the visit check. */
+  fixedPoint?: Float64Array;
+  /** Neighbourhood radius in state units (default 0.25). */
+  radius?: number;
+  /** Smallest fraction of states in the neighbourhood for status 'ok' (default 0.1). */
+  minVisit?: number;
+}
+
+/**
+ * `tr sNTK` and `Σ_t ‖Qᵀ dh_t/dθ‖_F²` for an orthonormal `Q` (`N × k`), streaming the forward
+ * sensitivities `dh_t/dθ` (O(N·P) memory). Cost O(B·T·N²·P).
+ */
+export function projectedTrace(model: Model, traj: Trajectory, Q: Matrix): { trace: number; projected: number } {
+  const { B, T, N } = traj;
+  if (Q.rows !== N) throw new ShapeError(`subspace basis has ${Q.rows} rows, the model has N = ${N}`);
+  const P = model.layout.cellSize;
+  const k = Q.cols;
+  const theta = model.params.subarray(0, P);
+  let a = new Float64Array(N * P);
+  let c = new Float64Array(N * P);
+  let trace = 0, projected = 0;
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T; t++) {
+      const row = b * T + t;
+      if (t === 0) c.fill(0);
+      else {
+        const Jt = model.cell.jacobianH(theta, traj.caches[row]!);
+        gemm(Jt, { rows: N, cols: P, data: a }, { out: { rows: N, cols: P, data: c } });
+      }
+      addParamJacobian(model, traj, row, c);
+      for (let x = 0; x < c.length; x++) trace += c[x]! * c[x]!;
+      for (let j = 0; j < k; j++) {
+        for (let p = 0; p < P; p++) {
+          let v = 0;
+          for (let i = 0; i < N; i++) v += Q.data[i * k + j]! * c[i * P + p]!;
+          projected += v * v;
+        }
+      }
+      const tmp = a;
+      a = c;
+      c = tmp;
+    }
+  }
+  return { trace, projected };
 }
 
 /** `(∂f/∂θ)_tᵀ v` for every step (rows (b,t), P columns). Cost O(B·T·P). */
@@ -115,18 +181,13 @@ function projectedParamRows(model: Model, traj: Trajectory, v: Float64Array): Ma
 
 /**
  * The channel of the trajectory sNTK for the mode `(λ, r, l)` of a fixed point's `J*` (e.g.
- * `channelDecomposition(...).mode`): energy share, temporal amplification and the channel and
- * residual operators. Throws ShapeError when the mode's length is not N. Cost O(B·T·P) for the
- * channel trace plus O(B·T·N²·P) for the exact `tr sNTK`.
- *
- * @param model - the network.
- * @param traj - a trajectory of `model` near the fixed point (`M = B·T·N` rows).
- * @param mode - the channel mode `(λ, r, l)` of `J*` (vectors of length `N`).
- * @returns the channel's share of `tr sNTK`, `‖P_λ‖₂` and its cap, and the channel and residual
- *   as `M × M` operators (docs/theory.md §8).
- * @throws {@link sntk!ShapeError} when the mode's vectors do not have length `N`.
+ * `channelDecomposition(...).mode`): the share of the kernel's trace in the channel's state
+ * subspace (in [0, 1]), the amplification ratio `tr C / tr sNTK`, the temporal amplification, the
+ * visit check against `opts.fixedPoint`, and the channel and residual operators. Throws ShapeError
+ * when the mode's length is not N. Cost O(B·T·P) for the channel trace plus O(B·T·N²·P) for the
+ * exact `tr sNTK` and the projected trace.
  */
-export function trajectoryChannel(model: Model, traj: Trajectory, mode: EigenPair): TrajectoryChannel {
+export function trajectoryChannel(model: Model, traj: Trajectory, mode: EigenPair, opts: TrajectoryChannelOptions = {}): TrajectoryChannel {
   const { B, T, N } = traj;
   if (mode.right.re.length !== N || mode.left.re.length !== N) throw new ShapeError(`mode vectors have length ${mode.right.re.length}, the model has N = ${N}`);
   const P = model.layout.cellSize;
@@ -162,18 +223,43 @@ export function trajectoryChannel(model: Model, traj: Trajectory, mode: EigenPai
       channelTrace += complex ? 4 * (rr * nR + ii * nI - 2 * ri * cross) : rr * nR;
     }
   }
-  const trace = jacobianFrobeniusSquared(model, traj);
+  const Q = orthonormalBasis(complex ? [r.re, r.im] : [r.re]);
+  const { trace, projected } = projectedTrace(model, traj, Q);
+  const visit = visits(traj, opts);
   const channel = channelOperator(model, traj, mode);
   const full = sntkOperator(model, traj);
   return {
     trace,
     channelTrace,
-    share: channelTrace / trace,
+    rank: complex ? 2 : 1,
+    share: trace > 0 ? Math.min(1, Math.max(0, projected / trace)) : 0,
+    amplificationRatio: channelTrace / trace,
     temporalAmplification: temporalAmplification(lam, T),
     cap: temporalAmplificationCap(lam, T),
+    visitFraction: visit.fraction,
+    minDistance: visit.minDistance,
+    status: visit.fraction < (opts.minVisit ?? 0.1) ? 'not-visited' : 'ok',
     channel,
     residual: sum(full, scale(-1, channel)),
   };
+}
+
+/** Fraction of states within `radius` of the fixed point, and the smallest distance. O(B·T·N). */
+function visits(traj: Trajectory, opts: TrajectoryChannelOptions): { fraction: number; minDistance: number } {
+  const h = opts.fixedPoint;
+  if (!h) return { fraction: NaN, minDistance: NaN };
+  const { B, T, N } = traj;
+  if (h.length !== N) throw new ShapeError(`fixed point has length ${h.length}, the model has N = ${N}`);
+  const radius = opts.radius ?? 0.25;
+  let inside = 0, minDistance = Infinity;
+  for (let row = 0; row < B * T; row++) {
+    let d = 0;
+    for (let i = 0; i < N; i++) d += (traj.H[row * N + i]! - h[i]!) ** 2;
+    d = Math.sqrt(d);
+    if (d <= radius) inside++;
+    minDistance = Math.min(minDistance, d);
+  }
+  return { fraction: inside / (B * T), minDistance };
 }
 
 /**

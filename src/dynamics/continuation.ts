@@ -8,12 +8,12 @@
  * previous tangent; predictor `y + Δ t`; corrector: Newton on `[F(y); tᵀ(y − y_pred)] = 0`. Folds
  * are passed (the branch turns back in `s`) and reported as saddle-nodes.
  *
- * Test functions between consecutive points:
- * - real eigenvalue through +1 (maps) / 0 (flows): sign of `Π_real (λ − c)` changes; folds vs branch
- *   points are told apart by whether `ds/darc` changes sign (fold) or not (branch point);
- * - real eigenvalue through −1 (maps): sign of `Π_real (λ + 1)` changes (period doubling);
- * - complex pair through the unit circle / imaginary axis: the number of complex eigenvalues with
- *   |λ| > 1 (Re λ > 0) changes (Neimark–Sacker / Hopf).
+ * Test functions between consecutive points (test-functions.ts, docs/theory.md §6): eigenvalues are
+ * tracked by continuity and each carries its own test function — real λ − c through 0 (fold /
+ * branch point; told apart by whether `ds/darc` changes sign), real λ + 1 (maps: period doubling),
+ * complex |λ| − 1 or Re λ (Neimark–Sacker / Hopf). A step whose tracked test functions change sign
+ * more than once, or in which two real eigenvalues collide, is bisected until each piece holds one
+ * event; each event is localised on its piece. Steps shrink as a test function approaches zero.
  */
 import type { Matrix } from '../linalg/index.js';
 import { norm2, solve, svd, zeros } from '../linalg/index.js';
@@ -25,7 +25,10 @@ import type { Complex, CVec } from './cvec.js';
 import type { SpectrumInfo } from './spectrum.js';
 import { growth, spectrumOf } from './spectrum.js';
 import type { Criticality } from './normal-form.js';
-import { hopfCoefficients, neimarkSackerCoefficient, periodDoublingCoefficient, realCriticalCoefficients } from './normal-form.js';
+import { hopfCoefficients, neimarkSackerCoefficient, periodDoublingCoefficient } from './normal-form.js';
+import { classifyRealCritical } from './classify.js';
+import type { CrossingKind } from './test-functions.js';
+import { distanceToNextEvent, testValue, trackCrossings } from './test-functions.js';
 
 export type BifurcationType = 'saddle-node' | 'transcritical' | 'pitchfork' | 'hopf' | 'period-doubling' | 'neimark-sacker';
 
@@ -247,7 +250,7 @@ function signature(eig: Complex[], time: ParamSystem['time']): Signature {
   return { plus, minus, complexOut };
 }
 
-type Kind = 'real' | 'minus' | 'complex';
+type Kind = CrossingKind;
 
 /** Continuous test function for a kind of crossing (NaN when it does not apply). */
 function tau(eig: Complex[], time: ParamSystem['time'], kind: Kind): { value: number; lambda: Complex | undefined } {
@@ -274,9 +277,6 @@ function tau(eig: Complex[], time: ParamSystem['time'], kind: Kind): { value: nu
   return { value: bestV, lambda: best };
 }
 
-function sigOf(sg: Signature, kind: Kind): number {
-  return kind === 'real' ? sg.plus : kind === 'minus' ? sg.minus : sg.complexOut;
-}
 
 /**
  * Continues the fixed point near `opts.h0` at `s0` towards `s1` and beyond folds, until it leaves
@@ -384,39 +384,123 @@ export function continueBranch(sys: ParamSystem, opts: ContinuationOptions): Con
       stopReason = 'diverged';
       break;
     }
+    const taken = ds;
     if (c!.iters <= 3) ds = Math.min(ds * 1.4, dsMax);
     else if (c!.iters >= 6) ds = Math.max(ds * 0.6, dsMin);
+    // approach events in small steps: at most the extrapolated distance to the nearest zero of a
+    // tracked test function, halved, down to dsMax/16
+    if (!opts.noEvents) {
+      const near = distanceToNextEvent(branch[branch.length - 2]!.eigenvalues, next.eigenvalues, sys.time, taken);
+      if (0.5 * near < ds) ds = Math.max(0.5 * near, Math.min(ds, dsMax / 16), dsMin);
+    }
   }
   return { time: sys.time, branch, events, stopReason };
 }
 
-/** Detects, localises and classifies the events on the segment from `a` (at y, tangent t) over arclength Δ. */
+/** A corrected point inside a continuation step: offset `sig` along the step, spectrum, `ds/darc`. */
+interface StepPoint {
+  sig: number;
+  y: Y;
+  J: Matrix | undefined;
+  eig: Complex[];
+  tangentS: number;
+}
+
+/**
+ * Detects, localises and classifies the events on the segment from `a` (at y, tangent t) over
+ * arclength Δ: eigenvalues are tracked by continuity (test-functions.ts), a segment with more than
+ * one sign change, or with a collision on the real axis, is bisected until each piece holds one
+ * event, and each event is localised on its own piece.
+ */
 function detect(sys: ParamSystem, y: Y, t: Y, delta: number, a: BranchPoint, b: BranchPoint, tol: number, locTol: number, sStart: number): BifurcationEvent[] {
-  const sa = signature(a.eigenvalues, sys.time), sb = signature(b.eigenvalues, sys.time);
-  const kinds: Kind[] = [];
-  if (sa.plus !== sb.plus) kinds.push('real');
-  if (sys.time === 'discrete' && sa.minus !== sb.minus) kinds.push('minus');
-  if (sa.complexOut !== sb.complexOut) kinds.push('complex');
+  const at = (sig: number): StepPoint | null => {
+    const c = correct(sys, axpyY(y, sig, t), t, tol, 12);
+    if (!c) return null;
+    const J = sys.jacobian(c.y.h, c.y.s);
+    let ts = t.s;
+    try {
+      ts = tangentAt(sys, c.y, t).s;
+    } catch {
+      /* keep the step's tangent */
+    }
+    return { sig, y: c.y, J, eig: spectrumOf(J, sys.time).eigenvalues, tangentS: ts };
+  };
+  const A: StepPoint = { sig: 0, y, J: undefined, eig: a.eigenvalues, tangentS: a.tangentS };
+  const Bp: StepPoint = { sig: delta, y: { h: b.h, s: b.s }, J: undefined, eig: b.eigenvalues, tangentS: b.tangentS };
+  const minWidth = Math.max(20 * locTol, delta / 4096);
+  const leaves: Array<{ lo: StepPoint; hi: StepPoint; kinds: Kind[] }> = [];
+  const refine = (lo: StepPoint, hi: StepPoint, depth: number): void => {
+    const tr = trackCrossings(lo.eig, hi.eig, sys.time);
+    const counted = countedKinds(lo.eig, hi.eig, sys.time);
+    if (tr.crossings.length === 0 && !tr.ambiguous) return;
+    if ((tr.crossings.length > 1 || tr.ambiguous) && hi.sig - lo.sig > minWidth && depth < 40) {
+      const mid = at(0.5 * (lo.sig + hi.sig));
+      if (mid) {
+        refine(lo, mid, depth + 1);
+        refine(mid, hi, depth + 1);
+        return;
+      }
+    }
+    // one event per kind on this piece: the tracked crossings
+    const kinds = new Set<Kind>(tr.crossings.map((c) => c.kind));
+    // a collision that stays off the boundary changes the counts but is no event
+    if (tr.collisionCrossesBoundary) for (const k of counted) kinds.add(k);
+    if (kinds.size > 0) leaves.push({ lo, hi, kinds: [...kinds] });
+  };
+  refine(A, Bp, 0);
   const out: BifurcationEvent[] = [];
-  for (const kind of kinds) {
-    const ev = localise(sys, y, t, delta, a, b, kind, tol, locTol, sStart);
-    if (ev) out.push(ev);
+  for (const leaf of leaves) {
+    for (const kind of leaf.kinds) {
+      const ev = localise(sys, y, t, leaf.lo, leaf.hi, kind, tol, locTol, sStart, at);
+      if (ev) out.push(ev);
+    }
   }
   return out;
 }
 
-function localise(sys: ParamSystem, y: Y, t: Y, delta: number, a: BranchPoint, b: BranchPoint, kind: Kind, tol: number, locTol: number, sStart: number): BifurcationEvent | null {
-  const at = (sig: number): { y: Y; eig: Complex[]; J: Matrix } | null => {
-    const c = correct(sys, axpyY(y, sig, t), t, tol, 12);
-    if (!c) return null;
-    const J = sys.jacobian(c.y.h, c.y.s);
-    return { y: c.y, J, eig: spectrumOf(J, sys.time).eigenvalues };
-  };
-  const sgA = sigOf(signature(a.eigenvalues, sys.time), kind);
-  let lo = 0, hi = delta;
-  let tLo = tau(a.eigenvalues, sys.time, kind).value;
-  let tHi = tau(b.eigenvalues, sys.time, kind).value;
-  let best: { y: Y; eig: Complex[]; J: Matrix; sig: number } | null = null;
+/** Kinds whose eigenvalue counts differ between two spectra (the count-based signature). */
+function countedKinds(ea: Complex[], eb: Complex[], time: ParamSystem['time']): Kind[] {
+  const sa = signature(ea, time), sb = signature(eb, time);
+  const kinds: Kind[] = [];
+  if (sa.plus !== sb.plus) kinds.push('real');
+  if (time === 'discrete' && sa.minus !== sb.minus) kinds.push('minus');
+  if (sa.complexOut !== sb.complexOut) kinds.push('complex');
+  return kinds;
+}
+
+/**
+ * The test function of `kind` on the eigenvalue tracked from the piece's ends: the eigenvalue of
+ * `eig` nearest to the linear interpolation, at `sig`, of the crossing eigenvalue between `lo` and
+ * `hi` (NaN when it is not of the kind's type).
+ */
+function trackedValue(eig: Complex[], kind: Kind, time: ParamSystem['time'], lamLo: Complex, lamHi: Complex, w: number): { value: number; lambda: Complex | undefined } {
+  const target = { re: lamLo.re + w * (lamHi.re - lamLo.re), im: lamLo.im + w * (lamHi.im - lamLo.im) };
+  let best: Complex | undefined;
+  let bd = Infinity;
+  for (const l of eig) {
+    if (kind === 'complex' && l.im < 0) continue;
+    const d = Math.hypot(l.re - target.re, l.im - target.im);
+    if (d < bd) {
+      bd = d;
+      best = l;
+    }
+  }
+  return { value: best ? testValue(best, kind, time) : NaN, lambda: best };
+}
+
+function localise(sys: ParamSystem, y: Y, t: Y, loP: StepPoint, hiP: StepPoint, kind: Kind, tol: number, locTol: number, sStart: number, at: (sig: number) => StepPoint | null): BifurcationEvent | null {
+  // the crossing eigenvalue at both ends: tracked when possible, else the nearest to the boundary
+  const tr = trackCrossings(loP.eig, hiP.eig, sys.time).crossings.find((c) => c.kind === kind);
+  const lamLo = tr ? tr.lambdaA : tau(loP.eig, sys.time, kind).lambda;
+  const lamHi = tr ? tr.lambdaB : tau(hiP.eig, sys.time, kind).lambda;
+  if (!lamLo || !lamHi) return null;
+  const span = hiP.sig - loP.sig;
+  const valueAt = (p: StepPoint): { value: number; lambda: Complex | undefined } => trackedValue(p.eig, kind, sys.time, lamLo, lamHi, (p.sig - loP.sig) / span);
+  let lo = loP.sig, hi = hiP.sig;
+  let tLo = testValue(lamLo, kind, sys.time);
+  let tHi = testValue(lamHi, kind, sys.time);
+  const negLo = tLo < 0;
+  let best: StepPoint | null = null;
   for (let it = 0; it < 200 && hi - lo > locTol; it++) {
     let sig = 0.5 * (lo + hi);
     const useSecant = Number.isFinite(tLo) && Number.isFinite(tHi) && tLo * tHi < 0 && it % 3 !== 2;
@@ -427,55 +511,64 @@ function localise(sys: ParamSystem, y: Y, t: Y, delta: number, a: BranchPoint, b
       else if (cand <= lo + 1e-3 * w) sig = lo + Math.max(1e-3 * w, 0.5 * locTol);
       else sig = hi - Math.max(1e-3 * w, 0.5 * locTol);
     }
-    const p = at(sig);
+    let p = at(sig);
     if (!p) {
-      // corrector failure: bisect blindly
-      sig = 0.5 * (lo + hi);
-      const q = at(sig);
-      if (!q) return null;
-      best = { ...q, sig };
-    } else best = { ...p, sig };
-    const sg = sigOf(signature(best.eig, sys.time), kind);
-    const tv = tau(best.eig, sys.time, kind).value;
-    if (sg === sgA) {
-      lo = best.sig;
+      p = at(0.5 * (lo + hi));
+      if (!p) return null;
+    }
+    best = p;
+    const tv = valueAt(p).value;
+    if (!Number.isFinite(tv)) {
+      // the tracked eigenvalue left its type (a collision inside the piece): bisect blindly
+      if (Math.abs(p.sig - lo) < Math.abs(hi - p.sig)) lo = p.sig;
+      else hi = p.sig;
+      continue;
+    }
+    if (tv < 0 === negLo) {
+      lo = p.sig;
       tLo = tv;
     } else {
-      hi = best.sig;
+      hi = p.sig;
       tHi = tv;
     }
-    // converged when the secant slope says the root is within locTol
     if (Number.isFinite(tLo) && Number.isFinite(tHi) && tLo * tHi <= 0) {
       const slope = (tHi - tLo) / (hi - lo);
-      if (Number.isFinite(tv) && slope !== 0 && Math.abs(tv / slope) <= 0.1 * locTol) break;
+      if (slope !== 0 && Math.abs(tv / slope) <= 0.1 * locTol) break;
     }
   }
-  if (!best) return null;
-  // certify: the signature must differ across [σ* − locTol/2, σ* + locTol/2]; otherwise bisect on
-  let width = hi - lo;
-  if (width > locTol) {
+  // the final point: the secant root of the bracket (the last iterate may sit at its edge)
+  if (Number.isFinite(tLo) && Number.isFinite(tHi) && tLo * tHi < 0) {
+    const root = at(lo - (tLo * (hi - lo)) / (tHi - tLo));
+    if (root) best = root;
+  }
+  if (!best) {
+    best = at(0.5 * (lo + hi));
+    if (!best) return null;
+  }
+  // certify: the test function must change sign across [σ* − locTol/2, σ* + locTol/2]
+  if (hi - lo > locTol) {
     const l = at(Math.max(lo, best.sig - 0.5 * locTol));
     const r = at(Math.min(hi, best.sig + 0.5 * locTol));
-    if (l && r && sigOf(signature(l.eig, sys.time), kind) === sgA && sigOf(signature(r.eig, sys.time), kind) !== sgA) {
-      lo = Math.max(lo, best.sig - 0.5 * locTol);
-      hi = Math.min(hi, best.sig + 0.5 * locTol);
+    const vl = l ? valueAt(l).value : NaN, vr = r ? valueAt(r).value : NaN;
+    if (Number.isFinite(vl) && Number.isFinite(vr) && vl < 0 === negLo && vr < 0 !== negLo) {
+      lo = l!.sig;
+      hi = r!.sig;
     } else {
       for (let it = 0; it < 80 && hi - lo > locTol; it++) {
-        const sig = 0.5 * (lo + hi);
-        const q = at(sig);
+        const q = at(0.5 * (lo + hi));
         if (!q) return null;
-        best = { ...q, sig };
-        if (sigOf(signature(q.eig, sys.time), kind) === sgA) lo = sig;
-        else hi = sig;
+        best = q;
+        const v = valueAt(q).value;
+        if (Number.isFinite(v) && v < 0 === negLo) lo = q.sig;
+        else hi = q.sig;
       }
     }
-    width = hi - lo;
   }
-  const p = best;
-  const tv = tau(p.eig, sys.time, kind);
-  if (!tv.lambda) return null;
-  const foldLike = Math.sign(a.tangentS) !== Math.sign(b.tangentS);
-  return classify(sys, p.y, p.J, tv.lambda, kind, foldLike, width, sStart, t);
+  const width = Math.max(hi - lo, Math.min(locTol, hiP.sig - loP.sig));
+  const tv = valueAt(best);
+  if (!tv.lambda || !best.J) return null;
+  const foldLike = Math.sign(loP.tangentS) !== Math.sign(hiP.tangentS);
+  return classify(sys, best.y, best.J, tv.lambda, kind, foldLike, width, sStart, t);
 }
 
 function classify(sys: ParamSystem, y: Y, J: Matrix, lambda: Complex, kind: Kind, foldLike: boolean, width: number, sStart: number, t: Y): BifurcationEvent | null {
@@ -483,18 +576,9 @@ function classify(sys: ParamSystem, y: Y, J: Matrix, lambda: Complex, kind: Kind
   const tangent = Float64Array.from([...t.h, t.s], (v) => v / tn);
   const base = { s: y.s, distance: pathDistance(sys, sStart, y.s), h: y.h, sError: width, tangent };
   if (kind === 'real') {
-    const k = realCriticalCoefficients(sys, y.h, y.s, J, lambda.re);
-    const scale = Math.max(1, Math.abs(k.b3));
-    let type: BifurcationType;
-    let criticality: Criticality = null;
-    if (foldLike) type = 'saddle-node';
-    else if (Math.abs(k.a) > 1e-7 * scale) type = 'transcritical';
-    else {
-      type = 'pitchfork';
-      criticality = k.b3 < 0 ? 'supercritical' : k.b3 > 0 ? 'subcritical' : 'degenerate';
-    }
-    if (type === 'saddle-node' && k.a === 0) criticality = 'degenerate';
-    return { ...base, type, eigenvalues: [lambda], right: k.pair.right, left: k.pair.left, coefficients: { a: k.a, beta: k.beta, b3: k.b3 }, criticality };
+    const c = classifyRealCritical({ sys, h: y.h, s: y.s, J, lambda: lambda.re, foldLike, accuracy: width });
+    const k = c.coefficients;
+    return { ...base, type: c.type, eigenvalues: [lambda], right: k.pair.right, left: k.pair.left, coefficients: { a: k.a, beta: k.beta, b3: k.b3 }, criticality: c.criticality };
   }
   if (kind === 'minus') {
     const k = periodDoublingCoefficient(sys, y.h, y.s, J, lambda.re);

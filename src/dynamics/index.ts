@@ -4,6 +4,8 @@ export * from './newton.js';
 export * from './fixed-points.js';
 export * from './spectrum.js';
 export * from './normal-form.js';
+export * from './classify.js';
+export * from './test-functions.js';
 export * from './continuation.js';
 export * from './branch-switch.js';
 export type { CVec, Complex } from './cvec.js';

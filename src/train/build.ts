@@ -8,6 +8,8 @@ import { templateTask } from './tasks/template.js';
 import { flipFlopTask } from './tasks/flipflop.js';
 import { dataTask, type DataArrays } from './tasks/data.js';
 import { InputError } from '../errors.js';
+import { saddleNodeTask } from './tasks/saddle-node.js';
+import { hopfTask } from './tasks/hopf.js';
 import { sgd } from './optimizers/sgd.js';
 import { adam } from './optimizers/adam.js';
 import { lowRankNaturalGradient } from './optimizers/natgrad.js';
@@ -24,6 +26,10 @@ export function buildTask(config: TrainConfig, data?: DataArrays): Task {
   switch (t.name) {
     case 'pitchfork':
       return pitchforkTask({ seed, hiddenSize: t.hiddenSize, T: t.T, B: t.B, pulseProbability: t.pulseProbability, teacherGain: t.teacherGain, outlier: t.outlier, inputGain: t.inputGain, studentGain: t.studentGain, trainBias: t.trainBias });
+    case 'saddle-node':
+      return saddleNodeTask({ seed, hiddenSize: t.hiddenSize, T: t.T, B: t.B, pulseProbability: t.pulseProbability, teacherGain: t.teacherGain, outlier: t.outlier, inputGain: t.inputGain, studentGain: t.studentGain, bias: t.bias });
+    case 'hopf':
+      return hopfTask({ seed, hiddenSize: t.hiddenSize, T: t.T, B: t.B, pulseProbability: t.pulseProbability, alpha: t.alpha, gain: t.gain, rho: t.rho, angle: t.angle, inputGain: t.inputGain });
     case 'template':
       return templateTask({ seed, hiddenSize: t.hiddenSize, inputSize: t.inputSize, T: t.T, B: t.B, teacherGain: t.teacherGain, studentGain: t.studentGain, resample: t.resample, ...(t.inputRank !== null ? { inputRank: t.inputRank } : {}) });
     case 'flipflop':

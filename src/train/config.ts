@@ -27,6 +27,38 @@ export const PitchforkTaskSchema = z
   })
   .describe('Pitchfork flip-flop student–teacher (N=16, D=1, O=1, T=60, B=32; trains W, U, b).');
 
+/** The saddle-node (latch) student–teacher task (tasks/saddle-node.ts). */
+export const SaddleNodeTaskSchema = z
+  .strictObject({
+    name: z.literal('saddle-node').describe('Task name.'),
+    hiddenSize: z.number().int().min(2).default(16).describe('Hidden size N of student and teacher.'),
+    T: z.number().int().min(5).default(60).describe('Trial length (time steps).'),
+    B: posInt(32, 'Number of fixed trials (full batch).'),
+    pulseProbability: prob(0.05, 'Probability of a ±1 input pulse per step.'),
+    teacherGain: z.number().positive().default(0.5).describe('Teacher W* = teacherGain·Q + outlier·u uᵀ.'),
+    outlier: z.number().positive().default(1.5).describe('Rank-one outlier strength of the teacher.'),
+    inputGain: z.number().positive().default(1.5).describe('Teacher U* = inputGain·√N·u (copied to the student).'),
+    studentGain: z.number().positive().default(0.4).describe('Student W = studentGain·Q′.'),
+    bias: z.number().finite().default(0.3).describe('Bias b* = bias·u of teacher and student (frozen): breaks the odd symmetry.'),
+  })
+  .describe('Saddle-node latch student–teacher (pitchfork construction with a frozen bias along u; trains W, U).');
+
+/** The Hopf student–teacher task (tasks/hopf.ts). */
+export const HopfTaskSchema = z
+  .strictObject({
+    name: z.literal('hopf').describe('Task name.'),
+    hiddenSize: z.number().int().min(2).default(16).describe('Hidden size N of student and teacher.'),
+    T: z.number().int().min(5).default(60).describe('Trial length (time steps).'),
+    B: posInt(32, 'Number of fixed trials (full batch).'),
+    pulseProbability: prob(0.02, 'Probability of a ±1 input pulse per step (one is forced in the first 5).'),
+    alpha: z.number().gt(0).max(1).default(0.2).describe('Euler step α = Δt/τ of the leaky cell.'),
+    gain: z.number().positive().default(0.3).describe('Bulk gain g of teacher and student W.'),
+    rho: z.number().positive().default(1.6).describe("Rotation strength ρ of the teacher's (u, v) block."),
+    angle: z.number().default(Math.PI / 4).describe("Rotation angle ϑ of the teacher's (u, v) block (ρ cos ϑ > 1)."),
+    inputGain: z.number().positive().default(0.5).describe('Teacher U* = inputGain·√N·u (copied to the student).'),
+  })
+  .describe('Hopf student–teacher: a leaky (flow-form) RNN learns a teacher oscillation from a quiescent start (trains W, U, b).');
+
 /** The authors' student–teacher template. */
 export const TemplateTaskSchema = z
   .strictObject({
@@ -78,7 +110,7 @@ export const DataTaskSchema = z
 
 /** Task config (discriminated by `name`). */
 export const TaskSchema = z
-  .discriminatedUnion('name', [PitchforkTaskSchema, TemplateTaskSchema, FlipFlopTaskSchema, DataTaskSchema])
+  .discriminatedUnion('name', [PitchforkTaskSchema, SaddleNodeTaskSchema, HopfTaskSchema, TemplateTaskSchema, FlipFlopTaskSchema, DataTaskSchema])
   .prefault({ name: 'pitchfork' })
   .describe('The training task.');
 
@@ -141,6 +173,10 @@ export const TrainConfigSchema = z
     }
     if (t.name === 'pitchfork') {
       N = t.hiddenSize; D = 1; O = 1; trainable = N * N + N + (t.trainBias ? N : 0);
+    } else if (t.name === 'saddle-node') {
+      N = t.hiddenSize; D = 1; O = 1; trainable = N * N + N;
+    } else if (t.name === 'hopf') {
+      N = t.hiddenSize; D = 1; O = 1; trainable = N * N + 2 * N;
     } else if (t.name === 'template') {
       N = t.hiddenSize; D = t.inputSize; O = 0; trainable = N * N + N * D + N;
       if (t.inputRank !== null && t.inputRank > D) ctx.addIssue({ code: 'custom', path: ['task', 'inputRank'], message: `input rank ${t.inputRank} exceeds task.inputSize ${D}` });

@@ -23,6 +23,8 @@ import type { RunOutcome } from './monitor/outcome.js';
 import { runOutcome } from './monitor/outcome.js';
 import { InputError } from '../errors.js';
 import { interleavedStepSeconds } from './cost.js';
+import type { DemoBifurcation } from './demo-variants.js';
+import { demoTaskConfig } from './demo-variants.js';
 
 /** The three run names, in order. */
 export const DEMO_RUNS = ['reference', 'sgd', 'natgrad'] as const;
@@ -39,6 +41,8 @@ export interface DemoOptions {
   overrides?: Record<string, unknown>;
   /** natgrad's rotating Fisher block (default 4; null: all trials). */
   fisherTrials?: number | null;
+  /** The normal form learned through: the task of demo-variants.ts (default 'pitchfork'). */
+  bifurcation?: DemoBifurcation;
   /** Called before each run. */
   onRun?: (info: { seed: number; name: DemoRunName; index: number; total: number }) => void;
   /** Called at every monitored step of a run. */
@@ -73,16 +77,9 @@ export function mergeConfig(a: Record<string, unknown>, b: Record<string, unknow
   return out;
 }
 
-/**
- * The three run configs of a seed (validated). Throws InputError for bad overrides.
- *
- * @param seed - the seed of the task and the student.
- * @param opts - config overrides and the Fisher trials of the natgrad arm.
- * @returns the `reference` (GD, lr 0.1), `sgd` (GD, lr 1) and `natgrad` (lr 1) configs (docs/theory.md §11).
- * @throws {@link sntk!InputError} for bad overrides.
- */
-export function demoConfigs(seed: number, opts: Pick<DemoOptions, 'overrides' | 'fisherTrials'> = {}): Record<DemoRunName, TrainConfigInput> {
-  const base: Record<string, unknown> = { seed, steps: 80, task: { name: 'pitchfork' }, monitorEvery: 1, checkpointEvery: 10, monitor: { trials: null } };
+/** The three run configs of a seed (validated). Throws InputError for bad overrides. */
+export function demoConfigs(seed: number, opts: Pick<DemoOptions, 'overrides' | 'fisherTrials' | 'bifurcation'> = {}): Record<DemoRunName, TrainConfigInput> {
+  const base: Record<string, unknown> = { seed, steps: 80, task: demoTaskConfig(opts.bifurcation ?? 'pitchfork'), monitorEvery: 1, checkpointEvery: 10, monitor: { trials: null } };
   const ft = opts.fisherTrials === undefined ? 4 : opts.fisherTrials;
   const runs: Record<DemoRunName, Record<string, unknown>> = {
     reference: { optimizer: { kind: 'sgd', learningRate: 0.1 } },

@@ -33,6 +33,30 @@ describe('sntk channel / scan', () => {
     expect(j.prAfter).toBeGreaterThan(j.prBefore);
     expect(j.trajectory.channelShare).toBeGreaterThan(0);
   });
+  it('channel on a leaky model near a Neimark–Sacker, with a real mode nearer 1: picks the complex pair (rank 2), says the fixed-point sNTK is bounded', async () => {
+    // W = blockdiag(ρR(π/3), 0.9): map eigenvalues 1 + α(−1 + ρe^{±iπ/3}) near the unit circle and
+    // the real 1 + α(−1 + 0.9) = 0.98 (nearest to 1, but 0.02 from the boundary)
+    const alpha = 0.2, rho = 1.6; // |λ| = 0.9992
+    const c = Math.cos(Math.PI / 3), s = Math.sin(Math.PI / 3);
+    const W = [rho * c, -rho * s, 0, rho * s, rho * c, 0, 0, 0, 0.9];
+    const m = vanilla(3, W, undefined, 1, 'leaky', alpha);
+    const f = join(dir, 'hopf.json');
+    writeModelFile(m, f);
+    const x = join(dir, 'hx.json');
+    writeFileSync(x, JSON.stringify(Array.from({ length: 40 }, (_, t) => [t === 0 ? 0.5 : 0])));
+    const r = await run(['channel', '--model', f, '--inputs', x, '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.rank).toBe(2);
+    expect(Math.abs(j.criticalEigenvalue.im)).toBeCloseTo(alpha * rho * s, 10);
+    expect(j.nearestBifurcation).toBe('neimark-sacker');
+    expect(j.fixedPointAmplified).toBe(false);
+    expect(j.parameterSubspace).toHaveLength(2);
+    expect(j.channelShare).toBeGreaterThanOrEqual(0);
+    expect(j.channelShare).toBeLessThanOrEqual(1);
+    expect(j.trajectory.channelShare).toBeLessThanOrEqual(1);
+    expect(j.trajectory.status).toBe('ok');
+  });
   it('channel: far from criticality and codimension-2 are reported in the status', async () => {
     const far = join(dir, 'far.json');
     writeModelFile(vanilla(2, [0.2, 0, 0, 0.1]), far);
@@ -66,6 +90,27 @@ describe('sntk channel / scan', () => {
     expect(Math.abs(j.alphaC - 0.1)).toBeLessThan(0.03);
     expect(j.exponentAbove).toBeLessThan(0);
     console.log({ alphaC: j.alphaC, below: j.exponentBelow, above: j.exponentAbove, r2: j.r2 });
+  });
+  it('scan on a smooth model: "no critical point in range", alphaC null; --help states the criterion', async () => {
+    const m = vanilla(1, [0.1], undefined, 1);
+    m.params[1] = 1;
+    const f = join(dir, 'smooth.json');
+    writeModelFile(m, f);
+    const x = join(dir, 'smx.json');
+    writeFileSync(x, JSON.stringify(Array.from({ length: 100 }, (_, t) => [t === 0 ? 0.3 : 0])));
+    const u = join(dir, 'su.json');
+    writeFileSync(u, JSON.stringify([1, 0, 0]));
+    const r = await run(['scan', '--model', f, '--inputs', x, '--direction', u, '--range', '0,0.4', '--points', '21', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.criticalPoint).toBe('no critical point in range');
+    expect(j.alphaC).toBeNull();
+    expect(j.exponentBelow).toBeNull();
+    expect(j.reason).toMatch(/edge/);
+    const t = await run(['scan', '--model', f, '--inputs', x, '--direction', u, '--range', '0,0.4', '--points', '21']);
+    expect(t.out).toMatch(/no critical point in range/);
+    const h = await run(['scan', '--help']);
+    expect(h.out).toMatch(/peaks with at least 2 α values on each side/);
   });
   it('bad usage exits 2', async () => {
     expect((await run(['scan', '--model', 'nope.json', '--inputs', 'x.json', '--range', '1,0'])).code).toBe(2);

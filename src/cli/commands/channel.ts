@@ -68,7 +68,7 @@ export function registerChannel(program: Command): void {
       const near = classifyNearest(model, h, xbar, { time: opts.time });
       const d = channelDecomposition(model, h, xbar, { time: opts.time });
       const status = near.type === 'degenerate' ? 'degenerate' : Math.abs(near.distance) > maxSigma ? 'far-from-critical' : 'near-critical';
-      const tc = traj ? trajectoryChannel(model, traj, d.mode) : undefined;
+      const tc = traj ? trajectoryChannel(model, traj, d.mode, { fixedPoint: h }) : undefined;
       const result = {
         status,
         time: opts.time,
@@ -76,7 +76,12 @@ export function registerChannel(program: Command): void {
         criticalEigenvalue: { re: d.eigenvalue.re, im: d.eigenvalue.im },
         sigma: d.sigma,
         amplification: d.amplification,
+        rank: d.rank,
+        boundaryDistance: d.boundaryDistance,
+        fixedPointAmplified: d.fixedPointAmplified,
         channelShare: d.channelShare,
+        amplificationRatio: d.amplificationRatio,
+        parameterSubspace: Array.from({ length: d.rank }, (_, j) => Array.from({ length: d.parameterSubspace.rows }, (_, p) => d.parameterSubspace.data[p * d.rank + j]!)),
         cosine: d.cosine,
         prBefore: d.prBefore,
         prAfter: d.prAfter,
@@ -91,22 +96,26 @@ export function registerChannel(program: Command): void {
         distanceToBifurcation: near.distance,
         coefficients: near.coefficients,
         trajectory: tc
-          ? { trace: tc.trace, channelTrace: tc.channelTrace, channelShare: tc.share, temporalAmplification: tc.temporalAmplification, cap: tc.cap }
+          ? { status: tc.status, trace: tc.trace, channelTrace: tc.channelTrace, channelShare: tc.share, amplificationRatio: tc.amplificationRatio, temporalAmplification: tc.temporalAmplification, cap: tc.cap, visitFraction: tc.visitFraction, minDistance: tc.minDistance }
           : null,
       };
       if (status !== 'near-critical' && !opts.quiet && !opts.json) {
         process.stderr.write(`sntk: warning: ${status === 'degenerate' ? `degenerate (codimension-2) point: ${near.degeneracy}` : `no fixed point near criticality (distance ${near.distance.toExponential(3)} > ${maxSigma})`}\n`);
+      }
+      if (tc && tc.status === 'not-visited' && !opts.quiet && !opts.json) {
+        process.stderr.write(`sntk: warning: the trajectories do not visit the fixed point's neighbourhood (${(100 * tc.visitFraction).toFixed(1)}% of states within 0.25, closest ${tc.minDistance.toPrecision(3)}): the trajectory channel of its mode is not meaningful\n`);
       }
       emit(opts, result, () =>
         [
           `status:              ${status}`,
           `fixed point:         [${Array.from(d.fixedPoint, (v) => v.toPrecision(4)).join(', ')}]`,
           `channel eigenvalue:  ${d.eigenvalue.re.toPrecision(6)}${d.eigenvalue.im ? ` ± ${Math.abs(d.eigenvalue.im).toPrecision(6)}i` : ''}`,
-          `sigma:               ${d.sigma.toExponential(4)}   amplification 1/σ² = ${d.amplification.toExponential(4)}`,
-          `channel share:       ${d.channelShare.toFixed(6)}   cos(sNTK, C) = ${d.cosine.toFixed(6)}`,
+          `channel rank:        ${d.rank}${d.rank === 2 ? ' (complex pair: span of Re and Im of dλ/dθ)' : ''}`,
+          `sigma:               ${d.sigma.toExponential(4)}   amplification 1/σ² = ${d.amplification.toExponential(4)}${d.fixedPointAmplified ? '' : '   (bounded: this mode amplifies trajectories, not the fixed-point sNTK)'}`,
+          `channel share:       ${d.channelShare.toFixed(6)}   amplification ratio tr C / tr K = ${d.amplificationRatio.toPrecision(4)}   cos(sNTK, C) = ${d.cosine.toFixed(6)}`,
           `PR before / after:   ${d.prBefore.toFixed(4)} / ${d.prAfter.toFixed(4)}`,
           `nearest bifurcation: ${near.type}${near.degeneracy ? ` (${near.degeneracy})` : ''}${near.criticality ? `, ${near.criticality}` : ''}, distance ${near.distance.toExponential(3)}`,
-          ...(tc ? [`trajectory share:    ${tc.share.toFixed(6)}   temporal amplification ${tc.temporalAmplification.toPrecision(5)} (cap ${tc.cap.toPrecision(5)})`] : []),
+          ...(tc ? [`trajectory share:    ${tc.share.toFixed(6)}   amplification ratio ${tc.amplificationRatio.toPrecision(4)}   temporal amplification ${tc.temporalAmplification.toPrecision(5)} (cap ${tc.cap.toPrecision(5)})${tc.status === 'not-visited' ? '   [trajectories do not visit the fixed point]' : ''}`] : []),
         ].join('\n'),
       );
     });

@@ -9,11 +9,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { emit, showProgress, type CommonOptions } from '../context.js';
 import { InputError, UsageError } from '../../errors.js';
 import { DEMO_RUNS, runDemo } from '../../train/demo.js';
-import { demoChecks, formatDemoChecks } from '../../train/demo-checks.js';
+import { formatDemoChecks } from '../../train/demo-checks.js';
+import { DEMO_BIFURCATIONS, variantChecks } from '../../train/demo-variants.js';
+import type { DemoBifurcation } from '../../train/demo-variants.js';
 import type { DemoSeedResult } from '../../train/demo.js';
 import type { RunOutcome } from '../../train/monitor/outcome.js';
 import { setNativeThreads } from '../../linalg/native.js';
@@ -26,6 +28,7 @@ interface DemoCliOptions extends CommonOptions {
   set?: string;
   fisherTrials?: string;
   report?: boolean;
+  bifurcation: DemoBifurcation;
 }
 
 function parseSet(text: string): Record<string, unknown> {
@@ -76,6 +79,7 @@ export function registerDemo(program: Command): void {
     .option('--set <json>', 'JSON object (or file) merged into every run config, e.g. {"task":{"trainBias":false,"T":120}}')
     .option('--fisher-trials <n>', "natgrad's rotating Fisher block (trials per step; 'all' for the full batch)", '4')
     .option('--blas-threads <n>', 'OpenBLAS threads with the native backend; the demo problem is small, and one thread avoids hand-off overhead and spinning workers that distort the per-step timings', '1')
+    .addOption(new Option('--bifurcation <type>', 'normal form learned through: pitchfork (flip-flop), saddle-node (latch), hopf (oscillation, leaky cell)').choices([...DEMO_BIFURCATIONS]).default('pitchfork'))
     .option('--no-report', 'skip the HTML reports and comparison pages')
     .option('--json', 'print {reference, sgd, natgrad} (and seeds) as one JSON object')
     .option('--quiet', 'no progress output')
@@ -94,6 +98,7 @@ export function registerDemo(program: Command): void {
         out: opts.out,
         seeds,
         fisherTrials,
+        bifurcation: opts.bifurcation,
         ...(overrides ? { overrides } : {}),
         onStep: tty
           ? ({ seed, name, step, steps }) => process.stderr.write(`\rdemo seed ${seed} ${name.padEnd(9)} step ${step + 1}/${steps}   `)
@@ -115,7 +120,7 @@ export function registerDemo(program: Command): void {
       }
       const first = res.seeds[0];
       if (!first) throw new InputError('demo: no seed ran');
-      const checks = demoChecks(res.seeds, res.cost.natgradOverSgd);
+      const checks = variantChecks(opts.bifurcation, res.seeds, res.cost.natgradOverSgd);
       writeFileAtomic(join(opts.out, 'checks.json'), JSON.stringify({ checks, cost: res.cost, seeds: res.seeds }, null, 2) + '\n');
       const json: Record<string, unknown> = { reference: first.reference, sgd: first.sgd, natgrad: first.natgrad, cost: res.cost, checks };
       if (opts.seeds !== undefined) json['seeds'] = res.seeds;

@@ -12,7 +12,7 @@ import { readInputsFile } from '../../io/inputs.js';
 import { readFileText } from '../../io/bytes.js';
 import { rollout } from '../../models/index.js';
 import type { TimeKind } from '../../dynamics/index.js';
-import { analyzeScan, dominantDirection } from '../../channels/index.js';
+import { CRITICAL_POINT_CRITERION, analyzeScan, dominantDirection } from '../../channels/index.js';
 import { parseConstantInput } from './channel.js';
 
 interface ScanCliOptions extends CommonOptions {
@@ -52,6 +52,10 @@ export function registerScan(program: Command): void {
   program
     .command('scan')
     .description('restricted sNTK κ(α) = ‖J(θ+αu)u‖² and loss along a direction, critical fit and normal-form prediction')
+    .addHelpText(
+      'after',
+      `\nA critical point is reported only when κ peaks with at least ${CRITICAL_POINT_CRITERION.margin} α values on each side (not at\nor next to an end of --range), the peak is at least ${CRITICAL_POINT_CRITERION.prominence}× κ at both ends, and κ diverges toward the\nfitted α_c from each fitted side (negative exponents); otherwise the output says "no critical point\nin range" with the reason, and alphaC and the exponents are null.`,
+    )
     .requiredOption('--model <file>', 'model file (.json or .safetensors)')
     .requiredOption('--inputs <file>', 'input sequences [T][D] or [B][T][D] (.json/.npy)')
     .option('--direction <dominant|file>', 'dominant (top right singular vector of J) or a JSON array of P numbers', 'dominant')
@@ -92,20 +96,23 @@ export function registerScan(program: Command): void {
         input: parseConstantInput(opts.input, D),
         time: opts.time,
       });
+      const found = a.critical.found;
       const result = {
         direction: opts.direction === 'dominant' ? 'dominant' : 'file',
         u,
         alpha: a.alpha,
         kappa: a.kappa,
         loss: a.loss,
-        alphaC: a.fit.alphaC,
-        exponentBelow: a.fit.below?.exponent ?? null,
-        exponentAbove: a.fit.above?.exponent ?? null,
-        constantBelow: a.fit.below?.constant ?? null,
-        constantAbove: a.fit.above?.constant ?? null,
-        r2Below: a.fit.below?.r2 ?? null,
-        r2Above: a.fit.above?.r2 ?? null,
-        r2: a.fit.r2,
+        criticalPoint: found ? 'found' : 'no critical point in range',
+        reason: found ? null : a.critical.reason,
+        alphaC: found ? a.fit.alphaC : null,
+        exponentBelow: found ? (a.fit.below?.exponent ?? null) : null,
+        exponentAbove: found ? (a.fit.above?.exponent ?? null) : null,
+        constantBelow: found ? (a.fit.below?.constant ?? null) : null,
+        constantAbove: found ? (a.fit.above?.constant ?? null) : null,
+        r2Below: found ? (a.fit.below?.r2 ?? null) : null,
+        r2Above: found ? (a.fit.above?.r2 ?? null) : null,
+        r2: found ? a.fit.r2 : null,
         prediction: a.prediction
           ? { type: a.prediction.type, alphaC: a.prediction.alphaC, criticality: a.prediction.criticality, exponent: a.prediction.exponent, side: a.prediction.normalForm.side, constants: a.prediction.constants }
           : { type: null, constants: {} },
@@ -113,8 +120,9 @@ export function registerScan(program: Command): void {
       emit(opts, result, () =>
         [
           `α range:       [${range[0]}, ${range[1]}], ${n} points, direction ${result.direction}`,
-          `fitted α_c:    ${a.fit.alphaC.toPrecision(6)}   R² ${a.fit.r2.toFixed(4)}`,
-          `exponents:     below ${result.exponentBelow?.toFixed(3) ?? 'n/a'}, above ${result.exponentAbove?.toFixed(3) ?? 'n/a'}`,
+          ...(found
+            ? [`fitted α_c:    ${a.fit.alphaC.toPrecision(6)}   R² ${a.fit.r2.toFixed(4)}`, `exponents:     below ${result.exponentBelow?.toFixed(3) ?? 'n/a'}, above ${result.exponentAbove?.toFixed(3) ?? 'n/a'}`]
+            : [`fitted α_c:    no critical point in range (${a.critical.reason})`]),
           `prediction:    ${a.prediction ? `${a.prediction.type} at α = ${a.prediction.alphaC.toPrecision(6)}, exponent ${a.prediction.exponent}, C = ${a.prediction.constants['C']?.toPrecision(4)}` : 'no bifurcation of the fixed point in range'}`,
         ].join('\n'),
       );

@@ -4,9 +4,11 @@
  * eigenvectors (`lᵀr = 1`), and two parameter directions to compare with the sNTK's top direction:
  * - `B*ᵀl` with `B* = ∂f/∂θ` at that fixed point (the gradient of the normal form's unfolding
  *   parameter, docs/theory.md §8), by one `vjpTheta`;
- * - the eigenvalue-moving direction `vec(D* l rᵀ)` in the W block (vanilla cells only; zero
- *   elsewhere): `∂λ_c/∂W` holding `D* = diag φ′(a*)` and `h*` fixed — exact when `h* = 0` and
- *   φ″(0) = 0 (tanh at b = 0), the leading term otherwise.
+ * - the eigenvalue-moving direction: for a real λ_c, `vec(D* l rᵀ)` in the W block (vanilla cells
+ *   only; zero elsewhere): `∂λ_c/∂W` holding `D* = diag φ′(a*)` and `h*` fixed — exact when `h* = 0`
+ *   and φ″(0) = 0 (tanh at b = 0), the leading term otherwise; for a complex pair (any cell), the
+ *   real and imaginary parts of the total derivative dλ_c/dθ with the fixed point moving
+ *   (channels/eigen-gradient.ts): the rank-two channel subspace of Hopf / Neimark–Sacker.
  * Complex critical eigenvalues give two real vectors (real and imaginary parts); alignments are
  * then taken with their span.
  */
@@ -15,6 +17,8 @@ import { getActivation } from '../../models/index.js';
 import type { Complex, CVec, FixedPoint, FixedPointOptions } from '../../dynamics/index.js';
 import { eigenPair, findFixedPoints, modelSystem } from '../../dynamics/index.js';
 import { SntkError } from '../../errors.js';
+import { identity, solve } from '../../linalg/index.js';
+import { eigenvalueGradient } from '../../channels/eigen-gradient.js';
 
 /** What `zeroInputAnalysis` returns. */
 export interface ZeroInputAnalysis {
@@ -35,7 +39,7 @@ export interface ZeroInputAnalysis {
   bStarLBias: Float64Array[];
   /** Euclidean norm of the fixed point nearest criticality, or null. */
   hStarNorm: number | null;
-  /** `vec(D* l rᵀ)` in the W block (vanilla), masked; empty for other cells. */
+  /** Real λ_c: `vec(D* l rᵀ)` in the W block (vanilla), masked, empty for other cells; complex: Re and Im of dλ_c/dθ, masked. */
   eigenMove: Float64Array[];
 }
 
@@ -116,8 +120,24 @@ export function zeroInputAnalysis(model: Model, opts: { mask?: Uint8Array; sampl
       for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) v[wOff + i * N + j] = d[i]! * f(i, j);
       return masked(v, opts.mask);
     };
-    out.eigenMove.push(mk((i, j) => lr[i]! * rr[j]! - (complex ? li[i]! * ri[j]! : 0)));
-    if (complex) out.eigenMove.push(mk((i, j) => lr[i]! * ri[j]! + li[i]! * rr[j]!));
+    if (!complex) out.eigenMove.push(mk((i, j) => lr[i]! * rr[j]!));
+  }
+  if (complex) {
+    // the complex channel: span{Re, Im} of the total derivative dλ/dθ (the fixed point moving), any cell
+    const N = model.spec.hiddenSize;
+    const A = identity(N);
+    for (let k = 0; k < N * N; k++) A.data[k]! -= J.data[k]!;
+    try {
+      const S = solve(A, model.cell.jacobianTheta(theta, cache));
+      const g = eigenvalueGradient(model, p.h, x, pair, S);
+      for (const part of [g.re, g.im]) {
+        const v = new Float64Array(size);
+        v.set(part, 0);
+        out.eigenMove.push(masked(v, opts.mask));
+      }
+    } catch (e) {
+      if (!(e instanceof SntkError)) throw e; // I − J* singular: no channel subspace at this step
+    }
   }
   return out;
 }

@@ -5,3 +5,5 @@ export * from './pitchfork.js';
 export * from './template.js';
 export * from './flipflop.js';
 export * from './data.js';
+export * from './saddle-node.js';
+export * from './hopf.js';
