@@ -1,7 +1,7 @@
 /**
  * A persistent worker process for sweep runs (the engine under both the local pool and the queue
  * worker): `child.ts` forked once and reused for run after run, with one BLAS thread
- * (`OPENBLAS_NUM_THREADS=1`, `SNTK_THREADS=1`). `run` resolves with the run's execution, or
+ * (`OPENBLAS_NUM_THREADS=1`, `SNTK_THREADS=1`) and the caller's linear-algebra backend (`SNTK_BACKEND`). `run` resolves with the run's execution, or
  * rejects with `RunFailedError` (the run threw: its message), `RunCrashedError` (the process died)
  * or `RunTimeoutError` (over the per-run time limit: the process is killed; the run's checkpoints
  * stay, so a retry resumes it).
@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SntkError } from '../errors.js';
 import type { RunExecution } from './execute.js';
+import { getBackend } from '../linalg/registry.js';
 
 /** The run threw; `name` is the error's class (InputError, UsageError, …). */
 export class RunFailedError extends SntkError {
@@ -51,7 +52,8 @@ export class RunnerChild {
     const { file, execArgv } = childEntry();
     const child = fork(file, [], {
       execArgv,
-      env: { ...process.env, OPENBLAS_NUM_THREADS: '1', SNTK_THREADS: '1' },
+      // the same linear-algebra backend as this process, so a run's numbers do not depend on where it ran
+      env: { ...process.env, OPENBLAS_NUM_THREADS: '1', SNTK_THREADS: '1', SNTK_BACKEND: getBackend().name === 'native' ? 'native' : 'js' },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'advanced',
     });
