@@ -123,7 +123,11 @@ export function midRun(dir: string, step: number): boolean {
   return existsSync(join(dir, `checkpoint-${step}.json`)) && !existsSync(join(dir, 'summary.json'));
 }
 
-/** `sntk …` in a separate process (through tsx), for tests that kill it. */
+/**
+ * `sntk …` in a separate process (through tsx), for tests that kill it; on the same backend as the
+ * test process (test/setup.ts: native only with SNTK_BACKEND=native), so its numbers match.
+ */
 export function spawnCli(args: string[]): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', join('test', 'sweep', 'cli-entry.ts'), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '1' } });
+  const backend = process.env.SNTK_BACKEND === 'native' ? 'native' : 'js';
+  return spawn(process.execPath, ['--import', 'tsx', join('test', 'sweep', 'cli-entry.ts'), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '1', SNTK_BACKEND: backend } });
 }
