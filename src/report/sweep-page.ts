@@ -10,7 +10,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { InputError } from '../errors.js';
 import { cellText, escapeHtml, inlineSvg } from './html.js';
-import { CONFIG, SCHEMA, allPositive } from './plots/common.js';
+import { CONFIG, SCHEMA, allPositive, fmt } from './plots/common.js';
 import { renderSvg, type PlotSpec } from './render.js';
 import { writeFileAtomic } from './write.js';
 
@@ -46,6 +46,16 @@ export interface BandPoint {
 
 type Row = Record<string, unknown>;
 
+/** An axis value as a plot coordinate: numbers stay numbers, strings stay as written, others become JSON. */
+function coord(v: unknown): string | number {
+  return typeof v === 'number' || typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/** The legend label of a row's combination of the `others` axes (numbers to 4 significant digits). */
+function groupLabel(r: Row, others: readonly string[]): string {
+  return others.map((o) => `${o}=${typeof r[o] === 'number' ? fmt(r[o] as number) : String(coord(r[o]))}`).join(', ') || 'all';
+}
+
 /**
  * Median and IQR of `metric` over the rows sharing an `axis` value and a combination of the `others`
  * axes (the seed axis is what varies inside a group). Rows with a non-finite value are left out.
@@ -56,9 +66,8 @@ export function seedBands(rows: readonly Row[], axis: string, others: readonly s
   for (const r of rows) {
     const v = r[metric];
     if (typeof v !== 'number' || !Number.isFinite(v)) continue;
-    const xv = r[axis];
-    const x = typeof xv === 'number' ? xv : JSON.stringify(xv);
-    const group = others.map((o) => `${o}=${typeof r[o] === 'string' ? r[o] : JSON.stringify(r[o])}`).join(', ') || 'all';
+    const x = coord(r[axis]);
+    const group = groupLabel(r, others);
     const key = JSON.stringify([x, group]);
     const g = groups.get(key) ?? { x, group, v: [] };
     g.v.push(v);
@@ -77,17 +86,17 @@ export function sweepMetricSpec(rows: readonly Row[], axis: string, others: read
   const dots = rows
     .filter((r) => typeof r[metric] === 'number' && Number.isFinite(r[metric] as number))
     .map((r) => ({
-      x: typeof r[axis] === 'number' ? r[axis] : JSON.stringify(r[axis]),
+      x: coord(r[axis]),
       v: r[metric],
-      group: others.map((o) => `${o}=${typeof r[o] === 'string' ? r[o] : JSON.stringify(r[o])}`).join(', ') || 'all',
+      group: groupLabel(r, others),
       seed: seedAxis ? r[seedAxis] : null,
     }));
   const numeric = bands.every((b) => typeof b.x === 'number');
   const xs = bands.map((b) => b.x as number);
-  const logX = numeric && allPositive(xs) && Math.max(...xs) / Math.min(...xs) >= 10;
+  const logX = numeric && allPositive(xs) && Math.max(...xs) / Math.min(...xs) > 9.99;
   const ys = [...bands.flatMap((b) => [b.q1, b.q3]), ...dots.map((d) => d.v as number)];
   const logY = allPositive(ys) && Math.max(...ys) / Math.min(...ys) >= 50;
-  const x = { field: 'x', type: numeric ? 'quantitative' : 'ordinal', title: axis, ...(logX ? { scale: { type: 'log' } } : {}) };
+  const x = { field: 'x', type: numeric ? 'quantitative' : 'ordinal', title: axis, ...(numeric ? {} : { axis: { labelAngle: 0 } }), ...(logX ? { scale: { type: 'log' } } : {}) };
   const yScale = logY ? { type: 'log' } : { zero: false };
   const color = { field: 'group', type: 'nominal', title: others.join(', ') || 'runs' };
   return {
