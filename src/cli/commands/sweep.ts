@@ -90,9 +90,10 @@ export function registerSweep(program: Command): void {
         const o = outcomes.get(r.id);
         return summaryRow(opts.out, r, o && !o.ok ? o.message : null);
       });
-      const files = writeSummary(opts.out, rows, spec.axes.map((a) => a.path));
       const failed = rows.filter((r) => r.status === 'failed');
-      const trained = [...outcomes.values()].filter((o) => o.ok && o.execution && o.execution.action !== 'skipped').length;
+      const files = writeSummary(opts.out, rows, spec.axes.map((a) => a.path));
+      // trained or resumed by this invocation (queue mode sees the runs finish in the folder, not how)
+      const trained = rows.filter((r) => r.status !== 'failed' && r.status !== 'pending').length - last.skipped;
       // a finished sweep run again does nothing: no run, no rewritten file
       const pagePath = join(opts.out, 'report', 'index.html');
       const nothingDone = last.skipped === runs.length && existsSync(pagePath);
