@@ -36,9 +36,9 @@ function allFiles(dir: string): Map<string, number> {
 beforeAll(async () => {
   const out = await runLocalSweep(runs, ref, { workers: 2 });
   expect([...out.values()].every((o) => o.ok)).toBe(true);
-});
+}, 400_000);
 
-describe('local sweep pool', () => {
+describe('local sweep pool', { timeout: 400_000 }, () => {
   it('trains every run into runs/<id>, the same as an in-process run of its config', async () => {
     for (const r of runs) {
       const o = runOutcome(runDir(ref, r.id));

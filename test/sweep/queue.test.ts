@@ -45,14 +45,14 @@ function expectSameFolders(out: string, ids: string[]): void {
   }
 }
 
-describe.skipIf(!available)('queue mode (BullMQ on a local redis-server)', () => {
+describe.skipIf(!available)('queue mode (BullMQ on a local redis-server)', { timeout: 400_000 }, () => {
   beforeAll(async () => {
     port = await freePort();
     url = `redis://127.0.0.1:${port}`;
     redis = await startRedis(port);
     const out = await runLocalSweep(runs, ref, { workers: 2, report: false });
     expect([...out.values()].every((o) => o.ok)).toBe(true);
-  });
+  }, 400_000);
   afterAll(async () => {
     await stopProcess(redis);
   });
