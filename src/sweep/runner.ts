@@ -36,6 +36,8 @@ interface Pending {
   reject: (e: Error) => void;
   timer: NodeJS.Timeout | null;
   label: string;
+  /** The process running it (events of an older, killed process are ignored). */
+  child: ChildProcess;
 }
 
 /** One worker process, started on first use and restarted after a crash or timeout. */
@@ -63,7 +65,7 @@ export class RunnerChild {
     });
     child.on('message', (m: { type: string; action?: RunExecution['action']; summary?: RunExecution['summary']; name?: string; message?: string }) => {
       const p = this.pending;
-      if (!p || m.type === 'ready') return;
+      if (!p || p.child !== child || m.type === 'ready') return;
       this.pending = null;
       if (p.timer) clearTimeout(p.timer);
       if (m.type === 'done') p.resolve({ action: m.action!, summary: m.summary! });
@@ -72,7 +74,7 @@ export class RunnerChild {
     child.on('exit', (code, signal) => {
       if (this.child === child) this.child = null;
       const p = this.pending;
-      if (!p) return;
+      if (!p || p.child !== child) return;
       this.pending = null;
       if (p.timer) clearTimeout(p.timer);
       const tail = stderr.trim().split('\n').slice(-1)[0];
@@ -95,11 +97,12 @@ export class RunnerChild {
         ? setTimeout(() => {
             const p = this.pending;
             this.pending = null;
+            if (this.child === child) this.child = null; // the next run starts a fresh process
             child.kill('SIGKILL');
             p?.reject(new RunTimeoutError(`${label}: over the time limit of ${(opts.timeoutMs! / 1000).toFixed(0)} s (killed; its checkpoints stay for a resume)`));
           }, opts.timeoutMs)
         : null;
-      this.pending = { resolve, reject, timer, label };
+      this.pending = { resolve, reject, timer, label, child };
       child.send({ type: 'run', config, dir, report: opts.report !== false });
     });
   }

@@ -14,6 +14,9 @@ import { writeSweepManifest } from '../../src/sweep/folder.js';
 import { parseSweepFile } from '../../src/sweep/spec.js';
 import { runOutcome } from '../../src/train/monitor/outcome.js';
 import { quantile, seedBands, writeSweepPage, isSweepFolder } from '../../src/report/sweep-page.js';
+import { RunnerChild, RunTimeoutError } from '../../src/sweep/runner.js';
+import { runCli } from '../cli/run-cli.js';
+import { existsSync } from 'node:fs';
 import { midRun, runFingerprint, tempDir, tinyRuns, TINY_SWEEP, waitFor } from './helpers.js';
 
 const runs = tinyRuns();
@@ -108,6 +111,18 @@ describe('local sweep pool', { timeout: 400_000 }, () => {
   });
 });
 
+describe('per-run time limit', () => {
+  it('kills a run over its time limit and says so; its folder keeps no summary', async () => {
+    const out = tempDir('local-timeout');
+    const child = new RunnerChild();
+    const dir = runDir(out, runs[0]!.id);
+    await expect(child.run(runs[0]!.config, dir, { timeoutMs: 50, label: 'run x' })).rejects.toThrow(RunTimeoutError);
+    await expect(child.run(runs[0]!.config, dir, { timeoutMs: 50, label: 'run x' })).rejects.toThrow(/run x: over the time limit of 0 s/);
+    expect(existsSync(join(dir, 'summary.json'))).toBe(false);
+    child.stop(true);
+  });
+});
+
 describe('summary and sweep page', () => {
   it('summary rows carry the axes, the final metrics and the events of each run', () => {
     const spec = parseSweepFile(TINY_SWEEP);
@@ -147,5 +162,13 @@ describe('summary and sweep page', () => {
     const html = readFileSync(page.html, 'utf8');
     expect((html.match(/<svg/g) ?? []).length).toBe(8);
     for (const r of runs) expect(html).toContain(`href="../runs/${r.id}/report/report.html"`);
+  });
+
+  it('sntk report on a sweep folder writes the sweep page', async () => {
+    const r = await runCli(['report', ref, '--json']);
+    expect(r.code).toBe(0);
+    const res = JSON.parse(r.out) as { html: string; plots: string[] };
+    expect(res.html).toBe(join(ref, 'report', 'index.html'));
+    expect(res.plots.length).toBe(8);
   });
 });
