@@ -114,7 +114,7 @@ export function registerSweep(program: Command): void {
       };
       emit(opts, result, () =>
         [
-          `sweep:    ${opts.out} (${runs.length} runs; ${result.mode}${opts.queue ? ` ${opts.queue}` : `, ${Math.min(workers, runs.length - last.skipped)} workers`})`,
+          `sweep:    ${opts.out} (${runs.length} runs; ${result.mode}${opts.queue ? ` ${opts.queue}` : last.skipped === runs.length ? ', nothing to do' : `, ${Math.min(workers, runs.length - last.skipped)} workers`})`,
           `runs:     ${trained} trained, ${last.skipped} already done, ${failed.length} failed${last.retried ? `, ${last.retried} retried` : ''}`,
           `time:     ${seconds.toFixed(1)} s${result.runsPerMinute ? ` (${result.runsPerMinute.toFixed(1)} runs/min)` : ''}`,
           `summary:  ${files.csv}, ${files.jsonl}`,
