@@ -11,6 +11,8 @@ import { registerDemo } from './demo.js';
 import { registerChannel } from './channel.js';
 import { registerScan } from './scan.js';
 import { registerBench } from './bench.js';
+import { registerSweep } from './sweep.js';
+import { registerWorker } from './worker.js';
 
 export function registerCommands(program: Command): void {
   registerInfo(program);
@@ -24,4 +26,6 @@ export function registerCommands(program: Command): void {
   registerChannel(program);
   registerScan(program);
   registerBench(program);
+  registerSweep(program);
+  registerWorker(program);
 }

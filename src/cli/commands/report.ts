@@ -24,7 +24,7 @@ export function registerReport(program: Command): void {
   program
     .command('report')
     .description('write a self-contained HTML report (inline SVG plots, config, summary, events) and PNGs for a run folder or an analysis JSON')
-    .argument('<input>', 'run folder (config.json, metrics.jsonl, events.json, summary.json) or analysis JSON (output of kernel/fixed-points/continuation/channel/scan --json)')
+    .argument('<input>', 'run folder (config.json, metrics.jsonl, events.json, summary.json), sweep folder (sweep.json: writes the sweep page) or analysis JSON (output of kernel/fixed-points/continuation/channel/scan --json)')
     .option('--out <dir>', 'output folder (default: <run-folder>/report or <file>-report)')
     .option('--no-png', 'do not write PNGs')
     .option('--width <px>', 'PNG width in pixels', '1000')
@@ -36,6 +36,13 @@ export function registerReport(program: Command): void {
       if (!Number.isInteger(width) || width < 16 || width > 8192) throw new UsageError(`--width must be an integer in 16..8192, got "${opts.width}"`);
       const out = opts.out ?? defaultReportDir(input);
       const started = Date.now();
+      const { isSweepFolder, writeSweepPage } = await import('../../report/sweep-page.js');
+      if (isSweepFolder(input)) {
+        // a sweep folder (sntk sweep): the sweep page, linking to the runs' own reports
+        const page = await writeSweepPage(input, { out, ...(opts.title ? { title: opts.title } : {}) });
+        emit(opts, { ...page, seconds: (Date.now() - started) / 1000 }, () => [`sweep page: ${page.html}`, `plots:      ${page.plots.join(', ') || 'none'}`].join('\n'));
+        return;
+      }
       // Plotting (vega, resvg) is loaded only by the commands that draw, so `import 'sntk'` stays light.
       const { buildReport, findFont, writeReport } = await import('../../report/index.js');
       const bundle = await buildReport(input, { png: opts.png !== false, pngWidth: width, ...(opts.title ? { title: opts.title } : {}) });
