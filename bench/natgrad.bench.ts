@@ -16,7 +16,7 @@
  */
 import type { BenchResult } from './types.js';
 import { pitchforkTask } from '../src/train/tasks/pitchfork.js';
-import { fusedSweep } from '../src/train/fused-sweep.js';
+import { fusedSweep } from '../src/train/sweep.js';
 import { fisherTrialsAt } from '../src/train/run.js';
 import { sgd, lowRankNaturalGradient } from '../src/train/optimizers/index.js';
 import type { Optimizer } from '../src/train/optimizers/types.js';

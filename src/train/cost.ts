@@ -8,7 +8,7 @@
 import type { TrainConfigInput } from './config.js';
 import { parseTrainConfig } from './config.js';
 import { buildOptimizer, buildTask } from './build.js';
-import { fusedSweep } from './fused-sweep.js';
+import { fusedSweep } from './sweep.js';
 import { fisherTrialsAt } from './session.js';
 import { InputError } from '../errors.js';
 

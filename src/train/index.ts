@@ -1,6 +1,6 @@
 /** Public surface of the training layer: tasks, losses, optimizers, fused sweep, runs. */
 export * from './batch.js';
-export * from './fused-sweep.js';
+export * from './sweep.js';
 export * from './optimizers/index.js';
 export * from './tasks/index.js';
 export * from './config.js';

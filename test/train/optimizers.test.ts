@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { fusedSweep, outputJacobian } from '../../src/train/fused-sweep.js';
+import { fusedSweep, outputJacobian } from '../../src/train/sweep.js';
 import { pitchforkTask } from '../../src/train/tasks/index.js';
 import { denseDampedSolve, woodburyDampedSolve, gaussNewton, lowRankNaturalGradient, lowRankPrecondition, sgd, adam, clipGradNorm } from '../../src/train/optimizers/index.js';
 import type { StepContext } from '../../src/train/optimizers/index.js';
