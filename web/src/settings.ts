@@ -15,7 +15,13 @@ export interface ExplorerSettings {
   steps: number;
   T: number;
   B: number;
-  /** Compute the restricted landscape every this many steps (and at each marker); 0 = never. */
+  /**
+   * Run the monitor's expensive observation (sNTK spectrum, fixed points, continuation) every this
+   * many steps, at the last step and on demand (the library's `monitorEvery`; default 1). The
+   * cheap quantities (loss, norms) are shown at every step.
+   */
+  monitorEvery?: number;
+  /** Compute the restricted landscape every this many steps at monitored steps (and at each marker); 0 = never. */
   landscapeEvery: number;
   /** Scan range `α ∈ [−r, r]` along the unit dominant direction. */
   landscapeRange: number;
@@ -27,6 +33,9 @@ export interface ExplorerSettings {
   trainBias: boolean;
 }
 
+/** The page's monitor cadence: one observation (≈ 1 s in the browser at N = 16, T = 60, B = 32) per this many training steps (≈ 5 ms each). */
+export const MONITOR_EVERY = 4;
+
 /** DESIGN §7 calibration: N = 16, T = 60, B = 32, full-batch GD at lr 0.1. */
 export const PITCHFORK_PRESET: ExplorerSettings = {
   hiddenSize: 16,
@@ -37,6 +46,7 @@ export const PITCHFORK_PRESET: ExplorerSettings = {
   steps: 80,
   T: 60,
   B: 32,
+  monitorEvery: MONITOR_EVERY,
   landscapeEvery: 5,
   landscapeRange: 1,
   landscapePoints: 25,
