@@ -37,7 +37,7 @@ export function toTrainConfig(s: ExplorerSettings): TrainConfigInput {
     steps: s.steps,
     task: { name: 'pitchfork', hiddenSize: s.hiddenSize, T: s.T, B: s.B, outlier: s.outlier, trainBias: s.trainBias !== false },
     optimizer: { kind, learningRate: s.learningRate, ...(s.optimizer === 'adaptive' ? { adaptive: true } : {}) },
-    monitor: { collapseFactor: s.collapseFactor },
+    monitor: { collapseFactor: s.collapseFactor, ...(s.monitorTrials !== undefined ? { trials: Math.min(s.monitorTrials, s.B) } : {}) },
     monitorEvery: s.monitorEvery ?? 1,
   };
 }
@@ -61,6 +61,7 @@ export function checkSettings(s: ExplorerSettings): void {
   pos('landscapeRange', false, 1e-12);
   pos('landscapePoints', true, 5);
   if (s.monitorEvery !== undefined) pos('monitorEvery', true, 1);
+  if (s.monitorTrials !== undefined) pos('monitorTrials', true, 1);
   if (!(s.collapseFactor > 1)) throw new InputError(`collapseFactor must be > 1, got ${String(s.collapseFactor)}`);
   if (!['sgd', 'adam', 'natgrad', 'adaptive'].includes(s.optimizer)) throw new InputError(`optimizer must be sgd, adam, natgrad or adaptive, got ${String(s.optimizer)}`);
 }
