@@ -1,21 +1,22 @@
 /**
- * The sweep engine of training (docs/theory.md §3 and §6): a rollout with its readout, and the
+ * The sweep engine of training (docs/theory.md §3 and §10): a rollout with its readout, and the
  * Jacobian of the predictions `J_y = ∂y/∂θ` applied to blocks, for any `Cell`:
  * - predictions `y = C h + d` (target 'output') or `y = h` (target 'state'), `R × O`, `R = B·T`;
  * - `J_y V` for directions `V` (`P × k`, all parameters: cell then readout), `(R·O) × k`;
  * - `J_yᵀ E` for cotangents `E` (`(R·O) × k`), `P × k` — the loss gradient with k = 1, Fisher
  *   products `J_yᵀ J_y V` with the JVP's output.
  * The cell part runs on the block sweeps of block-sweep.ts (one GEMM per weight site over all
- * steps for the θ part; the recurrence per step as one `N × N × k` block product when
- * `preferBlockSweep(N, k)`, else per column); cells whose weight sites are not of a fixed
- * structure fall back to the per-step `jvpTheta`/`vjpTheta`. The readout part is GEMMs over all
+ * steps for the θ part, the sites stacked on first use; the recurrence per step as one
+ * `N × N × k` block product or per column, `recurrenceFor`); single columns at small N (where
+ * stacking the sites costs more than it saves), and cells whose weight sites are not of a fixed
+ * structure, run per step on `jvpTheta`/`vjpTheta`. The readout part is GEMMs over all
  * rows. A sweep can be restricted to a subset of the trials (`restrictTrials`), sharing the
  * rollout. Directions and cotangents are `Matrix` blocks throughout.
  */
 import type { Model, Trajectory } from './types.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { zeros } from '../linalg/matrix.js';
-import { gemm } from '../linalg/index.js';
+import { gemm, getBackend } from '../linalg/index.js';
 import { ShapeError } from '../errors.js';
 import { paramBlock } from './layout.js';
 import { preferBlockSweep, rollout } from './rollout.js';
@@ -31,16 +32,19 @@ export interface OutputSweep {
   readonly target: PredictionTarget;
   /** Width of the predictions (`O`, or `N` for the state target). */
   readonly O: number;
-  /** The stacked weight sites (null: the cell's sites change structure; per-step fallback). */
-  readonly sites: StackedSite[] | null;
+  /**
+   * The stacked weight sites: undefined until first needed (`sweepSites`), null when the cell's
+   * sites change structure (per-step fallback).
+   */
+  sites: StackedSite[] | null | undefined;
   /** Readout `C` (`O × N`, a view on the parameters) and the offsets of C and d, or null for the state target. */
   readonly readout: { C: Float64Array; d: Float64Array; cOff: number; dOff: number } | null;
 }
 
 /**
- * Prepares output sweeps on a trajectory of `model`: stacks the weight sites (O(R·Σ_s(L_s + N)))
- * and views the readout. Throws ShapeError when the target is 'output' and the model has no
- * readout. Cost O(R·Σ_s(L_s + N)).
+ * Prepares output sweeps on a trajectory of `model` (views the readout; the weight sites are
+ * stacked on first use). Throws ShapeError when the target is 'output' and the model has no
+ * readout. Cost O(1).
  */
 export function prepareOutputSweep(model: Model, traj: Trajectory, target: PredictionTarget): OutputSweep {
   const N = traj.N;
@@ -53,7 +57,18 @@ export function prepareOutputSweep(model: Model, traj: Trajectory, target: Predi
     const dOff = paramBlock(model.layout, 'd').offset;
     readout = { C: model.params.subarray(cOff, cOff + O * N), d: model.params.subarray(dOff, dOff + O), cOff, dOff };
   }
-  return { model, traj, target, O, sites: stackSites(model, traj), readout };
+  return { model, traj, target, O, sites: undefined, readout };
+}
+
+/** The stacked weight sites of a sweep, stacked on first call (O(R·Σ_s(L_s + N))); null when their structure changes along the trajectory. */
+export function sweepSites(sw: OutputSweep): StackedSite[] | null {
+  if (sw.sites === undefined) sw.sites = stackSites(sw.model, sw.traj);
+  return sw.sites;
+}
+
+/** Whether a k-column sweep uses the stacked sites (one GEMM per site) rather than per-step θ products: always for k ≥ 2, for one column from N = 32. O(1). */
+function wantsSites(sw: OutputSweep, k: number): boolean {
+  return k >= 2 || sw.traj.N >= 32;
 }
 
 /**
@@ -105,7 +120,7 @@ export function restrictTrials(sw: OutputSweep, trials: ArrayLike<number>): Outp
     for (let t = 0; t < T; t++) caches[s * T + t] = traj.caches[b * T + t]!;
   }
   const sub: Trajectory = { B: S, T, N, D, h0, X, H, caches };
-  let sites: StackedSite[] | null = null;
+  let sites: StackedSite[] | null | undefined = sw.sites === null ? null : undefined;
   if (sw.sites) {
     sites = sw.sites.map((site) => {
       const L = site.U.cols;
@@ -122,15 +137,26 @@ export function restrictTrials(sw: OutputSweep, trials: ArrayLike<number>): Outp
   return { ...sw, traj: sub, sites };
 }
 
+/**
+ * The recurrence of a k-column sweep: block products per step when the cell has them and they
+ * are the faster — with the native backend from `N·k ≥ 64` (also k = 1: its GEMV beats the cells'
+ * TypeScript matrix–vector loops from N ≈ 64; measured N = 128, k = 1: VJP 12.6 ms vs 46.8 ms on
+ * 4 × 100 steps), with the pure TypeScript backend by `preferBlockSweep` (k ≥ 4, N·k ≥ 1024).
+ * Cost O(1).
+ */
 function recurrenceFor(sw: OutputSweep, k: number): SweepRecurrence {
-  return hasBlockSweep(sw.model.cell) && preferBlockSweep(sw.traj.N, k) ? 'block' : 'columns';
+  if (!hasBlockSweep(sw.model.cell)) return 'columns';
+  const N = sw.traj.N;
+  if (getBackend().name === 'native') return N * k >= 64 ? 'block' : 'columns';
+  return preferBlockSweep(N, k) ? 'block' : 'columns';
 }
 
 /** `dH/dθ · V` for the cell rows of `V` (`P × k`): the block sweep, or per step without sites. */
 function stateJvp(sw: OutputSweep, V: Matrix): Matrix {
   const { model, traj } = sw;
   const k = V.cols;
-  if (sw.sites) return jvpBlockSweep(model, traj, V, sw.sites, recurrenceFor(sw, k));
+  const sites = wantsSites(sw, k) ? sweepSites(sw) : null;
+  if (sites) return jvpBlockSweep(model, traj, V, sites, recurrenceFor(sw, k));
   const { cell } = model;
   const Pc = model.layout.cellSize;
   const theta = model.params.subarray(0, Pc);
@@ -163,7 +189,8 @@ function stateJvp(sw: OutputSweep, V: Matrix): Matrix {
 function stateVjp(sw: OutputSweep, E: Matrix): Matrix {
   const { model, traj } = sw;
   const k = E.cols;
-  if (sw.sites) return vjpBlockSweep(model, traj, E, sw.sites, recurrenceFor(sw, k), true);
+  const sites = wantsSites(sw, k) ? sweepSites(sw) : null;
+  if (sites) return vjpBlockSweep(model, traj, E, sites, recurrenceFor(sw, k), true);
   const { cell } = model;
   const Pc = model.layout.cellSize;
   const theta = model.params.subarray(0, Pc);

@@ -217,8 +217,10 @@ export function createTrainingSession(configInput: TrainConfigInput | unknown, o
         step,
         loss: res.loss,
         Fv: res.Fv,
+        FvBlock: res.FvBlock,
         mask,
         applyFisher: (V) => fusedSweep(model, batch, { target, mask, directions: V, grad: false, ...ft }).Fv,
+        applyFisherBlock: (V) => fusedSweep(model, batch, { target, mask, directions: V, grad: false, ...ft }).FvBlock,
         gaussNewton: () => {
           const { J, index } = outputJacobian(model, batch, { target, mask });
           const n = res.residual.length;

@@ -1,5 +1,5 @@
 /**
- * The training step's sweep (docs/theory.md §6), composed from the models layer's sweep engine
+ * The training step's sweep (docs/theory.md §10), composed from the models layer's sweep engine
  * (models/output-sweep.ts) for any cell: one rollout gives the predictions and the loss; one
  * block VJP of the cotangent `ε` gives the loss gradient `g = J_yᵀ ε`; the k directions `V` give
  * the Fisher products `F_y V = J_yᵀ J_y V / (S·T)` by one block JVP and one block VJP on the
@@ -65,6 +65,7 @@ export function directionBlock(dirs: Matrix | readonly Float64Array[] | undefine
   if (!dirs) return zeros(P, 0);
   if (!Array.isArray(dirs)) {
     const m = dirs as Matrix;
+    if (m.cols === 0) return zeros(P, 0);
     if (m.rows !== P || m.data.length !== m.rows * m.cols) throw new ShapeError(`fusedSweep: directions are ${m.rows}×${m.cols}, expected ${P} rows`);
     return m;
   }

@@ -60,7 +60,7 @@ export const PITCHFORK_PRESET: ExplorerSettings = {
   B: 32,
   monitorEvery: MONITOR_EVERY,
   monitorTrials: MONITOR_TRIALS,
-  landscapeEvery: 5,
+  landscapeEvery: 16,
   landscapeRange: 1,
   landscapePoints: 25,
   collapseFactor: 4,
