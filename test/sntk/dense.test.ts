@@ -120,26 +120,30 @@ describe('sNTK operators', () => {
     }
   });
 
-  it('output NTK equals C-projected sNTK plus the readout term', () => {
-    const { model, traj } = smallProblem('vanilla', { O: 2, seed: 4 });
-    const { B, T, N } = traj;
-    const O = 2;
-    const BT = B * T;
-    const K = denseSntk(model, traj).K;
-    const C = model.params.subarray(model.layout.cellSize, model.layout.cellSize + O * N);
-    const Th = outputNtkOperator(model, traj, { includeReadout: true }).matmat(identity(BT * O));
-    const ref = zeros(BT * O, BT * O);
-    for (let r = 0; r < BT; r++) for (let o = 0; o < O; o++) for (let s = 0; s < BT; s++) for (let q = 0; q < O; q++) {
-      let v = 0;
-      for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) v += C[o * N + i]! * K.data[(r * N + i) * K.cols + s * N + j]! * C[q * N + j]!;
-      if (o === q) {
-        let hh = 1;
-        for (let i = 0; i < N; i++) hh += traj.H[r * N + i]! * traj.H[s * N + i]!;
-        v += hh;
+  it('output NTK equals the C-projected sNTK, plus the readout term with includeReadout (every cell; 1e-12)', () => {
+    for (const cell of ['vanilla', 'gru'] as const) {
+      for (const includeReadout of [true, false]) {
+        const { model, traj } = smallProblem(cell, { O: 2, seed: 4 });
+        const { B, T, N } = traj;
+        const O = 2;
+        const BT = B * T;
+        const K = denseSntk(model, traj).K;
+        const C = model.params.subarray(model.layout.cellSize, model.layout.cellSize + O * N);
+        const Th = outputNtkOperator(model, traj, { includeReadout }).matmat(identity(BT * O));
+        const ref = zeros(BT * O, BT * O);
+        for (let r = 0; r < BT; r++) for (let o = 0; o < O; o++) for (let s = 0; s < BT; s++) for (let q = 0; q < O; q++) {
+          let v = 0;
+          for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) v += C[o * N + i]! * K.data[(r * N + i) * K.cols + s * N + j]! * C[q * N + j]!;
+          if (o === q && includeReadout) {
+            let hh = 1;
+            for (let i = 0; i < N; i++) hh += traj.H[r * N + i]! * traj.H[s * N + i]!;
+            v += hh;
+          }
+          ref.data[(r * O + o) * BT * O + s * O + q] = v;
+        }
+        expect(relErr(Th.data, ref.data), `${cell} includeReadout=${includeReadout}`).toBeLessThan(1e-12);
       }
-      ref.data[(r * O + o) * BT * O + s * O + q] = v;
     }
-    expect(relErr(Th.data, ref.data)).toBeLessThan(1e-12);
   });
 
   it('refuses a dense kernel over the memory budget with a clear message', () => {
