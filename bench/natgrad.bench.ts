@@ -9,7 +9,9 @@
  * (gain 0.9) on the pitchfork task's inputs and targets, all parameters trainable.
  *
  * The steppers of one size and cell are timed *interleaved* (one step of each per round, best of
- * the rounds; train/cost.ts), so that load on a shared machine hits them alike.
+ * the rounds; train/cost.ts), so that load on a shared machine hits them alike, by wall time and
+ * by the process's CPU time (`cpuRatio`: robust to preemption when the machine is oversubscribed;
+ * it includes the BLAS threads' time). `SNTK_BENCH_NATGRAD_QUICK=1`: the demo's size only.
  *
  * Flop count (docs/theory.md §10): SGD ≈ 3 N²-passes per trial-step (forward, backward recurrence,
  * weight-gradient GEMM); each extra direction ≈ 4 on the Fisher trials (JVP θ part and recurrence,
@@ -28,6 +30,12 @@ import { sgd, lowRankNaturalGradient } from '../src/train/optimizers/index.js';
 export const name = 'natgrad';
 
 const CELLS: readonly CellKind[] = ['vanilla', 'leaky', 'rate', 'gru'];
+
+/** The process's CPU time (user + system, all threads), seconds. */
+function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
 
 /** The pitchfork task of this size, with a random student of `cell` when it is not vanilla. */
 function taskFor(cell: CellKind, N: number, T: number, B: number): Task {
@@ -48,10 +56,12 @@ export async function run(): Promise<BenchResult[]> {
         ...fts.map((ft) => stepperOf(taskFor(cell, N, T, B), lowRankNaturalGradient({ learningRate: 0.1, k: 2 }), ft)),
       ];
       const big = N > 64;
-      const [tS, ...tNs] = timeInterleaved(steppers, { rounds: big ? (cell === 'gru' ? 3 : 5) : 30 });
+      const rounds = big ? (cell === 'gru' ? 3 : 5) : 30;
+      const [tS, ...tNs] = timeInterleaved(steppers, { rounds });
+      const [cS, ...cNs] = timeInterleaved(steppers, { rounds, clock: cpuSeconds });
       fts.forEach((ft, i) => {
         const tN = tNs[i]!;
-        out.push({ case: `step ${cell} N=${N} T=${T} B=${B} natgrad k=2 fisherTrials=${ft ?? 'all'} vs sgd`, seconds: tN, baselineSeconds: tS!, ratio: tS! / tN, extra: { costRatio: tN / tS! } });
+        out.push({ case: `step ${cell} N=${N} T=${T} B=${B} natgrad k=2 fisherTrials=${ft ?? 'all'} vs sgd`, seconds: tN, baselineSeconds: tS!, ratio: tS! / tN, extra: { costRatio: tN / tS!, cpuRatio: cNs[i]! / cS!, sgdCpuSeconds: cS!, natgradCpuSeconds: cNs[i]! } });
       });
     }
   }
