@@ -11,7 +11,7 @@
  * The steppers of one size and cell are timed *interleaved* (one step of each per round, best of
  * the rounds; train/cost.ts), so that load on a shared machine hits them alike, by wall time and
  * by the process's CPU time (`cpuRatio`: robust to preemption when the machine is oversubscribed;
- * it includes the BLAS threads' time). `SNTK_BENCH_NATGRAD_QUICK=1`: the demo's size only.
+ * it includes the BLAS threads' time). `SNTK_BENCH_NATGRAD_QUICK=1`: the demo's size only; `SNTK_BENCH_NATGRAD_BIG=1`: N = 128 only.
  *
  * Flop count (docs/theory.md §10): SGD ≈ 3 N²-passes per trial-step (forward, backward recurrence,
  * weight-gradient GEMM); each extra direction ≈ 4 on the Fisher trials (JVP θ part and recurrence,
@@ -47,7 +47,9 @@ function taskFor(cell: CellKind, N: number, T: number, B: number): Task {
 
 export async function run(): Promise<BenchResult[]> {
   const out: BenchResult[] = [];
-  const sizes = process.env['SNTK_BENCH_NATGRAD_QUICK'] === '1' ? ([[16, 60, 32]] as const) : ([[16, 60, 32], [128, 100, 32]] as const);
+  const small = [16, 60, 32] as const;
+  const big = [128, 100, 32] as const;
+  const sizes = process.env['SNTK_BENCH_NATGRAD_QUICK'] === '1' ? [small] : process.env['SNTK_BENCH_NATGRAD_BIG'] === '1' ? [big] : [small, big];
   for (const [N, T, B] of sizes) {
     for (const cell of CELLS) {
       const fts: (number | null)[] = cell === 'vanilla' ? [4, null] : [4];
@@ -55,8 +57,7 @@ export async function run(): Promise<BenchResult[]> {
         stepperOf(taskFor(cell, N, T, B), sgd({ learningRate: 0.1 }), null),
         ...fts.map((ft) => stepperOf(taskFor(cell, N, T, B), lowRankNaturalGradient({ learningRate: 0.1, k: 2 }), ft)),
       ];
-      const big = N > 64;
-      const rounds = big ? (cell === 'gru' ? 3 : 5) : 30;
+      const rounds = N > 64 ? (cell === 'gru' ? 3 : 5) : 30;
       const [tS, ...tNs] = timeInterleaved(steppers, { rounds });
       const [cS, ...cNs] = timeInterleaved(steppers, { rounds, clock: cpuSeconds });
       fts.forEach((ft, i) => {
