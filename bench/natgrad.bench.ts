@@ -22,7 +22,9 @@
  * Measured (AMD EPYC, 2 cores shared, load average 20–25, CPU-time ratios natgrad/SGD with
  * fisherTrials 4): native N = 16 vanilla 1.22, leaky 1.30, rate 1.21, GRU 1.21; native N = 128
  * vanilla 1.32, leaky 1.14, rate 1.42, GRU 1.12; pure TypeScript N = 16 vanilla 1.37, leaky 1.46,
- * rate 1.38, GRU 1.31 (wall-clock ratios on that machine scatter by ±50%).
+ * rate 1.38, GRU 1.31; pure TypeScript N = 128 vanilla 1.47, leaky 1.81, rate 1.78, GRU 1.42 (above
+ * 1.3: there the Fisher part runs per column, at the flop count's 1.5×). Wall-clock ratios on that
+ * machine scatter by ±50%.
  */
 import type { BenchResult } from './types.js';
 import { pitchforkTask } from '../src/train/tasks/pitchfork.js';
