@@ -110,16 +110,21 @@ function scatterSiteRows(site: StackedSite, Gam: Matrix, grad: Float64Array, N: 
   }
 }
 
+/** How the recurrences through time run: one block product per step, or one single-vector product per column and step. */
+export type SweepRecurrence = 'block' | 'columns';
+
 /**
  * Block forward sensitivity on GEMMs: `dthetas` `P′ × k` (its first `cellSize` rows are used),
- * returns `(B·T·N) × k` = `dH/dθ · Θ`. The cell must implement the block methods
- * (`hasBlockSweep`) and `sites` must be an exact decomposition of `∂f/∂θ` with a fixed structure
- * (`stackSites` not null), otherwise it throws InputError — call sites check both first. Shapes are
+ * returns `(B·T·N) × k` = `dH/dθ · Θ`. The θ part is one GEMM per weight site over all steps
+ * (needs `sites`: an exact decomposition of `∂f/∂θ` with a fixed structure, `stackSites` not
+ * null); the recurrence runs on `Cell.jvpHBlock` (`recurrence: 'block'`, default) or on
+ * `Cell.jvpH` per column (`'columns'`: cheaper for few columns, see rollout.ts `preferBlockSweep`).
+ * Throws InputError when the cell lacks what is asked or the sites change structure. Shapes are
  * the caller's responsibility (rollout.ts checks them). Cost `2·B·T·k·(N·N_J + Σ_s L_s·N)` flops.
  */
-export function jvpBlockSweep(model: Model, traj: Trajectory, dthetas: Matrix, sites?: StackedSite[]): Matrix {
+export function jvpBlockSweep(model: Model, traj: Trajectory, dthetas: Matrix, sites?: StackedSite[], recurrence: SweepRecurrence = 'block'): Matrix {
   const { cell } = model;
-  if (!cell.jvpHBlock) throw new InputError('jvpBlockSweep: the cell has no jvpHBlock');
+  if (recurrence === 'block' && !cell.jvpHBlock) throw new InputError('jvpBlockSweep: the cell has no jvpHBlock');
   const st = sites ?? stackSites(model, traj);
   if (!st) throw new InputError('jvpBlockSweep: the weight sites change structure along the trajectory');
   const theta = model.params.subarray(0, model.layout.cellSize);
@@ -158,14 +163,30 @@ export function jvpBlockSweep(model: Model, traj: Trajectory, dthetas: Matrix, s
       }
     }
   }
-  // Y_t = Q_t + J_t Y_{t−1}, one block product per step
+  // Y_t = Q_t + J_t Y_{t−1}, one block product per step (or one vector product per column)
+  if (recurrence === 'columns') {
+    const prev = new Float64Array(N);
+    const next = new Float64Array(N);
+    for (let b = 0; b < B; b++) {
+      for (let t = 1; t < T; t++) {
+        const r = b * T + t;
+        const c = caches[r]!;
+        for (let j = 0; j < k; j++) {
+          for (let i = 0, q = (r - 1) * Nk + j; i < N; i++, q += k) prev[i] = y[q]!;
+          cell.jvpH(theta, c, prev, next);
+          for (let i = 0, q = r * Nk + j; i < N; i++, q += k) y[q]! += next[i]!;
+        }
+      }
+    }
+    return out;
+  }
   const view = (r: number): Matrix => ({ rows: N, cols: k, data: y.subarray(r * Nk, (r + 1) * Nk) });
   for (let b = 0; b < B; b++) {
     let prev = view(b * T);
     for (let t = 1; t < T; t++) {
       const r = b * T + t;
       const cur = view(r);
-      cell.jvpHBlock(theta, caches[r]!, prev, cur, true);
+      cell.jvpHBlock!(theta, caches[r]!, prev, cur, true);
       prev = cur;
     }
   }
@@ -174,11 +195,13 @@ export function jvpBlockSweep(model: Model, traj: Trajectory, dthetas: Matrix, s
 
 /**
  * Block BPTT on GEMMs: `E` `(B·T·N) × k`, returns `(dH/dθ)ᵀ E` (`cellSize × k`). Same
- * requirements as jvpBlockSweep. Cost `2·B·T·k·(N·N_J + Σ_s L_s·N)` flops, O(B·T·N·k) memory.
+ * requirements and `recurrence` choice as jvpBlockSweep (`'columns'` runs `Cell.vjpH` per column).
+ * `overwrite`: E's data may be used as the workspace (saves one copy). Cost
+ * `2·B·T·k·(N·N_J + Σ_s L_s·N)` flops, O(B·T·N·k) memory.
  */
-export function vjpBlockSweep(model: Model, traj: Trajectory, E: Matrix, sites?: StackedSite[]): Matrix {
+export function vjpBlockSweep(model: Model, traj: Trajectory, E: Matrix, sites?: StackedSite[], recurrence: SweepRecurrence = 'block', overwrite = false): Matrix {
   const { cell } = model;
-  if (!cell.vjpHBlock) throw new InputError('vjpBlockSweep: the cell has no vjpHBlock');
+  if (recurrence === 'block' && !cell.vjpHBlock) throw new InputError('vjpBlockSweep: the cell has no vjpHBlock');
   const st = sites ?? stackSites(model, traj);
   if (!st) throw new InputError('vjpBlockSweep: the weight sites change structure along the trajectory');
   const P = model.layout.cellSize;
@@ -190,15 +213,31 @@ export function vjpBlockSweep(model: Model, traj: Trajectory, E: Matrix, sites?:
   const grad = zeros(P, k);
   if (k === 0 || R === 0) return grad;
   // Λ_t = E_t + J_{t+1}ᵀ Λ_{t+1}, in place on a copy of E
-  const lam = E.data.slice();
-  const view = (r: number): Matrix => ({ rows: N, cols: k, data: lam.subarray(r * Nk, (r + 1) * Nk) });
-  for (let b = 0; b < B; b++) {
-    let next = view(b * T + T - 1);
-    for (let t = T - 2; t >= 0; t--) {
-      const r = b * T + t;
-      const cur = view(r);
-      cell.vjpHBlock(theta, caches[r + 1]!, next, cur, true);
-      next = cur;
+  const lam = overwrite ? E.data : E.data.slice();
+  if (recurrence === 'columns') {
+    const next = new Float64Array(N);
+    const cur = new Float64Array(N);
+    for (let b = 0; b < B; b++) {
+      for (let t = T - 2; t >= 0; t--) {
+        const r = b * T + t;
+        const c = caches[r + 1]!;
+        for (let j = 0; j < k; j++) {
+          for (let i = 0, q = (r + 1) * Nk + j; i < N; i++, q += k) next[i] = lam[q]!;
+          cell.vjpH(theta, c, next, cur);
+          for (let i = 0, q = r * Nk + j; i < N; i++, q += k) lam[q]! += cur[i]!;
+        }
+      }
+    }
+  } else {
+    const view = (r: number): Matrix => ({ rows: N, cols: k, data: lam.subarray(r * Nk, (r + 1) * Nk) });
+    for (let b = 0; b < B; b++) {
+      let next = view(b * T + T - 1);
+      for (let t = T - 2; t >= 0; t--) {
+        const r = b * T + t;
+        const cur = view(r);
+        cell.vjpHBlock!(theta, caches[r + 1]!, next, cur, true);
+        next = cur;
+      }
     }
   }
   // grad′_s = U_sᵀ (β_s ⊙ Λ); the last site may overwrite Λ

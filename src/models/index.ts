@@ -52,7 +52,9 @@ export {
 } from './rollout.js';
 export type { RolloutOptions, TrajectoryVjpOptions, BlockSweepOptions, BlockSweepMethod } from './rollout.js';
 export { hasBlockSweep, stackSites, jvpBlockSweep, vjpBlockSweep } from './block-sweep.js';
-export type { StackedSite } from './block-sweep.js';
+export type { StackedSite, SweepRecurrence } from './block-sweep.js';
+export { prepareOutputSweep, sweepSites, rolloutForSweeps, sweepPredictions, restrictTrials, outputJvpBlock, outputVjpBlock } from './output-sweep.js';
+export type { OutputSweep, PredictionTarget } from './output-sweep.js';
 export { readout, mseLoss } from './readout.js';
 export type { MseResult } from './readout.js';
 export { flowField, hasFlow } from './flow.js';

@@ -5,7 +5,8 @@
  * - `coreKernelOperator`: the Kronecker core `K_θ = J_θ J_θᵀ` from the weight sites;
  * - `sntkOperator`: `J Jᵀ = P K_θ Pᵀ` (`M × M`, symmetric PSD);
  * - `fisherOperator`: the state-space Fisher `Jᵀ J` (`P × P`);
- * - `outputNtkOperator`: `(I ⊗ C) sNTK (I ⊗ C)ᵀ` (`B·T·O` rows), plus the readout's own term.
+ * - `outputNtkOperator`: `J_y J_yᵀ = (I ⊗ C) sNTK (I ⊗ C)ᵀ` (`B·T·O` rows), plus the readout's own
+ *   term, on the sweep engine of training (models/output-sweep.ts).
  * Rows are ordered `(b, t, i)` (`M = B·T·N`); parameters in the documented flat order (cell only).
  * One application costs one forward and/or one backward sweep, O(B·T·(N² + P)) per vector.
  */
@@ -21,6 +22,7 @@ import {
   trajectoryJvpBlock,
   trajectoryVjpBlock,
 } from '../models/index.js';
+import { prepareOutputSweep, outputJvpBlock, outputVjpBlock } from '../models/output-sweep.js';
 import { gatherSiteFactors, type SiteFactors } from './site-gram.js';
 import { ShapeError } from '../errors.js';
 import { readoutSlice } from '../models/spec.js';
@@ -215,79 +217,29 @@ export function fisherOperator(model: Model, traj: Trajectory): LinearOperator {
   });
 }
 
-/** `y ↦ (I ⊗ C) y` on blocks: `(B·T·N) × k → (B·T·O) × k`, and its transpose. */
-function applyReadout(model: Model, traj: Trajectory, Y: Matrix, transpose: boolean): Matrix {
-  const { B, T, N } = traj;
-  const O = model.spec.outputSize;
-  // C (O × W) reads the state slice [off, off + W) (models/spec.ts readoutSlice)
-  const { offset: off, width: W } = readoutSlice(model.spec);
-  const C = model.params.subarray(model.layout.cellSize, model.layout.cellSize + O * W);
-  const k = Y.cols;
-  const BT = B * T;
-  const out = zeros(BT * (transpose ? N : O), k);
-  for (let r = 0; r < BT; r++) {
-    for (let o = 0; o < O; o++) {
-      for (let i = off; i < off + W; i++) {
-        const c = C[o * W + i - off]!;
-        if (c === 0) continue;
-        if (!transpose) {
-          const src = (r * N + i) * k;
-          const dst = (r * O + o) * k;
-          for (let j = 0; j < k; j++) out.data[dst + j]! += c * Y.data[src + j]!;
-        } else {
-          const src = (r * O + o) * k;
-          const dst = (r * N + i) * k;
-          for (let j = 0; j < k; j++) out.data[dst + j]! += c * Y.data[src + j]!;
-        }
-      }
-    }
-  }
-  return out;
-}
-
 /**
- * The output NTK `Θ_y = (I ⊗ C) sNTK (I ⊗ C)ᵀ` (`B·T·O` square), rows `(b, t, o)`. With
- * `includeReadout`, adds the readout parameters' own term `δ_{oo'} (h_bt · h_b's + 1)` (C and d
- * trained). Throws ShapeError when the model has no readout.
- *
- * @param model - a network with a readout (`O > 0` outputs).
- * @param traj - a trajectory of `model`.
- * @param opts - `includeReadout`: add the term of the trained readout parameters `C`, `d`.
- * @returns `Θ_y` as a symmetric `B·T·O` square operator, rows `(b, t, o)` (docs/theory.md §4).
- * @throws {@link sntk!ShapeError} when the model has no readout.
+ * The output NTK `Θ_y = J_y J_yᵀ` (`B·T·O` square), rows `(b, t, o)`, composed from the sweep
+ * engine (models/output-sweep.ts): `J_y = (I ⊗ C) dH/dθ` over the cell parameters, so
+ * `Θ_y = (I ⊗ C) sNTK (I ⊗ C)ᵀ`; with `includeReadout` also over the readout parameters (C and d
+ * trained), which adds `δ_{oo'} (h_bt · h_b's + 1)`. One block VJP and one block JVP per
+ * application, O(B·T·k·(N·N_J + P + N·O)). Throws ShapeError when the model has no readout.
  */
 export function outputNtkOperator(model: Model, traj: Trajectory, opts: { includeReadout?: boolean } = {}): LinearOperator {
   const O = model.spec.outputSize;
   if (O === 0) throw new ShapeError('output NTK: the model has no readout (outputSize = 0)');
-  const { B, T, N } = traj;
+  const { B, T } = traj;
   const BT = B * T;
-  const inner = sntkOperator(model, traj);
-  const { offset: off, width: W } = readoutSlice(model.spec);
-  const Hs = new Float64Array(BT * W);
-  for (let r = 0; r < BT; r++) Hs.set(traj.H.subarray(r * N + off, r * N + off + W), r * W);
-  const H = { rows: BT, cols: W, data: Hs };
+  const sw = prepareOutputSweep(model, traj, 'output');
+  const Pc = model.layout.cellSize;
   return makeOperator({
     rows: BT * O,
     cols: BT * O,
     symmetric: true,
     label: 'output NTK',
     matmat: (Y) => {
-      const z = applyReadout(model, traj, inner.matmat(applyReadout(model, traj, Y, true)), false);
-      if (opts.includeReadout) {
-        const k = Y.cols;
-        // per output o: (H Hᵀ + 1 1ᵀ) Y_o with Y_o the BT × k slice of rows (·, o)
-        for (let o = 0; o < O; o++) {
-          const Yo = zeros(BT, k);
-          for (let r = 0; r < BT; r++) for (let j = 0; j < k; j++) Yo.data[r * k + j] = Y.data[(r * O + o) * k + j]!;
-          const G = gemm(H, gemm(H, Yo, { transA: true }));
-          const colSum = new Float64Array(k);
-          for (let r = 0; r < BT; r++) for (let j = 0; j < k; j++) colSum[j]! += Yo.data[r * k + j]!;
-          for (let r = 0; r < BT; r++) {
-            for (let j = 0; j < k; j++) z.data[(r * O + o) * k + j]! += G.data[r * k + j]! + colSum[j]!;
-          }
-        }
-      }
-      return z;
+      const G = outputVjpBlock(sw, Y);
+      if (!opts.includeReadout) G.data.fill(0, Pc * G.cols);
+      return outputJvpBlock(sw, G);
     },
   });
 }

@@ -6,7 +6,7 @@
  * the demo) are only in `index.ts`.
  */
 export * from './batch.js';
-export * from './fused-sweep.js';
+export * from './sweep.js';
 export * from './optimizers/index.js';
 export * from './tasks/index.js';
 export * from './config.js';

@@ -7,7 +7,7 @@
  * Defaults: 80 steps, the calibrated task (N = 16, T = 60, B = 32), monitor every step over all
  * 32 trials (the sNTK the calibration used). natgrad's Fisher subspace is refined on a rotating
  * block of `fisherTrials = 4` of the 32 trials per step (the gradient always uses all 32). With the
- * directions' recurrences on GEMMs (fused-sweep.ts `directionGemms`) the full-batch fused step costs
+ * directions' recurrences as block sweeps (models/output-sweep.ts) the full-batch fused step costs
  * ≈ 1.9× SGD's (native; ≈ 4× pure TS) and the 4-trial block ≈ 1.15× (native; ≈ 1.4–1.5× pure TS),
  * timed interleaved. `secondsPerStep` times the optimizer step alone (sweep + update, monitor
  * excluded); on a loaded machine the per-run medians are not comparable across runs, hence the

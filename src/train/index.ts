@@ -4,7 +4,7 @@
  * @module sntk/train
  */
 export * from './batch.js';
-export * from './fused-sweep.js';
+export * from './sweep.js';
 export * from './optimizers/index.js';
 export * from './tasks/index.js';
 export * from './config.js';

@@ -1,7 +1,7 @@
 /** The training loss: `½ mean (y − y*)²` on readout outputs or hidden states, gradient masked. */
 import type { Model } from '../models/types.js';
 import type { Batch, LossTarget } from './batch.js';
-import { fusedSweep } from './fused-sweep.js';
+import { fusedSweep } from './sweep.js';
 
 /**
  * Loss `½ mean (y − y*)²` and its gradient over the flat parameters (cell then readout),

@@ -19,8 +19,8 @@ import type { TrainConfig, TrainConfigInput } from './config.js';
 import { parseTrainConfig } from './config.js';
 import { buildOptimizer, buildTask } from './build.js';
 import type { DataArrays } from './tasks/data.js';
-import { fusedSweep, outputJacobian } from './fused-sweep.js';
-import type { FusedResult } from './fused-sweep.js';
+import { fusedSweep, outputJacobian } from './sweep.js';
+import type { FusedResult } from './sweep.js';
 import type { Batch } from './batch.js';
 import type { Task } from './tasks/types.js';
 import type { Optimizer, OptimizerState, StepContext } from './optimizers/types.js';
@@ -240,8 +240,10 @@ export function createTrainingSession(configInput: TrainConfigInput | unknown, o
         step,
         loss: res.loss,
         Fv: res.Fv,
+        FvBlock: res.FvBlock,
         mask,
         applyFisher: (V) => fusedSweep(model, batch, { target, mask, directions: V, grad: false, ...ft }).Fv,
+        applyFisherBlock: (V) => fusedSweep(model, batch, { target, mask, directions: V, grad: false, ...ft }).FvBlock,
         gaussNewton: () => {
           const { J, index } = outputJacobian(model, batch, { target, mask });
           const n = res.residual.length;

@@ -14,6 +14,8 @@ import {
   preferBlockSweep,
   rollout,
   stackSites,
+  jvpBlockSweep,
+  vjpBlockSweep,
   trajectoryJvpBlock,
   trajectoryVjpBlock,
   createModel,
@@ -215,3 +217,33 @@ describe('block sweeps: dispatch, fallback and errors', () => {
   });
 });
 
+
+describe.each(CELLS)('%s cell: per-column recurrences (recurrence: columns)', (cell) => {
+  it('equal the block recurrences for the JVP and the VJP, random shapes (≤ 1e-13 relative); overwrite consumes E only', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 0, max: 3 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 0, max: 1000 }),
+        (N, D, B, T, k, seed) => {
+          const { m, rng, tr } = setup(cell, 'tanh', N, D, B, T, seed);
+          const sites = stackSites(m, tr)!;
+          const Th = rand(rng, m.layout.cellSize, k);
+          const a = jvpBlockSweep(m, tr, Th, sites, 'block');
+          const b = jvpBlockSweep(m, tr, Th, sites, 'columns');
+          expect(relErr(b.data, a.data)).toBeLessThan(EQ_TOL);
+          const E = rand(rng, B * T * N, k);
+          const E0 = E.data.slice();
+          const c = vjpBlockSweep(m, tr, E, sites, 'block');
+          expect(Array.from(E.data)).toEqual(Array.from(E0));
+          const d = vjpBlockSweep(m, tr, E, sites, 'columns', true);
+          expect(relErr(d.data, c.data)).toBeLessThan(EQ_TOL);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+});

@@ -7,6 +7,7 @@ import { sntkOperator, fisherOperator, coreKernelOperator, propagatorOperator, j
 import { symmetricEigen, identity, zeros } from '../../src/linalg/index.js';
 import { MemoryBudgetError } from '../../src/errors.js';
 import { createRng } from '../../src/linalg/random.js';
+import { defineSpec, randomModel, rollout, readoutSlice } from '../../src/models/index.js';
 
 describe('dense sNTK equals J Jᵀ', () => {
   for (const cell of CELLS) {
@@ -120,26 +121,61 @@ describe('sNTK operators', () => {
     }
   });
 
-  it('output NTK equals C-projected sNTK plus the readout term', () => {
-    const { model, traj } = smallProblem('vanilla', { O: 2, seed: 4 });
-    const { B, T, N } = traj;
-    const O = 2;
+  it('output NTK equals the C-projected sNTK, plus the readout term with includeReadout (every cell; 1e-12)', () => {
+    for (const cell of ['vanilla', 'gru'] as const) {
+      for (const includeReadout of [true, false]) {
+        const { model, traj } = smallProblem(cell, { O: 2, seed: 4 });
+        const { B, T, N } = traj;
+        const O = 2;
+        const BT = B * T;
+        const K = denseSntk(model, traj).K;
+        const C = model.params.subarray(model.layout.cellSize, model.layout.cellSize + O * N);
+        const Th = outputNtkOperator(model, traj, { includeReadout }).matmat(identity(BT * O));
+        const ref = zeros(BT * O, BT * O);
+        for (let r = 0; r < BT; r++) for (let o = 0; o < O; o++) for (let s = 0; s < BT; s++) for (let q = 0; q < O; q++) {
+          let v = 0;
+          for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) v += C[o * N + i]! * K.data[(r * N + i) * K.cols + s * N + j]! * C[q * N + j]!;
+          if (o === q && includeReadout) {
+            let hh = 1;
+            for (let i = 0; i < N; i++) hh += traj.H[r * N + i]! * traj.H[s * N + i]!;
+            v += hh;
+          }
+          ref.data[(r * O + o) * BT * O + s * O + q] = v;
+        }
+        expect(relErr(Th.data, ref.data), `${cell} includeReadout=${includeReadout}`).toBeLessThan(1e-12);
+      }
+    }
+  });
+
+  it('output NTK of a 2-layer torch-lstm reads only the top layer h (readout slice; 1e-12)', () => {
+    const spec = defineSpec({ cell: 'torch-lstm', hiddenSize: 3, inputSize: 2, outputSize: 2, numLayers: 2 });
+    const model = randomModel(spec, 7, { gain: 1.1, biasScale: 0.4 });
+    const B = 2, T = 4, O = 2;
+    const rng = createRng(3);
+    const X = new Float64Array(B * T * 2).map(() => rng.normal());
+    const traj = rollout(model, X, { B, T });
+    const { N } = traj;
+    const { offset: off, width: W } = readoutSlice(spec);
+    expect(N).toBe(12);
+    expect([off, W]).toEqual([6, 3]);
     const BT = B * T;
     const K = denseSntk(model, traj).K;
-    const C = model.params.subarray(model.layout.cellSize, model.layout.cellSize + O * N);
-    const Th = outputNtkOperator(model, traj, { includeReadout: true }).matmat(identity(BT * O));
-    const ref = zeros(BT * O, BT * O);
-    for (let r = 0; r < BT; r++) for (let o = 0; o < O; o++) for (let s = 0; s < BT; s++) for (let q = 0; q < O; q++) {
-      let v = 0;
-      for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) v += C[o * N + i]! * K.data[(r * N + i) * K.cols + s * N + j]! * C[q * N + j]!;
-      if (o === q) {
-        let hh = 1;
-        for (let i = 0; i < N; i++) hh += traj.H[r * N + i]! * traj.H[s * N + i]!;
-        v += hh;
+    const C = model.params.subarray(model.layout.cellSize, model.layout.cellSize + O * W);
+    for (const includeReadout of [true, false]) {
+      const Th = outputNtkOperator(model, traj, { includeReadout }).matmat(identity(BT * O));
+      const ref = zeros(BT * O, BT * O);
+      for (let r = 0; r < BT; r++) for (let o = 0; o < O; o++) for (let s = 0; s < BT; s++) for (let q = 0; q < O; q++) {
+        let v = 0;
+        for (let i = 0; i < W; i++) for (let j = 0; j < W; j++) v += C[o * W + i]! * K.data[(r * N + off + i) * K.cols + s * N + off + j]! * C[q * W + j]!;
+        if (o === q && includeReadout) {
+          let hh = 1;
+          for (let i = 0; i < W; i++) hh += traj.H[r * N + off + i]! * traj.H[s * N + off + i]!;
+          v += hh;
+        }
+        ref.data[(r * O + o) * BT * O + s * O + q] = v;
       }
-      ref.data[(r * O + o) * BT * O + s * O + q] = v;
+      expect(relErr(Th.data, ref.data), `includeReadout=${includeReadout}`).toBeLessThan(1e-12);
     }
-    expect(relErr(Th.data, ref.data)).toBeLessThan(1e-12);
   });
 
   it('refuses a dense kernel over the memory budget with a clear message', () => {

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { fusedSweep, outputJacobian } from '../../src/train/fused-sweep.js';
+import { fusedSweep, outputJacobian } from '../../src/train/sweep.js';
 import { pitchforkTask, flipFlopTask, templateTask } from '../../src/train/tasks/index.js';
 import type { Task } from '../../src/train/tasks/index.js';
 import { createRng } from '../../src/linalg/random.js';
 import { gemv } from '../../src/linalg/index.js';
-import { rollout, trajectoryJvp, trajectoryVjp, mseLoss } from '../../src/models/index.js';
+import { rollout, trajectoryJvp, trajectoryVjp, mseLoss, randomModel } from '../../src/models/index.js';
+import type { CellKind, Model } from '../../src/models/index.js';
 
 function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let num = 0;
@@ -23,11 +24,118 @@ function randDir(task: Task, seed: number): Float64Array {
   return v;
 }
 
+/** The pitchfork task's data with a random student of another cell (all parameters trainable). */
+function withCell(task: Task, cell: CellKind, seed: number): Task {
+  const s = task.student.spec;
+  const student = randomModel({ ...s, cell, alpha: cell === 'leaky' || cell === 'rate' ? 0.5 : 1 }, seed, { gain: 0.9, biasScale: 0.1 });
+  return { ...task, name: `${task.name}-${cell}`, student, trainable: new Uint8Array(student.layout.size).fill(1) };
+}
+
 const small = (): Task[] => [
   pitchforkTask({ seed: 3, hiddenSize: 6, T: 12, B: 4 }),
   flipFlopTask({ seed: 1, bits: 2, hiddenSize: 5, T: 10, B: 3 }),
   templateTask({ seed: 2, hiddenSize: 5, inputSize: 4, T: 8, B: 3, inputRank: 2 }),
+  withCell(pitchforkTask({ seed: 4, hiddenSize: 5, T: 9, B: 3 }), 'leaky', 1),
+  withCell(pitchforkTask({ seed: 5, hiddenSize: 5, T: 9, B: 3 }), 'rate', 2),
+  withCell(pitchforkTask({ seed: 6, hiddenSize: 5, T: 9, B: 3 }), 'gru', 3),
+  { ...pitchforkTask({ seed: 7, hiddenSize: 6, T: 9, B: 4 }), name: 'state-target', target: 'state' as const, Y: new Float64Array(4 * 9 * 6).map((_, i) => Math.sin(i)) },
 ];
+
+/**
+ * Reference: loss, gradient, `J_y v` and `F_y v` one vector and one step at a time through the
+ * Cell's single-vector methods (forward, jvpH, jvpTheta, vjpH, vjpTheta) and the readout by hand.
+ */
+function reference(m: Model, task: Task, dirs: Float64Array[], trials: number[]): { loss: number; grad: Float64Array; JV: Float64Array[]; Fv: Float64Array[] } {
+  const { cell } = m;
+  const N = m.spec.hiddenSize, D = m.spec.inputSize, Pc = m.layout.cellSize, P = m.layout.size;
+  const { B, T } = task;
+  const state = task.target === 'state';
+  const O = state ? N : m.spec.outputSize;
+  const theta = m.params.subarray(0, Pc);
+  const C = m.params.subarray(Pc, Pc + O * N), d = m.params.subarray(Pc + O * N, Pc + O * N + O);
+  const caches = new Array(B * T);
+  const H = new Float64Array(B * T * N);
+  const y = new Float64Array(B * T * O);
+  for (let b = 0; b < B; b++) {
+    let h: Float64Array = task.h0 ? task.h0.slice(b * N, (b + 1) * N) : new Float64Array(N);
+    for (let t = 0; t < T; t++) {
+      const r = b * T + t;
+      const c = cell.forward(theta, h, task.X.subarray(r * D, (r + 1) * D));
+      caches[r] = c;
+      h = c.out;
+      H.set(h, r * N);
+      for (let o = 0; o < O; o++) {
+        let s = state ? h[o]! : d[o]!;
+        if (!state) for (let i = 0; i < N; i++) s += C[o * N + i]! * h[i]!;
+        y[r * O + o] = s;
+      }
+    }
+  }
+  let loss = 0;
+  const eps = new Float64Array(y.length);
+  for (let i = 0; i < y.length; i++) {
+    const e = y[i]! - task.Y[i]!;
+    loss += e * e;
+    eps[i] = e / y.length;
+  }
+  loss *= 0.5 / y.length;
+  // J_yᵀ e over the given trials for cotangent e(row, o)
+  const vjp = (e: (r: number, o: number) => number, rows: number[]): Float64Array => {
+    const g = new Float64Array(P);
+    const lam = new Float64Array(N), a = new Float64Array(N), t1 = new Float64Array(N);
+    for (const b of rows) {
+      lam.fill(0);
+      for (let t = T - 1; t >= 0; t--) {
+        const r = b * T + t;
+        a.set(lam);
+        for (let o = 0; o < O; o++) {
+          const eo = e(r, o);
+          if (state) a[o]! += eo;
+          else {
+            for (let i = 0; i < N; i++) {
+              a[i]! += C[o * N + i]! * eo;
+              g[Pc + o * N + i]! += eo * H[r * N + i]!;
+            }
+            g[Pc + O * N + o]! += eo;
+          }
+        }
+        cell.vjpTheta(theta, caches[r], a, g.subarray(0, Pc));
+        if (t > 0) {
+          cell.vjpH(theta, caches[r], a, t1);
+          lam.set(t1);
+        }
+      }
+    }
+    for (let p = 0; p < P; p++) if (!task.trainable[p]) g[p] = 0;
+    return g;
+  };
+  const all = Array.from({ length: B }, (_, b) => b);
+  const grad = vjp((r, o) => eps[r * O + o]!, all);
+  const JV: Float64Array[] = [];
+  const Fv: Float64Array[] = [];
+  for (const v of dirs) {
+    const jv = new Float64Array(B * T * O);
+    const dh = new Float64Array(N), t1 = new Float64Array(N), t2 = new Float64Array(N);
+    for (const b of trials) {
+      dh.fill(0);
+      for (let t = 0; t < T; t++) {
+        const r = b * T + t;
+        if (t > 0) cell.jvpH(theta, caches[r], dh, t1);
+        else t1.fill(0);
+        cell.jvpTheta(theta, caches[r], v.subarray(0, Pc), t2);
+        for (let i = 0; i < N; i++) dh[i] = t1[i]! + t2[i]!;
+        for (let o = 0; o < O; o++) {
+          let s = state ? dh[o]! : v[Pc + O * N + o]!;
+          if (!state) for (let i = 0; i < N; i++) s += C[o * N + i]! * dh[i]! + v[Pc + o * N + i]! * H[r * N + i]!;
+          jv[r * O + o] = s;
+        }
+      }
+    }
+    JV.push(Float64Array.from(trials.flatMap((b) => Array.from(jv.subarray(b * T * O, (b + 1) * T * O)))));
+    Fv.push(vjp((r, o) => jv[r * O + o]! / (trials.length * T), trials));
+  }
+  return { loss, grad, JV, Fv };
+}
 
 describe('fused sweep', () => {
   it('training-loss gradient matches central differences (rel ≤ 1e-6)', () => {
@@ -51,31 +159,49 @@ describe('fused sweep', () => {
     }
   });
 
-  it('vanilla fast path equals the generic Cell-method path (1e-12)', () => {
+  it('equals a one-vector, one-step reference through the Cell methods for every cell and target (loss, gradient, J_y v, F_y v; 1e-12)', () => {
     for (const task of small()) {
       const dirs = [randDir(task, 11), randDir(task, 12), randDir(task, 13)];
-      const a = fusedSweep(task.student, task, { target: task.target, mask: task.trainable, directions: dirs, impl: 'generic', keepJV: true });
-      const b = fusedSweep(task.student, task, { target: task.target, mask: task.trainable, directions: dirs, impl: 'vanilla', keepJV: true });
-      expect(Math.abs(a.loss - b.loss) / a.loss).toBeLessThan(1e-12);
-      expect(relErr(b.grad, a.grad)).toBeLessThan(1e-12);
-      for (let i = 0; i < dirs.length; i++) expect(relErr(b.Fv[i]!, a.Fv[i]!)).toBeLessThan(1e-12);
-      expect(relErr(b.JV!.data, a.JV!.data)).toBeLessThan(1e-12);
+      for (const trials of [undefined, [2, 0]]) {
+        const all = Array.from({ length: task.B }, (_, b) => b);
+        const ref = reference(task.student, task, dirs, trials ?? all);
+        const r = fusedSweep(task.student, task, { target: task.target, mask: task.trainable, directions: dirs, keepJV: true, ...(trials ? { fisherTrials: trials } : {}) });
+        expect(Math.abs(r.loss - ref.loss) / ref.loss, task.name).toBeLessThan(1e-12);
+        expect(relErr(r.grad, ref.grad), task.name).toBeLessThan(1e-12);
+        for (let i = 0; i < dirs.length; i++) {
+          expect(relErr(r.Fv[i]!, ref.Fv[i]!), task.name).toBeLessThan(1e-12);
+          const col = Float64Array.from({ length: r.JV!.rows }, (_, q) => r.JV!.data[q * dirs.length + i]!);
+          expect(relErr(col, ref.JV[i]!), task.name).toBeLessThan(1e-12);
+          // the block form of the result holds the same columns
+          for (let p = 0; p < r.Fv[i]!.length; p++) expect(r.FvBlock.data[p * dirs.length + i]).toBe(r.Fv[i]![p]);
+        }
+      }
     }
+  });
+
+  it('directions as a P × k block give the same result as the vector list (bitwise)', () => {
+    const task = small()[5]!;
+    const dirs = [randDir(task, 51), randDir(task, 52)];
+    const P = task.student.layout.size;
+    const V = { rows: P, cols: 2, data: new Float64Array(P * 2) };
+    for (let p = 0; p < P; p++) for (let j = 0; j < 2; j++) V.data[p * 2 + j] = dirs[j]![p]!;
+    const a = fusedSweep(task.student, task, { target: task.target, mask: task.trainable, directions: dirs });
+    const b = fusedSweep(task.student, task, { target: task.target, mask: task.trainable, directions: V });
+    expect(Array.from(b.FvBlock.data)).toEqual(Array.from(a.FvBlock.data));
+    expect(() => fusedSweep(task.student, task, { directions: { rows: P - 1, cols: 1, data: new Float64Array(P - 1) } })).toThrow(/expected/);
   });
 
   it('fused F_y v equals J_yᵀ(J_y v)/(BT) from a dense Jacobian (1e-12)', () => {
     for (const task of small()) {
       const dirs = [randDir(task, 21), randDir(task, 22)];
       const { J, index } = outputJacobian(task.student, task, { target: task.target, mask: task.trainable });
-      for (const impl of ['generic', 'vanilla'] as const) {
-        const r = fusedSweep(task.student, task, { target: task.target, mask: task.trainable, directions: dirs, impl });
-        for (let i = 0; i < dirs.length; i++) {
-          const vc = Float64Array.from(index, (p) => dirs[i]![p]!);
-          const Jv = gemv(J, vc);
-          const Fv = gemv(J, Jv, true).map((x) => x / (task.B * task.T));
-          const got = Float64Array.from(index, (p) => r.Fv[i]![p]!);
-          expect(relErr(got, Fv)).toBeLessThan(1e-12);
-        }
+      const r = fusedSweep(task.student, task, { target: task.target, mask: task.trainable, directions: dirs });
+      for (let i = 0; i < dirs.length; i++) {
+        const vc = Float64Array.from(index, (p) => dirs[i]![p]!);
+        const Jv = gemv(J, vc);
+        const Fv = gemv(J, Jv, true).map((x) => x / (task.B * task.T));
+        const got = Float64Array.from(index, (p) => r.Fv[i]![p]!);
+        expect(relErr(got, Fv), task.name).toBeLessThan(1e-12);
       }
     }
   });
@@ -94,12 +220,10 @@ describe('fused sweep', () => {
         Y: Float64Array.from(trials.flatMap((b) => Array.from(task.Y.subarray(b * T * O, (b + 1) * T * O)))),
       };
       const ref = fusedSweep(task.student, sub, { target: task.target, mask: task.trainable, directions: dirs });
-      for (const impl of ['generic', 'vanilla'] as const) {
-        const r = fusedSweep(task.student, task, { target: task.target, mask: task.trainable, directions: dirs, fisherTrials: trials, impl });
-        for (let i = 0; i < dirs.length; i++) expect(relErr(r.Fv[i]!, ref.Fv[i]!)).toBeLessThan(1e-12);
-        const full = fusedSweep(task.student, task, { target: task.target, mask: task.trainable, impl });
-        expect(relErr(r.grad, full.grad)).toBeLessThan(1e-14);
-      }
+      const r = fusedSweep(task.student, task, { target: task.target, mask: task.trainable, directions: dirs, fisherTrials: trials });
+      for (let i = 0; i < dirs.length; i++) expect(relErr(r.Fv[i]!, ref.Fv[i]!), task.name).toBeLessThan(1e-12);
+      const full = fusedSweep(task.student, task, { target: task.target, mask: task.trainable });
+      expect(relErr(r.grad, full.grad)).toBeLessThan(1e-14);
     }
   });
 
@@ -131,20 +255,3 @@ describe('fused sweep', () => {
   });
 });
 
-describe('fusedSweep: GEMM-shaped direction recurrences', () => {
-  it('directionGemms true equals the per-row loops (F_y v and J_y v rel 1e-12; all trials and a Fisher block; output and state targets)', () => {
-    const tasks: Task[] = [...small(), { ...pitchforkTask({ seed: 4, hiddenSize: 6, T: 9, B: 4 }), target: 'state' as const, Y: new Float64Array(4 * 9 * 6).map((_, i) => Math.sin(i)) }];
-    for (const task of tasks) {
-      if (task.student.spec.cell !== 'vanilla') continue;
-      const dirs = [randDir(task, 1), randDir(task, 2), randDir(task, 3)];
-      for (const ft of [undefined, [2, 0]]) {
-        const base = { target: task.target, mask: task.trainable, directions: dirs, keepJV: true, ...(ft ? { fisherTrials: ft } : {}) };
-        const a = fusedSweep(task.student, task, { ...base, directionGemms: false });
-        const b = fusedSweep(task.student, task, { ...base, directionGemms: true });
-        for (let i = 0; i < dirs.length; i++) expect(relErr(b.Fv[i]!, a.Fv[i]!)).toBeLessThan(1e-12);
-        expect(relErr(b.JV!.data, a.JV!.data)).toBeLessThan(1e-12);
-        expect(relErr(b.grad, a.grad)).toBeLessThan(1e-15);
-      }
-    }
-  });
-});

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { Matrix } from '../../src/linalg/matrix.js';
 import fc from 'fast-check';
-import { fusedSweep, outputJacobian } from '../../src/train/fused-sweep.js';
+import { fusedSweep, outputJacobian } from '../../src/train/sweep.js';
 import { pitchforkTask } from '../../src/train/tasks/index.js';
 import { denseDampedSolve, woodburyDampedSolve, gaussNewton, lowRankNaturalGradient, lowRankPrecondition, sgd, adam, clipGradNorm } from '../../src/train/optimizers/index.js';
 import type { StepContext } from '../../src/train/optimizers/index.js';
@@ -103,11 +104,55 @@ describe('low-rank natural gradient', () => {
   it('adaptive mode: inactive steps are plain gradient steps and carry no directions', () => {
     const ng = lowRankNaturalGradient({ learningRate: 0.5, adaptive: true });
     expect(ng.isActive()).toBe(false);
-    expect(ng.directions!()).toEqual([]);
+    expect((ng.directions!() as { cols: number }).cols).toBe(0);
     const u = ng.step(new Float64Array(2), Float64Array.from([1, -2]), { step: 0, loss: 1, Fv: [] });
     expect(Array.from(u)).toEqual([-0.5, 1]);
     ng.setActive(true);
     expect(ng.isActive()).toBe(true);
+  });
+});
+
+describe('low-rank natural gradient on Matrix blocks', () => {
+  it('the block context (FvBlock, applyFisherBlock) and the vector context (Fv, applyFisher) give the same updates to 1e-13, and the state round-trips exactly', () => {
+    const task = pitchforkTask({ seed: 2, hiddenSize: 6, T: 12, B: 4 });
+    const m = task.student;
+    const run = (block: boolean): { us: Float64Array[]; state: unknown; ng: ReturnType<typeof lowRankNaturalGradient> } => {
+      const ng = lowRankNaturalGradient({ learningRate: 0.1, k: 2 });
+      const us: Float64Array[] = [];
+      for (let step = 0; step < 4; step++) {
+        const dirs = ng.directions!();
+        const r = fusedSweep(m, task, { mask: task.trainable, directions: dirs });
+        const ctx = block
+          ? { step, loss: r.loss, Fv: [], FvBlock: r.FvBlock, mask: task.trainable, applyFisherBlock: (V: Matrix) => fusedSweep(m, task, { mask: task.trainable, directions: V, grad: false }).FvBlock }
+          : { step, loss: r.loss, Fv: r.Fv, mask: task.trainable, applyFisher: (V: Float64Array[]) => fusedSweep(m, task, { mask: task.trainable, directions: V, grad: false }).Fv };
+        us.push(ng.step(m.params, r.grad, ctx));
+      }
+      return { us, state: JSON.parse(JSON.stringify(ng.getState())), ng };
+    };
+    const a = run(true);
+    const b = run(false);
+    for (let i = 0; i < a.us.length; i++) {
+      let d = 0, n = 0;
+      for (let p = 0; p < a.us[i]!.length; p++) {
+        d += (a.us[i]![p]! - b.us[i]![p]!) ** 2;
+        n += b.us[i]![p]! ** 2;
+      }
+      expect(Math.sqrt(d / n)).toBeLessThan(1e-13);
+    }
+    const c = lowRankNaturalGradient({ learningRate: 0.1, k: 2 });
+    c.setState(a.state as Record<string, unknown>);
+    expect(c.getState()).toEqual(a.ng.getState());
+    // the subspace stays orthonormal and inside the trainable mask
+    const V = c.directions!() as Matrix;
+    expect(V.cols).toBe(3);
+    for (let i = 0; i < 3; i++) {
+      for (let j = 0; j < 3; j++) {
+        let s = 0;
+        for (let p = 0; p < V.rows; p++) s += V.data[p * 3 + i]! * V.data[p * 3 + j]!;
+        expect(Math.abs(s - (i === j ? 1 : 0))).toBeLessThan(1e-12);
+      }
+    }
+    for (let p = 0; p < V.rows; p++) if (!task.trainable[p]) for (let i = 0; i < 3; i++) expect(V.data[p * 3 + i]).toBe(0);
   });
 });
 

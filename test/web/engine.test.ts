@@ -20,13 +20,13 @@ import { sntkSpectrum } from '../../src/sntk/dense.js';
 import { kernelDiagnostics } from '../../src/sntk/diagnostics.js';
 import { InputError } from '../../src/errors.js';
 
-const SMALL: ExplorerSettings = { ...PITCHFORK_PRESET, hiddenSize: 6, T: 20, B: 6, steps: 5, seed: 3, landscapePoints: 9 };
+const SMALL: ExplorerSettings = { ...PITCHFORK_PRESET, hiddenSize: 6, T: 20, B: 6, steps: 5, seed: 3, landscapePoints: 9, monitorEvery: 1 };
 
 /** The library's Node-side run: trainRun with the library monitor (what `sntk train`/`sntk demo` do). */
-async function nodeRun(s: ExplorerSettings): Promise<{ rows: Record<string, number | string | boolean | null>[]; events: Record<string, unknown>[]; params: Float64Array }> {
+async function nodeRun(s: ExplorerSettings, monitorEvery = 1): Promise<{ rows: Record<string, number | string | boolean | null>[]; events: Record<string, unknown>[]; params: Float64Array }> {
   const dir = mkdtempSync(join(tmpdir(), 'sntk-web-'));
   try {
-    const config = parseTrainConfig({ ...toTrainConfig(s), monitorEvery: 1, checkpointEvery: 1000 });
+    const config = parseTrainConfig({ ...toTrainConfig(s), monitorEvery, checkpointEvery: 1000 });
     const mon = createMonitor({ ...config.monitor, seed: config.seed });
     const res = await trainRun(config, { outDir: dir, ...mon.hooks() });
     const rows = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
@@ -59,6 +59,37 @@ describe('explorer engine = library trainRun', () => {
       expect(ex.events).toEqual(events);
     });
   }
+
+  it('monitor cadence: the observed steps equal trainRun with the same monitorEvery bit for bit; the others carry loss and norms of every step and repeat the last observation', async () => {
+    const s: ExplorerSettings = { ...SMALL, steps: 7, monitorEvery: 3 };
+    const ex = new Experiment(s);
+    while (!ex.done) ex.step();
+    expect(ex.history.map((m) => m.monitored)).toEqual([true, false, false, true, false, false, true]);
+    expect(ex.history.map((m) => m.monitoredStep)).toEqual([0, 0, 0, 3, 3, 3, 6]);
+    const every = await nodeRun(s, 1);
+    const cad = await nodeRun(s, 3);
+    expect(Array.from(ex.model.params)).toEqual(Array.from(cad.params));
+    expect(cad.rows.map((r) => r['step'])).toEqual([0, 3, 6]);
+    const keys = ['loss', 'gradNorm', 'updateNorm', 'pr', 'prOutput', 'topEigenvalue', 'trace', 'topShare', 'fixedPoints', 'sigma', 'alignBStarL'] as const;
+    for (const row of cad.rows) {
+      const m = ex.history[row['step'] as number]! as unknown as Record<string, unknown>;
+      for (const k of keys) expect([k, m[k]]).toEqual([k, row[k]]);
+    }
+    for (let i = 0; i < s.steps; i++) {
+      const m = ex.history[i]!;
+      expect([i, m.loss, m.gradNorm, m.updateNorm]).toEqual([i, every.rows[i]!['loss'], every.rows[i]!['gradNorm'], every.rows[i]!['updateNorm']]);
+      if (!m.monitored) expect(m.pr).toBe(ex.history[m.monitoredStep!]!.pr);
+    }
+    expect(() => new Experiment({ ...SMALL, monitorEvery: 0 })).toThrow(/monitorEvery/);
+  }, 30000);
+
+  it('requestMonitor observes the next step besides the cadence', () => {
+    const ex = new Experiment({ ...SMALL, steps: 6, monitorEvery: 4 });
+    ex.step();
+    ex.requestMonitor();
+    expect(ex.step().metrics.monitored).toBe(true);
+    expect(ex.step().metrics.monitored).toBe(false);
+  });
 
   it('a run through an imperfect pitchfork: the same events as the library (bifurcation, rank collapse) and a UI marker', async () => {
     const s: ExplorerSettings = { ...SMALL, hiddenSize: 8, T: 20, B: 8, seed: 0, steps: 14, learningRate: 0.5, collapseFactor: 2, trainBias: true };

@@ -8,8 +8,15 @@
  * by `createMonitorCore` (the per-step work of `createMonitor`, which `sntk train` / `sntk demo`
  * run) with the same options and seeds, so the losses, gradient and update norms, kernel and
  * fixed-point metrics and events equal a Node `trainRun` + `createMonitor` with the same config
- * (monitored at every step) bit for bit. Explorer-only here: the bifurcation markers for the UI,
- * the fixed-point views, and the restricted-landscape scan.
+ * (`monitorEvery` = the settings' `monitorEvery`) bit for bit. Explorer-only here: the bifurcation
+ * markers for the UI, the fixed-point views, and the restricted-landscape scan.
+ *
+ * Cadence: a training step costs milliseconds, the monitor's observation (dense sNTK spectrum,
+ * fixed points, continuation along the segment) about a second at the pitchfork size. The cheap
+ * quantities (loss, gradient and update norms, natgrad state) are reported at every step; the
+ * monitor runs every `monitorEvery` steps (as `sntk train --set monitorEvery=…` does), at the last
+ * step, and on demand (`requestMonitor`); the kernel and fixed-point fields of the other steps
+ * repeat the last observation (`monitored: false`, `monitoredStep`).
  */
 import type { Model } from '../../src/models/types.js';
 import { createModel, rollout, trajectoryJvp } from '../../src/models/index.js';
@@ -30,7 +37,8 @@ export function toTrainConfig(s: ExplorerSettings): TrainConfigInput {
     steps: s.steps,
     task: { name: 'pitchfork', hiddenSize: s.hiddenSize, T: s.T, B: s.B, outlier: s.outlier, trainBias: s.trainBias !== false },
     optimizer: { kind, learningRate: s.learningRate, ...(s.optimizer === 'adaptive' ? { adaptive: true } : {}) },
-    monitor: { collapseFactor: s.collapseFactor },
+    monitor: { collapseFactor: s.collapseFactor, ...(s.monitorTrials !== undefined ? { trials: Math.min(s.monitorTrials, s.B) } : {}) },
+    monitorEvery: s.monitorEvery ?? 1,
   };
 }
 
@@ -52,6 +60,8 @@ export function checkSettings(s: ExplorerSettings): void {
   pos('landscapeEvery', true, 0);
   pos('landscapeRange', false, 1e-12);
   pos('landscapePoints', true, 5);
+  if (s.monitorEvery !== undefined) pos('monitorEvery', true, 1);
+  if (s.monitorTrials !== undefined) pos('monitorTrials', true, 1);
   if (!(s.collapseFactor > 1)) throw new InputError(`collapseFactor must be > 1, got ${String(s.collapseFactor)}`);
   if (!['sgd', 'adam', 'natgrad', 'adaptive'].includes(s.optimizer)) throw new InputError(`optimizer must be sgd, adam, natgrad or adaptive, got ${String(s.optimizer)}`);
 }
@@ -96,7 +106,17 @@ export interface StepMetrics {
   natgradActive: boolean | null;
   /** Worker seconds for the step (training + monitor). */
   seconds: number;
+  /** Whether the monitor observed this step; when false, the kernel and fixed-point fields are those of `monitoredStep`. */
+  monitored: boolean;
+  /** The step the kernel and fixed-point fields were observed at (null before the first observation). */
+  monitoredStep: number | null;
 }
+
+/** The metric fields that come from the monitor's observation. */
+type ObservedField = 'pr' | 'topEigenvalue' | 'trace' | 'topShare' | 'prOutput' | 'alignBStarL' | 'fixedPoints' | 'criticalRe' | 'criticalIm' | 'sigma';
+
+/** The observed fields before the first observation. */
+const UNOBSERVED: Pick<StepMetrics, ObservedField> = { pr: NaN, topEigenvalue: NaN, trace: NaN, topShare: NaN, prOutput: null, alignBStarL: null, fixedPoints: 0, criticalRe: null, criticalIm: null, sigma: null };
 
 /** A detected bifurcation between steps `step − 1` and `step`. */
 export interface BifurcationMarker {
@@ -201,9 +221,14 @@ export class Experiment {
   private prevNearest: Float64Array | null = null;
   /** The run's and the monitor's events so far (as in the library's events.json). */
   readonly events: Record<string, unknown>[] = [];
-  /** Dominant direction (full parameter length) at the last step. */
+  /** Dominant direction (full parameter length) at the last monitored step. */
   private direction: Float64Array | null = null;
   private directionParams: Float64Array | null = null;
+  /** The monitor runs every this many steps (and at the last step, and on request). */
+  readonly monitorEvery: number;
+  private monitorRequested = false;
+  /** The last observation's metric fields and fixed-point views (repeated at unmonitored steps). */
+  private lastObserved: { step: number; fields: Pick<StepMetrics, ObservedField>; views: FixedPointView[] } | null = null;
 
   constructor(settings: ExplorerSettings) {
     checkSettings(settings);
@@ -213,6 +238,17 @@ export class Experiment {
     this.task = this.session.task;
     this.model = this.session.model;
     this.monitor = createMonitorCore({ ...this.config.monitor, seed: this.config.seed });
+    this.monitorEvery = this.config.monitorEvery;
+  }
+
+  /** Asks for a monitor observation at the next step (on demand, besides the cadence). */
+  requestMonitor(): void {
+    this.monitorRequested = true;
+  }
+
+  /** Whether step `step` is observed by the monitor: the cadence, the last step, or a request. O(1). */
+  private isMonitored(step: number): boolean {
+    return this.monitorRequested || step % this.monitorEvery === 0 || step === this.config.steps - 1;
   }
 
   get done(): boolean {
@@ -220,19 +256,22 @@ export class Experiment {
   }
 
   /**
-   * One optimizer step with the monitor at the parameters before the update (every step is
-   * monitored). Throws the NonFiniteError of a non-finite sweep; a non-finite update stops the run
-   * (`error`, parameters unchanged). Cost: one fused sweep, the optimizer, the monitor's kernel
-   * statistics (dense: O(B·T·N·P²)), a fixed-point search and the segment continuations.
+   * One optimizer step, with the monitor at the parameters before the update at monitored steps
+   * (the cadence, see the module comment). Throws the NonFiniteError of a non-finite sweep; a
+   * non-finite update stops the run (`error`, parameters unchanged). Cost: one fused sweep and
+   * the optimizer; at monitored steps also the monitor's kernel statistics (dense:
+   * O(B·T·N·P²)), a fixed-point search and the segment continuations.
    */
   step(): StepOutput {
     if (this.done) throw new InputError(`the run is over (${this.stopped ?? `${this.config.steps} steps taken`})`);
     const t0 = performance.now();
     const step = this.stepIndex;
-    const params0 = this.model.params.slice();
+    const monitored = this.isMonitored(step);
+    this.monitorRequested = false;
+    const params0 = monitored ? this.model.params.slice() : null;
     let obs: MonitorObservation | null = null;
     const r = this.session.step({
-      monitored: true,
+      monitored,
       onStep: (info) => {
         obs = this.monitor.observe(info);
         return { extra: obs.extra, events: obs.events };
@@ -244,50 +283,63 @@ export class Experiment {
       throw r.error;
     }
     const o = obs as MonitorObservation | null;
-    if (!o) throw new InputError(`step ${step}: the monitor was not called`);
+    if (monitored && !o) throw new InputError(`step ${step}: the monitor was not called`);
     let error: string | undefined;
     if (r.status === 'nan') {
       error = `stopped at step ${step}: ${r.message}`;
       this.stopped = error;
       this.events.push(...r.events);
     } else {
-      this.events.push(...r.events, ...o.events);
+      this.events.push(...r.events, ...(o ? o.events : []));
     }
-    const k = o.kernel;
-    const z = o.zeroInput;
-    this.direction = k.topVector;
-    this.directionParams = params0;
-    this.prevNearest = z.nearest !== null ? z.points[z.nearest]!.h.slice() : null;
-    const num = (v: number | string | boolean | null | undefined): number | null => (typeof v === 'number' ? v : null);
+    if (o) {
+      const k = o.kernel;
+      const z = o.zeroInput;
+      this.direction = k.topVector;
+      this.directionParams = params0;
+      this.prevNearest = z.nearest !== null ? z.points[z.nearest]!.h.slice() : null;
+      const num = (v: number | string | boolean | null | undefined): number | null => (typeof v === 'number' ? v : null);
+      const views: FixedPointView[] = z.points.map((p, i) => ({
+        norm: norm(p.h),
+        stability: p.stability,
+        eigenvalues: p.eigenvalues.map((e) => [e.re, e.im] as [number, number]),
+        tracked: i === z.nearest,
+      }));
+      this.lastObserved = {
+        step,
+        views,
+        fields: {
+          pr: k.pr,
+          topEigenvalue: k.top[0] ?? NaN,
+          trace: k.trace,
+          topShare: k.topShare,
+          prOutput: k.prOutput,
+          alignBStarL: num(o.extra['alignBStarL']),
+          fixedPoints: z.points.length,
+          criticalRe: z.critical ? z.critical.re : null,
+          criticalIm: z.critical ? z.critical.im : null,
+          sigma: num(o.extra['sigma']),
+        },
+      };
+    }
+    const seen = this.lastObserved;
+    const natgrad = this.session.natgrad;
     const metrics: StepMetrics = {
       step,
       loss: r.loss!,
       gradNorm: r.gradNorm!,
       updateNorm: r.updateNorm!,
-      pr: k.pr,
-      topEigenvalue: k.top[0] ?? NaN,
-      trace: k.trace,
-      topShare: k.topShare,
-      prOutput: k.prOutput,
-      alignBStarL: num(o.extra['alignBStarL']),
-      fixedPoints: z.points.length,
-      criticalRe: z.critical ? z.critical.re : null,
-      criticalIm: z.critical ? z.critical.im : null,
-      sigma: num(o.extra['sigma']),
-      natgradActive: typeof o.extra['natgradActive'] === 'boolean' ? o.extra['natgradActive'] : null,
+      ...(seen ? seen.fields : UNOBSERVED),
+      natgradActive: o ? (typeof o.extra['natgradActive'] === 'boolean' ? o.extra['natgradActive'] : null) : natgrad ? natgrad.isActive() : null,
       seconds: (performance.now() - t0) / 1000,
+      monitored,
+      monitoredStep: seen ? seen.step : null,
     };
     this.history.push(metrics);
-    const marker = markerOf(o, step);
+    const marker = o ? markerOf(o, step) : null;
     if (marker) this.markers.push(marker);
-    const views: FixedPointView[] = z.points.map((p, i) => ({
-      norm: norm(p.h),
-      stability: p.stability,
-      eigenvalues: p.eigenvalues.map((e) => [e.re, e.im] as [number, number]),
-      tracked: i === z.nearest,
-    }));
     this.stepIndex++;
-    return { metrics, fixedPoints: views, marker, ...(error ? { error } : {}) };
+    return { metrics, fixedPoints: seen ? seen.views : [], marker, ...(error ? { error } : {}) };
   }
 
   /**

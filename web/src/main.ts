@@ -201,30 +201,33 @@ function drawAll(): void {
   lossPanel.dataset['steps'] = String(metrics.length);
   lossPanel.dataset['lastLoss'] = last ? String(last.loss) : '';
   $('ro-loss').textContent = last ? `step ${last.step}: loss ${last.loss.toPrecision(6)}, ‖g‖ ${last.gradNorm.toPrecision(3)}, ‖Δθ‖ ${last.updateNorm.toPrecision(3)}${last.natgradActive ? ' (natgrad on)' : ''}` : '';
-  // PR and top eigenvalue
+  // PR and top eigenvalue: the monitored steps only (the monitor's cadence)
+  const obs = metrics.filter((m) => m.monitored);
+  const obsSteps = obs.map((m) => m.step);
   lineChart(
     svg('svg-pr'),
     [
-      { x: steps, y: metrics.map((m) => m.pr), color: '#2ca02c', label: 'PR' },
-      { x: steps, y: metrics.map((m) => m.topEigenvalue / 1000), color: '#9467bd', dash: '4 2', label: 'λmax/10³' },
+      { x: obsSteps, y: obs.map((m) => m.pr), color: '#2ca02c', label: 'PR' },
+      { x: obsSteps, y: obs.map((m) => m.topEigenvalue / 1000), color: '#9467bd', dash: '4 2', label: 'λmax/10³' },
     ],
     { logY: true, vlines, xLabel: 'step', integerX: true },
   );
   const prPanel = $('panel-pr');
-  if (metrics.length > 0) {
+  if (obs.length > 0) {
     let iMin = 0;
-    metrics.forEach((m, i) => {
-      if (m.pr < metrics[iMin]!.pr) iMin = i;
+    obs.forEach((m, i) => {
+      if (m.pr < obs[iMin]!.pr) iMin = i;
     });
-    prPanel.dataset['prInitial'] = String(metrics[0]!.pr);
-    prPanel.dataset['prMin'] = String(metrics[iMin]!.pr);
-    prPanel.dataset['prMinStep'] = String(metrics[iMin]!.step);
+    prPanel.dataset['prInitial'] = String(obs[0]!.pr);
+    prPanel.dataset['prMin'] = String(obs[iMin]!.pr);
+    prPanel.dataset['prMinStep'] = String(obs[iMin]!.step);
     prPanel.dataset['prLast'] = String(last!.pr);
     prPanel.dataset['topLast'] = String(last!.topEigenvalue);
-    prPanel.dataset['prValues'] = metrics.map((m) => m.pr).join(',');
-    $('ro-pr').textContent = `PR ${last!.pr.toFixed(3)} (initial ${metrics[0]!.pr.toFixed(2)}, min ${metrics[iMin]!.pr.toFixed(2)} at step ${metrics[iMin]!.step}, fall ×${(metrics[0]!.pr / metrics[iMin]!.pr).toFixed(1)}); top eigenvalue ${last!.topEigenvalue.toPrecision(4)} = ${(100 * last!.topShare).toFixed(1)}% of the trace; output PR ${last!.prOutput?.toFixed(2) ?? 'n/a'}; |cos(top, B*ᵀl)| ${last!.alignBStarL?.toFixed(3) ?? 'n/a'}`;
+    prPanel.dataset['prValues'] = obs.map((m) => m.pr).join(',');
+    prPanel.dataset['prSteps'] = obsSteps.join(',');
+    $('ro-pr').textContent = `PR ${last!.pr.toFixed(3)} (initial ${obs[0]!.pr.toFixed(2)}, min ${obs[iMin]!.pr.toFixed(2)} at step ${obs[iMin]!.step}, fall ×${(obs[0]!.pr / obs[iMin]!.pr).toFixed(1)}); top eigenvalue ${last!.topEigenvalue.toPrecision(4)} = ${(100 * last!.topShare).toFixed(1)}% of the trace; output PR ${last!.prOutput?.toFixed(2) ?? 'n/a'}; |cos(top, B*ᵀl)| ${last!.alignBStarL?.toFixed(3) ?? 'n/a'}`;
   } else {
-    for (const k of ['prInitial', 'prMin', 'prMinStep', 'prLast', 'topLast', 'prValues']) delete prPanel.dataset[k];
+    for (const k of ['prInitial', 'prMin', 'prMinStep', 'prLast', 'topLast', 'prValues', 'prSteps']) delete prPanel.dataset[k];
     $('ro-pr').textContent = '';
   }
   // Fixed points

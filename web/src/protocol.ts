@@ -8,6 +8,8 @@ export type ToWorker =
   | { kind: 'run' }
   | { kind: 'pause' }
   | { kind: 'step' }
+  /** Observe the next step with the monitor (on demand, besides the cadence). */
+  | { kind: 'monitor' }
   | { kind: 'export'; id: number }
   | { kind: 'analyze'; text: string; name: string };
 

@@ -7,6 +7,7 @@ import { analyzeModelText } from './model-file.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
 let ex: Experiment | null = null;
+let lastScanStep = -Infinity;
 let running = false;
 let generation = 0;
 
@@ -23,9 +24,12 @@ function fail(e: unknown): void {
 function doStep(): void {
   if (!ex || ex.done) return;
   const out = ex.step();
+  // the landscape needs the dominant direction of a monitored step: only there, at most every `landscapeEvery` steps (and at markers and the end)
   const every = ex.settings.landscapeEvery;
-  const wantScan = every > 0 && (out.metrics.step % every === 0 || out.marker !== null || ex.done);
+  const step = out.metrics.step;
+  const wantScan = every > 0 && out.metrics.monitored && (step - lastScanStep >= every || out.marker !== null || ex.done);
   const landscape = wantScan ? ex.landscape() : null;
+  if (landscape) lastScanStep = step;
   post({ kind: 'step', metrics: out.metrics, fixedPoints: out.fixedPoints, marker: out.marker, landscape, done: ex.done });
   if (out.error) throw new Error(out.error);
 }
@@ -54,6 +58,7 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
         generation++;
         running = false;
         ex = new Experiment(m.settings);
+        lastScanStep = -Infinity;
         post({ kind: 'ready', settings: ex.settings, params: ex.model.layout.size, steps: ex.config.steps });
         post({ kind: 'state', running: false, done: false });
         break;
@@ -79,6 +84,9 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
         } catch (e) {
           post({ kind: 'model-error', message: e instanceof Error ? e.message : String(e) });
         }
+        break;
+      case 'monitor':
+        ex?.requestMonitor();
         break;
       case 'export':
         if (ex) post({ kind: 'export', id: m.id, run: ex.exportRun() });

@@ -3,7 +3,9 @@
  * settings through the explorer engine (pure TypeScript backend, as in the browser) and through
  * the library's `trainRun` + `createMonitor` (what `sntk train` / `sntk demo` run), and prints a
  * JSON comparison with the browser's numbers: `{ steps, maxRelDiff, bitwiseEqual,
- * libraryMaxRelDiff, markerSteps, browserMarkerSteps }` (relative differences per metric).
+ * libraryMaxRelDiff, markerSteps, browserMarkerSteps, monitorEvery }` (relative differences per
+ * metric). The library run uses the run's monitor cadence (`monitorEvery`); its metrics rows are
+ * the monitored steps, compared with the browser's rows of the same steps.
  */
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +25,7 @@ const n = run.metrics.length;
 const ex = new Experiment({ ...run.settings, steps: Math.max(n, 1) });
 for (let i = 0; i < n; i++) ex.step();
 const keys = ['loss', 'gradNorm', 'updateNorm', 'pr', 'prOutput', 'topEigenvalue', 'trace', 'sigma', 'alignBStarL'] as const;
+const monitorEvery = run.settings.monitorEvery ?? 1;
 const maxRel: Record<string, number> = {};
 let bitwise = 0, total = 0;
 for (const k of keys) {
@@ -41,15 +44,18 @@ for (const k of keys) {
 const dir = mkdtempSync(join(tmpdir(), 'sntk-replay-'));
 const libMaxRel: Record<string, number> = {};
 try {
-  const config = parseTrainConfig({ ...toTrainConfig({ ...run.settings, steps: n }), monitorEvery: 1, checkpointEvery: 100000 });
+  const config = parseTrainConfig({ ...toTrainConfig({ ...run.settings, steps: n }), monitorEvery, checkpointEvery: 100000 });
   const mon = createMonitor({ ...config.monitor, seed: config.seed });
   await trainRun(config, { outDir: dir, ...mon.hooks() });
   const rows = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number | null>);
+  const byStep = new Map(rows.map((r) => [r['step'], r]));
   for (const k of keys) {
     let m = 0;
     for (let i = 0; i < n; i++) {
+      const row = byStep.get(run.metrics[i]!.step);
+      if (!row || run.metrics[i]!.monitored === false) continue;
       const a = run.metrics[i]![k as keyof StepMetrics] as number | null;
-      const b = rows[i]![k] ?? null;
+      const b = row[k] ?? null;
       if (a === null || b === null) m = a === b ? m : Infinity;
       else m = Math.max(m, Math.abs(a - b) / Math.max(Math.abs(b), 1e-300));
     }
@@ -59,4 +65,4 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 const markerSteps = ex.markers.map((m) => m.step);
-console.log(JSON.stringify({ steps: n, maxRelDiff: maxRel, bitwiseEqual: `${bitwise}/${total}`, libraryMaxRelDiff: libMaxRel, markerSteps, browserMarkerSteps: run.markers.map((m) => m.step) }));
+console.log(JSON.stringify({ steps: n, maxRelDiff: maxRel, bitwiseEqual: `${bitwise}/${total}`, libraryMaxRelDiff: libMaxRel, markerSteps, browserMarkerSteps: run.markers.map((m) => m.step), monitorEvery }));

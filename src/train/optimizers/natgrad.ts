@@ -10,8 +10,11 @@
  */
 import type { Optimizer, OptimizerState, StepContext } from './types.js';
 import { arr, f64 } from './types.js';
+import type { Matrix } from '../../linalg/matrix.js';
+import { zeros } from '../../linalg/matrix.js';
 import { symmetricEigen } from '../../linalg/index.js';
-import { createRng } from '../../linalg/random.js';
+import { atb, mulSmall, orthonormalize as orthonormalizeBlock, toCols, fromCols } from '../../linalg/iterative/block.js';
+import { createRng, type Rng } from '../../linalg/random.js';
 import { InputError, ShapeError } from '../../errors.js';
 
 /** Options of `lowRankNaturalGradient`. */
@@ -44,93 +47,77 @@ export interface NatGradOptimizer extends Optimizer {
   ritzVectors(): Float64Array[];
 }
 
-function dotv(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
+/** A generator whose normal vectors are zero outside `mask` (the random replacements of deflated columns stay trainable). */
+function maskedRng(rng: Rng, mask: Uint8Array | undefined): Rng {
+  if (!mask) return rng;
+  return {
+    ...rng,
+    uniform: () => rng.uniform(),
+    normal: () => rng.normal(),
+    fillUniform: (a) => rng.fillUniform(a),
+    int: (n) => rng.int(n),
+    nextUint32: () => rng.nextUint32(),
+    fork: () => maskedRng(rng.fork(), mask),
+    fillNormal: (a) => {
+      rng.fillNormal(a);
+      for (let i = 0; i < a.length; i++) if (!mask[i]) a[i] = 0;
+    },
+  };
 }
 
 /**
- * Orthonormalises the columns (modified Gram–Schmidt, twice), replacing degenerate ones by
- * seeded random vectors in the mask. Cost O(m²·P).
+ * Orthonormalises the columns of `W` (`P × m`; block Gram–Schmidt twice, linalg/iterative/block.ts),
+ * replacing numerically dependent columns by seeded random vectors in the mask. Throws ShapeError
+ * when the trainable subspace is smaller than m. Cost O(m²·P).
  */
-export function orthonormalize(V: Float64Array[], mask: Uint8Array | undefined, seed: number): Float64Array[] {
-  const out: Float64Array[] = [];
-  const rng = createRng(seed);
-  for (const v0 of V) {
-    let v = v0.slice();
-    for (let attempt = 0; ; attempt++) {
-      const n0 = Math.sqrt(dotv(v, v));
-      for (let pass = 0; pass < 2; pass++) {
-        for (const q of out) {
-          const c = dotv(q, v);
-          for (let i = 0; i < v.length; i++) v[i]! -= c * q[i]!;
-        }
-      }
-      const n = Math.sqrt(dotv(v, v));
-      if (n > 1e-10 * Math.max(n0, 1e-300) && n > 0) {
-        for (let i = 0; i < v.length; i++) v[i]! /= n;
-        break;
-      }
-      if (attempt > 20) throw new ShapeError('orthonormalize: trainable subspace is smaller than the number of vectors');
-      v = new Float64Array(v0.length);
-      rng.fillNormal(v);
-      if (mask) for (let i = 0; i < v.length; i++) if (!mask[i]) v[i] = 0;
-    }
-    out.push(v);
-  }
-  return out;
+export function orthonormalizeInMask(W: Matrix, mask: Uint8Array | undefined, seed: number): Matrix {
+  const { Q } = orthonormalizeBlock(W, [], { rng: maskedRng(createRng(seed), mask), dropTol: 1e-10 });
+  if (Q.cols < W.cols) throw new ShapeError('natgrad: the trainable subspace is smaller than the number of vectors');
+  return Q;
 }
 
-/** Rayleigh–Ritz on `(V, Z = F V)`: Ritz values descending and rotated `V`, `Z`. Cost O(m²·P + m³). */
-export function rayleighRitz(V: Float64Array[], Z: Float64Array[]): { values: Float64Array; V: Float64Array[]; Z: Float64Array[] } {
-  const m = V.length;
-  const S = { rows: m, cols: m, data: new Float64Array(m * m) };
+/**
+ * Rayleigh–Ritz on `(V, Z = F V)` (`P × m` blocks): Ritz values descending and the rotated
+ * blocks `V Q`, `Z Q`. Cost O(m²·P + m³).
+ */
+export function rayleighRitzBlock(V: Matrix, Z: Matrix): { values: Float64Array; V: Matrix; Z: Matrix } {
+  const m = V.cols;
+  const G = atb(V, Z);
+  const S = zeros(m, m);
   for (let i = 0; i < m; i++) {
     for (let j = 0; j <= i; j++) {
-      const s = 0.5 * (dotv(V[i]!, Z[j]!) + dotv(V[j]!, Z[i]!));
+      const s = 0.5 * (G.data[i * m + j]! + G.data[j * m + i]!);
       S.data[i * m + j] = s;
       S.data[j * m + i] = s;
     }
   }
   const eig = symmetricEigen(S);
-  const Q = eig.vectors!;
+  const E = eig.vectors!;
+  const Qd = zeros(m, m); // columns of E in descending order of the eigenvalues
   const values = new Float64Array(m);
-  const Vr: Float64Array[] = [];
-  const Zr: Float64Array[] = [];
-  const P = V[0]?.length ?? 0;
   for (let a = 0; a < m; a++) {
-    const col = m - 1 - a; // descending
+    const col = m - 1 - a;
     values[a] = eig.values[col]!;
-    const v = new Float64Array(P);
-    const z = new Float64Array(P);
-    for (let i = 0; i < m; i++) {
-      const q = Q.data[i * m + col]!;
-      if (q === 0) continue;
-      const vi = V[i]!;
-      const zi = Z[i]!;
-      for (let p = 0; p < P; p++) {
-        v[p]! += q * vi[p]!;
-        z[p]! += q * zi[p]!;
-      }
-    }
-    Vr.push(v);
-    Zr.push(z);
+    for (let i = 0; i < m; i++) Qd.data[i * m + a] = E.data[i * m + col]!;
   }
-  return { values, V: Vr, Z: Zr };
+  return { values, V: mulSmall(V, Qd), Z: mulSmall(Z, Qd) };
 }
 
 /**
- * `g − Σ_{i<k} Λ_i/(Λ_i + λ̄) (v_i·g) v_i` for orthonormal `v_i`. Cost O(k·P).
+ * `g − Σ_{i<k} Λ_i/(Λ_i + λ̄) (v_i·g) v_i` for orthonormal `v_i` (the columns of a `P × m` block, or
+ * vectors). Cost O(k·P).
  */
-export function lowRankPrecondition(g: Float64Array, values: ArrayLike<number>, vecs: readonly Float64Array[], k: number, lambdaBar: number): Float64Array {
+export function lowRankPrecondition(g: Float64Array, values: ArrayLike<number>, vecs: Matrix | readonly Float64Array[], k: number, lambdaBar: number): Float64Array {
+  const cols = Array.isArray(vecs) ? (vecs as readonly Float64Array[]) : toCols(vecs as Matrix);
   const u = g.slice();
   for (let i = 0; i < k; i++) {
     const L = Math.max(values[i]!, 0);
     const f = L / (L + lambdaBar);
     if (!(f > 0)) continue;
-    const v = vecs[i]!;
-    const c = f * dotv(v, g);
+    const v = cols[i]!;
+    let d = 0;
+    for (let p = 0; p < g.length; p++) d += v[p]! * g[p]!;
+    const c = f * d;
     for (let p = 0; p < u.length; p++) u[p]! -= c * v[p]!;
   }
   return u;
@@ -158,16 +145,16 @@ export function lowRankNaturalGradient(opts: NatGradOptions): NatGradOptimizer {
   if (!Number.isInteger(k) || k < 1) throw new InputError(`natgrad: k must be a positive integer, got ${k}`);
   if (damping !== 'next' && !(typeof damping === 'number' && damping > 0)) throw new InputError(`natgrad: damping must be 'next' or a positive number, got ${damping}`);
   const m = damping === 'next' ? k + 1 : k;
-  let V: Float64Array[] | null = null; // current orthonormal subspace (next sweep's directions)
+  let V: Matrix | null = null; // current orthonormal subspace, P × m (next sweep's directions)
   let warmed = false;
   let active = !opts.adaptive;
   let ritz: Float64Array = new Float64Array(0);
-  let ritzV: Float64Array[] = [];
+  let ritzV: Matrix | null = null;
   let vel: Float64Array | null = null;
   let P = 0;
 
   function ensureV(size: number, mask: Uint8Array | undefined, step: number): void {
-    if (V && V[0]!.length === size) return;
+    if (V && V.rows === size) return;
     P = size;
     const rng = createRng(`natgrad:${seed}:${step}`);
     const R: Float64Array[] = [];
@@ -177,15 +164,21 @@ export function lowRankNaturalGradient(opts: NatGradOptions): NatGradOptimizer {
       if (mask) for (let p = 0; p < size; p++) if (!mask[p]) v[p] = 0;
       R.push(v);
     }
-    V = orthonormalize(R, mask, seed + 7919 * (step + 1));
+    V = orthonormalizeInMask(fromCols(R, size), mask, seed + 7919 * (step + 1));
     warmed = false;
+  }
+
+  /** `F_y W` through the context: the block form when the loop offers it, else the vector form. */
+  function applyFisher(ctx: StepContext, W: Matrix): Matrix {
+    if (ctx.applyFisherBlock) return ctx.applyFisherBlock(W);
+    if (!ctx.applyFisher) throw new InputError('natgrad: the first step needs ctx.applyFisher (no directions were carried)');
+    return fromCols(ctx.applyFisher(toCols(W)), W.rows);
   }
 
   const opt: NatGradOptimizer = {
     name: 'natgrad',
     directions() {
-      if (!active) return [];
-      if (!V) return []; // first step: initialised lazily in step() (needs the size and mask)
+      if (!active || !V) return zeros(0, 0); // first step: V is initialised lazily in step() (needs the size and mask)
       return V;
     },
     step(params, grad, ctx: StepContext) {
@@ -193,28 +186,28 @@ export function lowRankNaturalGradient(opts: NatGradOptions): NatGradOptimizer {
       if (!active) {
         u = grad.slice();
       } else {
-        let Z: Float64Array[];
-        if (!V || ctx.Fv.length !== m) {
+        const carried = ctx.FvBlock ?? (ctx.Fv.length > 0 ? fromCols(ctx.Fv, params.length) : null);
+        let Z: Matrix;
+        if (!V || !carried || carried.cols !== m || carried.rows !== V.rows) {
           ensureV(params.length, ctx.mask, ctx.step);
-          if (!ctx.applyFisher) throw new InputError('natgrad: the first step needs ctx.applyFisher (no directions were carried)');
-          Z = ctx.applyFisher(V!);
-        } else Z = ctx.Fv;
+          Z = applyFisher(ctx, V!);
+        } else Z = carried;
         if (!warmed) {
-          for (let it = 0; it < warmup && ctx.applyFisher; it++) {
-            const rr = rayleighRitz(V!, Z);
-            V = orthonormalize(rr.Z, ctx.mask, seed + 104729 * (ctx.step + 1) + it);
-            Z = ctx.applyFisher(V);
+          for (let it = 0; it < warmup && (ctx.applyFisher || ctx.applyFisherBlock); it++) {
+            const rr = rayleighRitzBlock(V!, Z);
+            V = orthonormalizeInMask(rr.Z, ctx.mask, seed + 104729 * (ctx.step + 1) + it);
+            Z = applyFisher(ctx, V);
           }
           warmed = true;
         }
-        const rr = rayleighRitz(V!, Z);
+        const rr = rayleighRitzBlock(V!, Z);
         ritz = rr.values;
         ritzV = rr.V;
         const L1 = Math.max(ritz[0]!, 0);
         let lam = damping === 'next' ? Math.max(ritz[k]!, 0) : damping;
         if (damping === 'next') lam = Math.max(lam, floor * L1, 1e-300);
         u = lowRankPrecondition(grad, ritz, ritzV, k, lam);
-        V = orthonormalize(rr.Z, ctx.mask, seed + 104729 * (ctx.step + 1));
+        V = orthonormalizeInMask(rr.Z, ctx.mask, seed + 104729 * (ctx.step + 1));
       }
       if (mu > 0) {
         if (!vel) vel = new Float64Array(u.length);
@@ -231,16 +224,24 @@ export function lowRankNaturalGradient(opts: NatGradOptions): NatGradOptimizer {
     },
     isActive: () => active,
     ritzValues: () => ritz,
-    ritzVectors: () => ritzV,
+    ritzVectors: () => (ritzV ? toCols(ritzV) : []),
+    // the state keeps V and the Ritz vectors as lists of columns (the checkpoint format)
     getState(): OptimizerState {
-      return { V: V ? V.map(arr) : null, warmed, active, ritz: arr(ritz), ritzV: ritzV.map(arr), vel: vel ? arr(vel) : null, P };
+      return { V: V ? toCols(V).map(arr) : null, warmed, active, ritz: arr(ritz), ritzV: ritzV ? toCols(ritzV).map(arr) : [], vel: vel ? arr(vel) : null, P };
     },
     setState(s) {
-      V = s['V'] == null ? null : (s['V'] as unknown[]).map((x, i) => f64(x, `V[${i}]`));
+      const block = (x: unknown, what: string): Matrix | null => {
+        const cols = ((x as unknown[] | null) ?? []).map((c, i) => f64(c, `${what}[${i}]`));
+        if (cols.length === 0) return null;
+        const n = cols[0]!.length;
+        if (cols.some((c) => c.length !== n)) throw new Error(`optimizer state: the columns of '${what}' differ in length`);
+        return fromCols(cols, n);
+      };
+      V = s['V'] == null ? null : block(s['V'], 'V');
       warmed = Boolean(s['warmed']);
       active = Boolean(s['active']);
       ritz = f64(s['ritz'] ?? [], 'ritz');
-      ritzV = ((s['ritzV'] as unknown[]) ?? []).map((x, i) => f64(x, `ritzV[${i}]`));
+      ritzV = block(s['ritzV'], 'ritzV');
       vel = s['vel'] == null ? null : f64(s['vel'], 'vel');
       P = Number(s['P'] ?? 0);
     },

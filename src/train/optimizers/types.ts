@@ -1,8 +1,8 @@
 /**
  * The common optimizer interface. The training loop asks an optimizer for the directions it wants
- * Fisher products of (`directions()`), runs one fused sweep carrying them, then calls
- * `step(params, grad, ctx)` with `ctx.Fv` = `F_y v_i`; the optimizer returns the update `Δθ`
- * (the loop adds it to the parameters).
+ * Fisher products of (`directions()`, a `P × k` block), runs one fused sweep carrying them, then
+ * calls `step(params, grad, ctx)` with `ctx.FvBlock` = `F_y V` (and its columns `ctx.Fv`); the
+ * optimizer returns the update `Δθ` (the loop adds it to the parameters).
  */
 import type { Matrix } from '../../linalg/matrix.js';
 
@@ -29,10 +29,14 @@ export interface StepContext {
   loss: number;
   /** `F_y v_i` for the vectors of `directions()`, in the same order (masked). */
   Fv: Float64Array[];
+  /** The same products as a `P × k` block (`F_y V`), when the loop has them in that form. */
+  FvBlock?: Matrix;
   /** Trainable mask (length of params). */
   mask?: Uint8Array;
   /** Applies `F_y` to extra vectors with a separate sweep (warm-up of subspace iterations). */
   applyFisher?: (V: Float64Array[]) => Float64Array[];
+  /** Block form of `applyFisher`: `F_y V` for a `P × k` block `V` (one sweep with k directions). */
+  applyFisherBlock?: (V: Matrix) => Matrix;
   /** Dense Jacobian data for the Gauss–Newton reference. */
   gaussNewton?: () => GaussNewtonData;
 }
@@ -40,8 +44,8 @@ export interface StepContext {
 /** An optimizer. */
 export interface Optimizer {
   readonly name: string;
-  /** Directions whose Fisher products the next step needs (empty or absent: none). */
-  directions?(): Float64Array[];
+  /** Directions whose Fisher products the next step needs, a `P × k` block or k vectors (none: k = 0 or absent). */
+  directions?(): Matrix | Float64Array[];
   /** The update `Δθ` (length of params) for gradient `grad` (masked). May update internal state. */
   step(params: Float64Array, grad: Float64Array, ctx: StepContext): Float64Array;
   /** Internal state, JSON-serializable and exact (float64 round-trips through JSON). */

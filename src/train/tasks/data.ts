@@ -99,7 +99,7 @@ export function dataTask(arrays: DataArrays, opts: DataTaskOptions = {}): DataTa
     ...(opts.bias !== undefined ? { bias: opts.bias } : {}),
   });
   if (stateSize(spec) !== spec.hiddenSize) {
-    // the training step's sweep (train/fused-sweep.ts) sizes states by hiddenSize
+    // the training monitor (train/monitor/*) and task helpers still size states by hiddenSize
     throw new InputError(
       `task.cell: training a ${spec.cell} cell with ${spec.numLayers ?? 1} layer(s) (state size ${stateSize(spec)} ≠ hiddenSize) is not supported by the current training sweep; analyse it with sntk kernel, or train a 1-layer torch-rnn/torch-gru or an sntk cell`,
     );

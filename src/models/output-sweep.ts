@@ -1,0 +1,333 @@
+/**
+ * The sweep engine of training (docs/theory.md §3 and §10): a rollout with its readout, and the
+ * Jacobian of the predictions `J_y = ∂y/∂θ` applied to blocks, for any `Cell`:
+ * - predictions `y = C h + d` (target 'output') or `y = h` (target 'state'), `R × O`, `R = B·T`;
+ * - `J_y V` for directions `V` (`P × k`, all parameters: cell then readout), `(R·O) × k`;
+ * - `J_yᵀ E` for cotangents `E` (`(R·O) × k`), `P × k` — the loss gradient with k = 1, Fisher
+ *   products `J_yᵀ J_y V` with the JVP's output.
+ * The cell part runs on the block sweeps of block-sweep.ts (one GEMM per weight site over all
+ * steps for the θ part, the sites stacked on first use; the recurrence per step as one
+ * `N × N × k` block product or per column, `recurrenceFor`); single columns at small N (where
+ * stacking the sites costs more than it saves), and cells whose weight sites are not of a fixed
+ * structure, run per step on `jvpTheta`/`vjpTheta`. The readout part is GEMMs over all
+ * rows. A sweep can be restricted to a subset of the trials (`restrictTrials`), sharing the
+ * rollout. Directions and cotangents are `Matrix` blocks throughout.
+ */
+import type { Model, Trajectory } from './types.js';
+import type { Matrix } from '../linalg/matrix.js';
+import { zeros } from '../linalg/matrix.js';
+import { gemm, getBackend } from '../linalg/index.js';
+import { ShapeError } from '../errors.js';
+import { paramBlock } from './layout.js';
+import { readoutSlice } from './spec.js';
+import { preferBlockSweep, rollout } from './rollout.js';
+import { hasBlockSweep, jvpBlockSweep, stackSites, vjpBlockSweep, type StackedSite, type SweepRecurrence } from './block-sweep.js';
+
+/** What the predictions are: the readout's outputs or the hidden states. */
+export type PredictionTarget = 'output' | 'state';
+
+/** A rollout prepared for output sweeps: trajectory, stacked weight sites and readout view. */
+export interface OutputSweep {
+  readonly model: Model;
+  readonly traj: Trajectory;
+  readonly target: PredictionTarget;
+  /** Width of the predictions (`O`, or `N` for the state target). */
+  readonly O: number;
+  /**
+   * The stacked weight sites: undefined until first needed (`sweepSites`), null when the cell's
+   * sites change structure (per-step fallback).
+   */
+  sites: StackedSite[] | null | undefined;
+  /** Readout `C` (`O × N`: a view on the parameters, or zero-padded outside the read slice `[off, off + W)`) and the offsets of C and d, or null for the state target. */
+  readonly readout: { C: Float64Array; d: Float64Array; cOff: number; dOff: number; off: number; W: number } | null;
+}
+
+/**
+ * Prepares output sweeps on a trajectory of `model` (views the readout; the weight sites are
+ * stacked on first use). Throws ShapeError when the target is 'output' and the model has no
+ * readout. Cost O(1).
+ */
+export function prepareOutputSweep(model: Model, traj: Trajectory, target: PredictionTarget): OutputSweep {
+  const N = traj.N;
+  let readout: OutputSweep['readout'] = null;
+  let O = N;
+  if (target === 'output') {
+    O = model.spec.outputSize;
+    if (O === 0) throw new ShapeError('output sweep: the model has no readout (outputSize = 0)');
+    const cOff = paramBlock(model.layout, 'C').offset;
+    const dOff = paramBlock(model.layout, 'd').offset;
+    // C (O × W) reads the state slice [off, off + W) (spec.ts readoutSlice: all of h for the sntk
+    // cells, the top layer's h for PyTorch cells); the sweeps use it zero-padded to O × N.
+    const { offset: off, width: W } = readoutSlice(model.spec);
+    const Cw = model.params.subarray(cOff, cOff + O * W);
+    const C = W === N && off === 0 ? Cw : new Float64Array(O * N);
+    if (C !== Cw) for (let o = 0; o < O; o++) C.set(Cw.subarray(o * W, (o + 1) * W), o * N + off);
+    readout = { C, d: model.params.subarray(dOff, dOff + O), cOff, dOff, off, W };
+  }
+  return { model, traj, target, O, sites: undefined, readout };
+}
+
+/** The stacked weight sites of a sweep, stacked on first call (O(R·Σ_s(L_s + N))); null when their structure changes along the trajectory. */
+export function sweepSites(sw: OutputSweep): StackedSite[] | null {
+  if (sw.sites === undefined) sw.sites = stackSites(sw.model, sw.traj);
+  return sw.sites;
+}
+
+/** Whether a k-column sweep uses the stacked sites (one GEMM per site) rather than per-step θ products: always for k ≥ 2, for one column from N = 32. O(1). */
+function wantsSites(sw: OutputSweep, k: number): boolean {
+  return k >= 2 || sw.traj.N >= 32;
+}
+
+/**
+ * Rolls `model` over inputs `X` (`B × T × D`) from `h0` and prepares the output sweeps. Throws
+ * as `rollout` (ShapeError, NonFiniteError). Cost one forward sweep plus the site stacking.
+ */
+export function rolloutForSweeps(model: Model, X: Float64Array, opts: { B: number; T: number; h0?: Float64Array; target: PredictionTarget }): OutputSweep {
+  const traj = rollout(model, X, { B: opts.B, T: opts.T, ...(opts.h0 ? { h0: opts.h0 } : {}) });
+  return prepareOutputSweep(model, traj, opts.target);
+}
+
+/** Predictions `y` (`R × O` row-major, row `(b, t)`). Cost O(R·N·O). */
+export function sweepPredictions(sw: OutputSweep): Float64Array {
+  const { traj, O, readout } = sw;
+  if (!readout) return traj.H.slice();
+  const R = traj.B * traj.T;
+  const out = gemm({ rows: R, cols: traj.N, data: traj.H }, { rows: O, cols: traj.N, data: readout.C }, { transB: true });
+  const y = out.data;
+  const d = readout.d;
+  for (let r = 0; r < R; r++) for (let o = 0; o < O; o++) y[r * O + o]! += d[o]!;
+  return y;
+}
+
+/**
+ * The same sweep on trials `trials` only (in that order; rows `(s, t)`), sharing the caches of the
+ * rollout (states and inputs copied, O(S·T·(N + D)); sites sliced, O(S·T·Σ_s(L_s + N))). Throws
+ * ShapeError for an index out of range. Cost as stated.
+ */
+export function restrictTrials(sw: OutputSweep, trials: ArrayLike<number>): OutputSweep {
+  const { traj } = sw;
+  const { B, T, N, D } = traj;
+  const S = trials.length;
+  let identity = S === B;
+  for (let s = 0; s < S; s++) {
+    const b = trials[s]!;
+    if (!Number.isInteger(b) || b < 0 || b >= B) throw new ShapeError(`restrictTrials: trial ${b} is not in [0, ${B})`);
+    if (b !== s) identity = false;
+  }
+  if (identity) return sw;
+  const H = new Float64Array(S * T * N);
+  const X = new Float64Array(S * T * D);
+  const h0 = new Float64Array(S * N);
+  const caches = new Array<Trajectory['caches'][number]>(S * T);
+  for (let s = 0; s < S; s++) {
+    const b = trials[s]!;
+    H.set(traj.H.subarray(b * T * N, (b + 1) * T * N), s * T * N);
+    X.set(traj.X.subarray(b * T * D, (b + 1) * T * D), s * T * D);
+    h0.set(traj.h0.subarray(b * N, (b + 1) * N), s * N);
+    for (let t = 0; t < T; t++) caches[s * T + t] = traj.caches[b * T + t]!;
+  }
+  const sub: Trajectory = { B: S, T, N, D, h0, X, H, caches };
+  let sites: StackedSite[] | null | undefined = sw.sites === null ? null : undefined;
+  if (sw.sites) {
+    sites = sw.sites.map((site) => {
+      const L = site.U.cols;
+      const U = zeros(S * T, L);
+      const beta = new Float64Array(S * T * N);
+      for (let s = 0; s < S; s++) {
+        const b = trials[s]!;
+        U.data.set(site.U.data.subarray(b * T * L, (b + 1) * T * L), s * T * L);
+        beta.set(site.beta.subarray(b * T * N, (b + 1) * T * N), s * T * N);
+      }
+      return { U, beta, segments: site.segments };
+    });
+  }
+  return { ...sw, traj: sub, sites };
+}
+
+/**
+ * The recurrence of a k-column sweep: block products per step when the cell has them and they
+ * are the faster — with the native backend from `N·k ≥ 64` (also k = 1: its GEMV beats the cells'
+ * TypeScript matrix–vector loops from N ≈ 64; measured N = 128, k = 1: VJP 12.6 ms vs 46.8 ms on
+ * 4 × 100 steps), with the pure TypeScript backend by `preferBlockSweep` (k ≥ 4, N·k ≥ 1024).
+ * Cost O(1).
+ */
+function recurrenceFor(sw: OutputSweep, k: number): SweepRecurrence {
+  if (!hasBlockSweep(sw.model.cell)) return 'columns';
+  const N = sw.traj.N;
+  if (getBackend().name === 'native') return N * k >= 64 ? 'block' : 'columns';
+  return preferBlockSweep(N, k) ? 'block' : 'columns';
+}
+
+/** `dH/dθ · V` for the cell rows of `V` (`P × k`): the block sweep, or per step without sites. */
+function stateJvp(sw: OutputSweep, V: Matrix): Matrix {
+  const { model, traj } = sw;
+  const k = V.cols;
+  const sites = wantsSites(sw, k) ? sweepSites(sw) : null;
+  if (sites) return jvpBlockSweep(model, traj, V, sites, recurrenceFor(sw, k));
+  const { cell } = model;
+  const Pc = model.layout.cellSize;
+  const theta = model.params.subarray(0, Pc);
+  const { B, T, N, caches } = traj;
+  const out = zeros(B * T * N, k);
+  const col = new Float64Array(Pc);
+  const dh = new Float64Array(N);
+  const a = new Float64Array(N);
+  const q = new Float64Array(N);
+  for (let j = 0; j < k; j++) {
+    for (let p = 0; p < Pc; p++) col[p] = V.data[p * k + j]!;
+    for (let b = 0; b < B; b++) {
+      dh.fill(0);
+      for (let t = 0; t < T; t++) {
+        const r = b * T + t;
+        if (t > 0) cell.jvpH(theta, caches[r]!, dh, a);
+        else a.fill(0);
+        cell.jvpTheta(theta, caches[r]!, col, q);
+        for (let i = 0; i < N; i++) {
+          dh[i] = a[i]! + q[i]!;
+          out.data[(r * N + i) * k + j] = dh[i]!;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** `(dH/dθ)ᵀ E` (`cellSize × k`) for state cotangents `E` (`(R·N) × k`, consumed). */
+function stateVjp(sw: OutputSweep, E: Matrix): Matrix {
+  const { model, traj } = sw;
+  const k = E.cols;
+  const sites = wantsSites(sw, k) ? sweepSites(sw) : null;
+  if (sites) return vjpBlockSweep(model, traj, E, sites, recurrenceFor(sw, k), true);
+  const { cell } = model;
+  const Pc = model.layout.cellSize;
+  const theta = model.params.subarray(0, Pc);
+  const { B, T, N, caches } = traj;
+  const out = zeros(Pc, k);
+  const g = new Float64Array(Pc);
+  const lam = new Float64Array(N);
+  const c2 = new Float64Array(N);
+  for (let j = 0; j < k; j++) {
+    g.fill(0);
+    for (let b = 0; b < B; b++) {
+      lam.fill(0);
+      for (let t = T - 1; t >= 0; t--) {
+        const r = b * T + t;
+        if (t < T - 1) {
+          cell.vjpH(theta, caches[r + 1]!, lam, c2);
+          lam.set(c2);
+        }
+        for (let i = 0; i < N; i++) lam[i]! += E.data[(r * N + i) * k + j]!;
+        cell.vjpTheta(theta, caches[r]!, lam, g);
+      }
+    }
+    for (let p = 0; p < Pc; p++) out.data[p * k + j] = g[p]!;
+  }
+  return out;
+}
+
+/**
+ * `J_y V`: directions `V` (`P × k`, P = layout.size, cell rows then readout rows) to prediction
+ * tangents `(R·O) × k` (row `(r, o)`): `C (dH/dθ V) + dC h + dd` (output) or `dH/dθ V` (state).
+ * Throws ShapeError on a wrong shape. Cost `2·R·k·(N·N_J + Σ_s L_s·N + 2·N·O)` flops.
+ */
+export function outputJvpBlock(sw: OutputSweep, V: Matrix): Matrix {
+  const { model, traj, O, readout } = sw;
+  const P = model.layout.size;
+  if (V.rows !== P) throw new ShapeError(`outputJvpBlock: directions have ${V.rows} rows, expected ${P} (all parameters)`);
+  const dH = stateJvp(sw, V);
+  if (!readout) return dH;
+  const { N } = traj;
+  const R = traj.B * traj.T;
+  const k = V.cols;
+  const Ok = O * k;
+  // dC h: H (R × N) times DC (N × O·k), DC[i, o·k + j] = V[cOff + o·N + i, j]; then + dd
+  const DC = zeros(N, Ok);
+  for (let o = 0; o < O; o++) {
+    for (let i = readout.off; i < readout.off + readout.W; i++) {
+      const src = (readout.cOff + o * readout.W + i - readout.off) * k;
+      const dst = i * Ok + o * k;
+      for (let j = 0; j < k; j++) DC.data[dst + j] = V.data[src + j]!;
+    }
+  }
+  const Y = gemm({ rows: R, cols: N, data: traj.H }, DC);
+  const y = Y.data;
+  const dd = V.data.subarray(readout.dOff * k, (readout.dOff + O) * k);
+  const C = readout.C;
+  const h = dH.data;
+  for (let r = 0; r < R; r++) {
+    const yr = r * Ok;
+    const hr = r * N * k;
+    for (let o = 0; o < O; o++) {
+      const yo = yr + o * k;
+      for (let j = 0; j < k; j++) y[yo + j]! += dd[o * k + j]!;
+      for (let i = 0; i < N; i++) {
+        const c = C[o * N + i]!;
+        if (c === 0) continue;
+        const hi = hr + i * k;
+        for (let j = 0; j < k; j++) y[yo + j]! += c * h[hi + j]!;
+      }
+    }
+  }
+  return { rows: R * O, cols: k, data: y };
+}
+
+/**
+ * `J_yᵀ E`: prediction cotangents `E` (`(R·O) × k`, row `(r, o)`) to parameter cotangents
+ * `P × k` (P = layout.size; readout rows zero for the state target). Throws ShapeError on a wrong
+ * shape. Cost `2·R·k·(N·N_J + Σ_s L_s·N + 2·N·O)` flops, O(R·N·k) memory.
+ */
+export function outputVjpBlock(sw: OutputSweep, E: Matrix): Matrix {
+  const { model, traj, O, readout } = sw;
+  const { N } = traj;
+  const R = traj.B * traj.T;
+  const k = E.cols;
+  if (E.rows !== R * O) throw new ShapeError(`outputVjpBlock: cotangents have ${E.rows} rows, expected B·T·O = ${R * O}`);
+  const P = model.layout.size;
+  const Pc = model.layout.cellSize;
+  const out = zeros(P, k);
+  let Eh: Matrix;
+  if (!readout) {
+    Eh = { rows: R * N, cols: k, data: E.data.slice() };
+  } else {
+    const C = readout.C;
+    const e = E.data;
+    const Ok = O * k;
+    const eh = new Float64Array(R * N * k);
+    if (k === 1) {
+      gemm({ rows: R, cols: O, data: e }, { rows: O, cols: N, data: C }, { out: { rows: R, cols: N, data: eh } });
+    } else {
+      for (let r = 0; r < R; r++) {
+        for (let o = 0; o < O; o++) {
+          const eo = r * Ok + o * k;
+          for (let i = 0; i < N; i++) {
+            const c = C[o * N + i]!;
+            if (c === 0) continue;
+            const hi = (r * N + i) * k;
+            for (let j = 0; j < k; j++) eh[hi + j]! += c * e[eo + j]!;
+          }
+        }
+      }
+    }
+    Eh = { rows: R * N, cols: k, data: eh };
+    // dC = Eᵀ H per direction: Hᵀ (N × R) times E (R × O·k) → N × O·k; dd = column sums of E
+    const G = gemm({ rows: R, cols: N, data: traj.H }, { rows: R, cols: Ok, data: e }, { transA: true });
+    const o2 = out.data;
+    for (let o = 0; o < O; o++) {
+      for (let i = readout.off; i < readout.off + readout.W; i++) {
+        const src = i * Ok + o * k;
+        const dst = (readout.cOff + o * readout.W + i - readout.off) * k;
+        for (let j = 0; j < k; j++) o2[dst + j] = G.data[src + j]!;
+      }
+    }
+    for (let r = 0; r < R; r++) {
+      for (let o = 0; o < O; o++) {
+        const eo = r * Ok + o * k;
+        const dst = (readout.dOff + o) * k;
+        for (let j = 0; j < k; j++) o2[dst + j]! += e[eo + j]!;
+      }
+    }
+  }
+  const g = stateVjp(sw, Eh);
+  out.data.set(g.data.subarray(0, Pc * k), 0);
+  return out;
+}
