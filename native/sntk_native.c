@@ -16,12 +16,10 @@
 #include <cblas.h>
 #include <lapacke.h>
 #include <float.h>
-#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 /* Present in OpenBLAS, absent in other CBLAS implementations: weak so either links. */
 extern char *openblas_get_config(void) __attribute__((weak));
@@ -420,69 +418,6 @@ static napi_value js_dpotrs(napi_env env, napi_callback_info info) {
   return make_int(env, LAPACKE_dpotrs(LAPACK_ROW_MAJOR, 'L', n, nrhs, L, n, B, nrhs));
 }
 
-/* A large zeroed buffer on 2 MiB-aligned anonymous memory advised for transparent huge pages. */
-typedef struct {
-  void *base;
-  size_t len;
-} HugeRegion;
-
-static void free_huge(napi_env env, void *data, void *hint) {
-  (void)env;
-  (void)data;
-  HugeRegion *r = (HugeRegion *)hint;
-  munmap(r->base, r->len);
-  free(r);
-}
-
-/*
- * allocF64(n) → a zero-filled Float64Array of length n on anonymous memory advised
- * MADV_HUGEPAGE (2 MiB pages where the kernel's transparent huge pages are in `madvise` or
- * `always` mode): first touching a large buffer then takes n/262144 page faults instead of
- * n/512. The memory is unmapped when the array is garbage collected. Returns null when the
- * mapping fails (the caller then allocates normally).
- */
-static napi_value js_alloc_f64(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  double dn = 0;
-  if (argc < 1 || napi_get_value_double(env, argv[0], &dn) != napi_ok || !(dn >= 1) || dn > 1e12 || dn != (double)(size_t)dn) {
-    napi_throw_range_error(env, NULL, "allocF64: expected a positive integer length");
-    return NULL;
-  }
-  size_t n = (size_t)dn, bytes = n * sizeof(double), huge = (size_t)2 << 20;
-  size_t len = bytes + huge;
-  napi_value nul;
-  CHECK(napi_get_null(env, &nul));
-  void *base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (base == MAP_FAILED) return nul;
-  void *p = (void *)(((uintptr_t)base + huge - 1) & ~(uintptr_t)(huge - 1));
-#ifdef MADV_HUGEPAGE
-  madvise(p, bytes, MADV_HUGEPAGE);
-#endif
-  HugeRegion *r = malloc(sizeof *r);
-  if (!r) {
-    munmap(base, len);
-    return nul;
-  }
-  r->base = base;
-  r->len = len;
-  napi_value ab, arr;
-  if (napi_create_external_arraybuffer(env, p, bytes, free_huge, r, &ab) != napi_ok) {
-    munmap(base, len);
-    free(r);
-    bool pending = false;
-    napi_is_exception_pending(env, &pending);
-    if (pending) {
-      napi_value e;
-      napi_get_and_clear_last_exception(env, &e);
-    }
-    return nul;
-  }
-  CHECK(napi_create_typedarray(env, napi_float64_array, n, ab, 0, &arr));
-  return arr;
-}
-
 /* config() → a short description of the BLAS library (OpenBLAS build string and thread count). */
 static napi_value js_config(napi_env env, napi_callback_info info) {
   (void)info;
@@ -528,7 +463,6 @@ static napi_value init(napi_env env, napi_value exports) {
       {"dgesv", NULL, js_dgesv, NULL, NULL, NULL, napi_enumerable, NULL},
       {"dpotrf", NULL, js_dpotrf, NULL, NULL, NULL, napi_enumerable, NULL},
       {"dpotrs", NULL, js_dpotrs, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"allocF64", NULL, js_alloc_f64, NULL, NULL, NULL, napi_enumerable, NULL},
       {"config", NULL, js_config, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_enumerable, NULL},
   };

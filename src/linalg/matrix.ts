@@ -14,35 +14,12 @@ export interface Matrix {
   readonly data: Float64Array;
 }
 
-/** Buffers of at least this many doubles (8 MiB) go to the large-buffer allocator when one is set. */
-export const LARGE_BUFFER_DOUBLES = 1 << 20;
-
-let largeAllocator: ((n: number) => Float64Array | null) | undefined;
-
-/**
- * Sets (or clears) the allocator of large zeroed buffers used by `zeroBuffer`/`zeros` — the
- * native addon's huge-page allocator (first touch of a large matrix with 2 MiB pages instead of
- * 4 KiB ones). It returns null when it cannot allocate; a plain Float64Array is used then.
- */
-export function setLargeBufferAllocator(f: ((n: number) => Float64Array | null) | undefined): void {
-  largeAllocator = f;
-}
-
-/** A zero-filled Float64Array of length n (large ones from the large-buffer allocator when set). Cost O(n). */
-export function zeroBuffer(n: number): Float64Array {
-  if (n >= LARGE_BUFFER_DOUBLES && largeAllocator) {
-    const b = largeAllocator(n);
-    if (b && b.length === n) return b;
-  }
-  return new Float64Array(n);
-}
-
 /** A new zero matrix `rows × cols`. Cost: O(rows·cols) memory. */
 export function zeros(rows: number, cols: number): Matrix {
   if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0) {
     throw new ShapeError(`matrix dimensions must be non-negative integers, got ${rows}×${cols}`);
   }
-  return { rows, cols, data: zeroBuffer(rows * cols) };
+  return { rows, cols, data: new Float64Array(rows * cols) };
 }
 
 /** Wraps an existing row-major buffer as a `rows × cols` matrix (no copy). Throws ShapeError on length mismatch. */

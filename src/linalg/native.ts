@@ -26,7 +26,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ComplexMatrix, GeneralEigen, LinalgBackend, Svd, SymmetricEigen } from './backend.js';
-import { setLargeBufferAllocator, type Matrix } from './matrix.js';
+import type { Matrix } from './matrix.js';
 import { registerBackend } from './registry.js';
 import { ConvergenceError, SingularMatrixError, SntkError, assertFinite } from '../errors.js';
 
@@ -44,8 +44,6 @@ export interface NativeAddon {
   dpotrf(n: number, a: Float64Array): number;
   dpotrs(n: number, nrhs: number, l: Float64Array, b: Float64Array): number;
   config(): string;
-  /** A zeroed Float64Array on memory advised for transparent huge pages, or null. Absent in addons built before it existed. */
-  allocF64?(n: number): Float64Array | null;
   /** Sets the BLAS thread count (OpenBLAS); returns the count in force. Absent in addons built before it existed. */
   setThreads?(n: number): number;
 }
@@ -283,8 +281,6 @@ export function loadNativeBackend(): LinalgBackend | undefined {
 export function tryRegisterNativeBackend(): boolean {
   const b = loadNativeBackend();
   if (b) registerBackend(b);
-  const alloc = state?.addon?.allocF64;
-  if (b && alloc && process.env.SNTK_HUGE_PAGES !== '0') setLargeBufferAllocator((n) => alloc(n));
   return b !== undefined;
 }
 
