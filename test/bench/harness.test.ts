@@ -3,7 +3,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BenchUsageError, formatTable, parseBenchArgs, selectModules } from '../../bench/suite.js';
+import { BenchUsageError, formatTable, machineInfo, parseBenchArgs, selectModules } from '../../bench/suite.js';
 import { benchCommandLine, findPackageRoot } from '../../src/cli/commands/bench.js';
 import { UsageError } from '../../src/errors.js';
 
@@ -21,6 +21,20 @@ describe('bench harness arguments', () => {
     expect(d).toMatchObject({ json: false, quick: false, filter: [] });
     expect(d.backend).toBeUndefined();
     expect(d.threads).toBeUndefined();
+  });
+
+  it('parses --plot with an .svg or .png file and rejects other names', () => {
+    expect(parseBenchArgs(['--plot', 'scaling.svg']).plot).toBe('scaling.svg');
+    expect(parseBenchArgs(['--plot=out/s.png']).plot).toBe('out/s.png');
+    expect(() => parseBenchArgs(['--plot', 'scaling.pdf'])).toThrow(/\.svg or \.png/);
+    expect(() => parseBenchArgs(['--plot'])).toThrow(/needs a value/);
+  });
+
+  it('machineInfo names the CPU model and a positive core count', () => {
+    const m = machineInfo();
+    expect(m.cpu.length).toBeGreaterThan(0);
+    expect(m.cores).toBeGreaterThanOrEqual(1);
+    expect(m.memoryGiB).toBeGreaterThan(0);
   });
 
   it('rejects unknown flags, missing values and bad backends/threads', () => {
@@ -41,9 +55,10 @@ describe('bench harness arguments', () => {
 
   it('formats a table with ours, baseline and ratio per case', () => {
     const text = formatTable({
-      node: 'v20', backend: 'js', native: 'n/a', threads: 2, loadStart: [1, 1, 1], loadEnd: [2, 2, 2], failed: [],
+      node: 'v20', machine: { cpu: 'AMD EPYC', cores: 2, memoryGiB: 23 }, backend: 'js', native: 'n/a', threads: 2, loadStart: [1, 1, 1], loadEnd: [2, 2, 2], failed: [],
       benchmarks: [{ bench: 'x', results: [{ case: 'c1', seconds: 0.5, baselineSeconds: 2, ratio: 4, extra: { n: 10 } }] }],
     });
+    expect(text.split('\n')[0]).toMatch(/^AMD EPYC, 2 cores, 23 GiB · backend js/);
     const row = text.split('\n').find((l) => l.startsWith('x '))!;
     expect(row).toMatch(/c1\s+0\.5000\s+2\.000\s+4\.000\s+n=10/);
   });
