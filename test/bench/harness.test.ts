@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BenchUsageError, formatTable, machineInfo, parseBenchArgs, selectModules } from '../../bench/suite.js';
+import { logLogSlope, scalingPlotSpec } from '../../bench/scaling.bench.js';
 import { benchCommandLine, findPackageRoot } from '../../src/cli/commands/bench.js';
 import { UsageError } from '../../src/errors.js';
 
@@ -75,6 +76,13 @@ describe('sntk bench command line', () => {
     expect(() => benchCommandLine({ backend: 'gpu' }, root)).toThrow(UsageError);
   });
 
+  it('passes --plot as an absolute .svg/.png path and rejects other names', () => {
+    const root = findPackageRoot()!;
+    const { args } = benchCommandLine({ plot: 'scaling.svg' }, root);
+    expect(args.slice(2)).toEqual(['--plot', resolve('scaling.svg')]);
+    expect(() => benchCommandLine({ plot: 'scaling.txt' }, root)).toThrow(/\.svg or \.png/);
+  });
+
   it('says the source checkout is needed when bench/ is missing', () => {
     const fake = mkdtempSync(join(tmpdir(), 'sntk-bench-'));
     mkdirSync(join(fake, 'dist'));
@@ -92,4 +100,30 @@ describe('sntk bench end to end', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/js or native/);
   }, 60_000);
+});
+
+describe('matrix-free scaling sweep helpers', () => {
+  it('logLogSlope recovers the exponent of a power law (abs 1e-12) and is NaN for one point', () => {
+    const x = [10, 20, 40, 80];
+    expect(Math.abs(logLogSlope(x, x.map((v) => 3 * v ** 1.5)) - 1.5)).toBeLessThan(1e-12);
+    expect(logLogSlope([1], [1])).toBeNaN();
+  });
+
+  it('scalingPlotSpec has two log–log panels (T and N) with the points and fitted slopes in the titles', () => {
+    const pts = [
+      { sweep: 'T' as const, N: 8, T: 10, seconds: 1, probes: 120, prRelSE: 0.004, matvecs: 10 },
+      { sweep: 'T' as const, N: 8, T: 20, seconds: 2, probes: 120, prRelSE: 0.004, matvecs: 10 },
+      { sweep: 'N' as const, N: 8, T: 10, seconds: 1, probes: 120, prRelSE: 0.004, matvecs: 10 },
+      { sweep: 'N' as const, N: 16, T: 10, seconds: 4, probes: 120, prRelSE: 0.004, matvecs: 10 },
+    ];
+    const spec = scalingPlotSpec(pts, { cpu: 'AMD EPYC', cores: 2, backend: 'native' }) as unknown as { hconcat: { title: string; data: { values: unknown[] }; encoding: { x: { scale: { type: string } }; y: { scale: { type: string } } } }[] };
+    expect(spec.hconcat).toHaveLength(2);
+    expect(spec.hconcat[0]!.title).toMatch(/vs T .*slope 1\.00/);
+    expect(spec.hconcat[1]!.title).toMatch(/vs N .*slope 2\.00/);
+    for (const p of spec.hconcat) {
+      expect(p.data.values).toHaveLength(2);
+      expect(p.encoding.x.scale.type).toBe('log');
+      expect(p.encoding.y.scale.type).toBe('log');
+    }
+  });
 });
