@@ -95,13 +95,22 @@ export function denseCoreKernel(model: Model, traj: Trajectory, opts: { memoryBu
   return coreKernelInto(gatherSiteFactors(model, traj), traj.N, zeros(M, M));
 }
 
+/** `A ← (A + Aᵀ)/2` in place, in 64×64 tiles. Cost O(n²). */
 function symmetrize(A: Matrix): void {
-  const n = A.rows;
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < i; j++) {
-      const v = 0.5 * (A.data[i * n + j]! + A.data[j * n + i]!);
-      A.data[i * n + j] = v;
-      A.data[j * n + i] = v;
+  const n = A.rows, d = A.data;
+  const bs = 64;
+  for (let i0 = 0; i0 < n; i0 += bs) {
+    const i1 = Math.min(n, i0 + bs);
+    for (let j0 = 0; j0 <= i0; j0 += bs) {
+      const j1 = Math.min(n, j0 + bs);
+      for (let i = i0; i < i1; i++) {
+        const jEnd = Math.min(j1, i);
+        for (let j = j0; j < jEnd; j++) {
+          const v = 0.5 * (d[i * n + j]! + d[j * n + i]!);
+          d[i * n + j] = v;
+          d[j * n + i] = v;
+        }
+      }
     }
   }
 }
@@ -273,13 +282,22 @@ function coreKernelInto(factors: readonly SiteFactors[], N: number, K: Matrix): 
   return K;
 }
 
+/** In-place transpose of a square matrix in 64×64 tiles (cache-friendly for large n). Cost O(n²). */
 function transposeInPlace(A: Matrix): void {
   const n = A.rows, d = A.data;
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < i; j++) {
-      const t = d[i * n + j]!;
-      d[i * n + j] = d[j * n + i]!;
-      d[j * n + i] = t;
+  const bs = 64;
+  for (let i0 = 0; i0 < n; i0 += bs) {
+    const i1 = Math.min(n, i0 + bs);
+    for (let j0 = 0; j0 <= i0; j0 += bs) {
+      const j1 = Math.min(n, j0 + bs);
+      for (let i = i0; i < i1; i++) {
+        const jEnd = Math.min(j1, i);
+        for (let j = j0; j < jEnd; j++) {
+          const t = d[i * n + j]!;
+          d[i * n + j] = d[j * n + i]!;
+          d[j * n + i] = t;
+        }
+      }
     }
   }
 }
