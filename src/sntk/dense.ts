@@ -1,5 +1,5 @@
 /**
- * Dense sNTK for small problems. Three routes to the same kernel (DESIGN.md §3):
+ * Dense sNTK for small problems. Three routes to the same kernel:
  * - `jjt`: the Jacobian `J` (`M × P`) by forward sensitivities, then `J Jᵀ` (SYRK);
  * - `pkp`: the Kronecker core `K_θ` (`M × M`, from the weight sites) then `P K_θ Pᵀ` by block sweeps;
  * - the dual `Jᵀ J` (`P × P`), which has the same nonzero spectrum: used by `sntkSpectrum` when
@@ -164,7 +164,7 @@ function pkpCheaper(s: SntkShape): boolean {
 
 /**
  * The sNTK's spectrum through the smaller of `Jᵀ J` (`p × p`) and `J Jᵀ` (`M × M`) — same nonzero
- * eigenvalues (docs/theory.md §3). Each phase takes the cheapest kernel available:
+ * eigenvalues. Each phase takes the cheapest kernel available:
  * - Gram: `JᵀJ` by `parameterGram` (SYRK on BLAS, block VJP in pure TS); `JJᵀ` by `P K_θ Pᵀ` from
  *   the weight sites when that beats forming `J` and its SYRK (`denseCosts`; e.g. N = 128, T = 100:
  *   about 16× fewer flops), else by SYRK;

@@ -1,7 +1,7 @@
 /**
  * The parameter-space Gram `G = JᵀJ` of the state Jacobian `J = dH/dθ` (restricted to a set of
  * cell-parameter columns) and its spectrum with the top eigenvector — the dense kernels behind
- * `analyzeSntk` and the training monitor (docs/theory.md §3: `JᵀJ` and the sNTK `JJᵀ` share their
+ * `analyzeSntk` and the training monitor (`JᵀJ` and the sNTK `JJᵀ` share their
  * nonzero spectrum).
  */
 import type { Model, Trajectory } from '../models/types.js';
