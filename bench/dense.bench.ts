@@ -21,6 +21,7 @@ import type { LinalgBackend } from '../src/linalg/backend.js';
 import { loadNativeBackend, nativeBackendStatus } from '../src/linalg/native.js';
 import { analyzeSntk, type KernelAnalysis } from '../src/sntk/analyze.js';
 import type { BenchResult } from './types.js';
+import { environment } from './suite.js';
 
 export const name = 'dense';
 
@@ -162,7 +163,7 @@ export async function run(): Promise<BenchResult[]> {
     }
     const extra: Record<string, number> = { rows: r!.rows, params: r!.params, pr: r!.participationRatio };
     for (const ph of r!.profile) extra[`sntk_${ph.phase}`] = ph.seconds;
-    out.push({ case: `dense sNTK + diagnostics N=${N} T=${T} (pure TypeScript; target ≤ 1 s)`, seconds: best, extra });
+    out.push({ case: `dense sNTK + diagnostics N=${N} T=${T} (pure TypeScript; target ≤ 1 s)`, seconds: best, extra, env: environment() });
   }
   setBackend(before);
   return out;

@@ -16,6 +16,7 @@ import { defineSpec, randomModel, rollout, trajectoryJvp } from '../src/models/i
 import { createRng } from '../src/linalg/random.js';
 import { analyzeSntk } from '../src/sntk/analyze.js';
 import type { BenchResult } from './types.js';
+import { environment } from './suite.js';
 import { getBackend, setBackend } from '../src/linalg/index.js';
 import { loadNativeBackend, nativeBackendStatus } from '../src/linalg/native.js';
 
@@ -111,7 +112,7 @@ export async function run(): Promise<BenchResult[]> {
       target: N === 1024 ? 60 : backend === 'js' ? 90 : N === 512 ? 15 : NaN,
     };
     for (const ph of r.profile) extra[`phase_${ph.phase.split(' ')[0]}`] = ph.seconds;
-    out.push({ case: `matrix-free PR + top-10 N=${N} T=${T} (${backend})`, seconds, extra });
+    out.push({ case: `matrix-free PR + top-10 N=${N} T=${T} (${backend})`, seconds, extra, env: environment() });
   }
   setBackend(before);
   return out;

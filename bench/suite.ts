@@ -179,8 +179,11 @@ export function machineInfo(): { cpu: string; cores: number; memoryGiB: number }
   };
 }
 
-/** The environment record of a result under the backend active now. */
-function environment(machine: { cpu: string; cores: number }, jsThreads: number): BenchEnvironment {
+/**
+ * The environment record of a result under the backend active now (CPU model, cores, backend, BLAS
+ * build, threads). Modules that switch backends call it per case; the harness fills in the rest.
+ */
+export function environment(machine: { cpu: string; cores: number } = machineInfo(), jsThreads = 1): BenchEnvironment {
   const backend = getBackend().name;
   const status = nativeBackendStatus();
   const m = /(\d+) threads\)?\s*$/.exec(status);
