@@ -92,7 +92,7 @@ function measure(sweep: 'T' | 'N', N: number, T: number): ScalingPoint & { perMa
  * Vega-lite spec of the sweep: two log–log panels, seconds against T (fixed N) and against N
  * (fixed T), points with lines, the fitted slope in each panel's title. Cost O(points).
  */
-export function scalingPlotSpec(points: ScalingPoint[], meta: { cpu: string; cores: number; backend: string }): PlotSpec {
+export function scalingPlotSpec(points: ScalingPoint[], meta: { cpu: string; cores: number; backend: string; note?: string }): PlotSpec {
   const panel = (sweep: 'T' | 'N'): Record<string, unknown> => {
     const pts = points.filter((p) => p.sweep === sweep);
     const fixed = sweep === 'T' ? `N = ${pts[0]?.N ?? '?'}` : `T = ${pts[0]?.T ?? '?'}`;
@@ -115,7 +115,7 @@ export function scalingPlotSpec(points: ScalingPoint[], meta: { cpu: string; cor
     config: CONFIG,
     title: {
       text: 'sntk matrix-free sNTK diagnostics (top-10, PR at relative standard error ≤ 0.5%)',
-      subtitle: `${meta.cpu}, ${meta.cores} cores, backend ${meta.backend}`,
+      subtitle: `${meta.cpu}, ${meta.cores} cores, backend ${meta.backend}${meta.note ? ` · ${meta.note}` : ''}`,
     },
     hconcat: [panel('T'), panel('N')],
   } as unknown as PlotSpec;
@@ -148,7 +148,8 @@ export async function run(): Promise<BenchResult[]> {
   });
   if (plot) {
     const os = await import('node:os');
-    const spec = scalingPlotSpec(pts, { cpu: (os.cpus()[0]?.model ?? 'unknown').trim(), cores: os.availableParallelism(), backend: getBackend().name });
+    const load = os.loadavg().map((x) => x.toFixed(1)).join(' ');
+    const spec = scalingPlotSpec(pts, { cpu: (os.cpus()[0]?.model ?? 'unknown').trim(), cores: os.availableParallelism(), backend: getBackend().name, note: `load average ${load} at the end (shared machine)` });
     const svg = await renderSvg(spec);
     writeFileSync(plot, /\.png$/i.test(plot) ? renderPng(svg) : svg);
     process.stderr.write(`bench scaling: wrote ${plot}\n`);
