@@ -9,7 +9,8 @@
  *   native and (512, 1000) pure TypeScript (issue 19's targets in the extras), with per-phase
  *   times; and the agreement of dense and matrix-free at (64, 50).
  * Vanilla tanh RNN, D = 4 (D = 2 for the dense cases, so (32,100) has 1120 parameters), B = 1.
- * `SNTK_BENCH_KERNEL_QUICK=1` runs only the small cases.
+ * `SNTK_BENCH_KERNEL_QUICK=1` runs only the small cases; `SNTK_BENCH_KERNEL_CASES=matrix-free` only
+ * the matrix-free targets.
  */
 import { Matrix as MlMatrix, EigenvalueDecomposition } from 'ml-matrix';
 import { defineSpec, randomModel, rollout, trajectoryJvp } from '../src/models/index.js';
@@ -53,7 +54,8 @@ export async function run(): Promise<BenchResult[]> {
   const out: BenchResult[] = [];
   const quick = process.env.SNTK_BENCH_KERNEL_QUICK === '1';
   const maxBaselineRows = Number(process.env.SNTK_BENCH_BASELINE_MAX_ROWS ?? 3300);
-  for (const [N, T] of (quick ? [[16, 50]] : [[16, 50], [32, 100], [64, 100]]) as [number, number][]) {
+  const onlyMatrixFree = process.env.SNTK_BENCH_KERNEL_CASES === 'matrix-free';
+  for (const [N, T] of (onlyMatrixFree ? [] : quick ? [[16, 50]] : [[16, 50], [32, 100], [64, 100]]) as [number, number][]) {
     const p = problem(N, T, 2);
     const t0 = performance.now();
     const r = analyzeSntk(p.model, p.traj, { method: 'dense', top: 10 });
@@ -69,7 +71,7 @@ export async function run(): Promise<BenchResult[]> {
     out.push(row);
   }
   if (quick) return out;
-  {
+  if (!onlyMatrixFree) {
     const p = problem(64, 50, 2);
     const d = analyzeSntk(p.model, p.traj, { method: 'dense', top: 10 });
     const t0 = performance.now();
