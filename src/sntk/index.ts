@@ -11,3 +11,7 @@ export * from './analyze.js';
 export { gatherSiteFactors } from './site-gram.js';
 export type { SiteFactors } from './site-gram.js';
 export { memoryBudget, parseBytes, checkDenseBudget as checkDenseMemory } from './budget.js';
+export { selectColumns, parameterGram, gramRoute, gramSpectrumAndTop, gramTraceAndFrobenius } from './gram.js';
+export type { GramRoute } from './gram.js';
+export { PhaseProfile } from './profile.js';
+export type { PhaseTiming } from './profile.js';
