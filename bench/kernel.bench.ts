@@ -115,6 +115,7 @@ export async function run(): Promise<BenchResult[]> {
     };
     for (const ph of r.profile) extra[`phase_${ph.phase.split(' ')[0]}`] = ph.seconds;
     out.push({ case: `matrix-free PR + top-10 N=${N} T=${T} (${backend})`, seconds, extra, env: environment() });
+    process.stderr.write(`bench kernel: matrix-free N=${N} T=${T} (${backend}) ${seconds.toFixed(1)} s, PR rel. SE ${extra.prRelStandardError!.toExponential(2)}\n`);
   }
   setBackend(before);
   return out;
