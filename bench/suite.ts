@@ -4,13 +4,13 @@
  * command-line entry; this module has no side effects so tests can import it.
  */
 import { readdirSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { getBackend, setBackend } from '../src/linalg/index.js';
 import { nativeBackendStatus, tryRegisterNativeBackend } from '../src/linalg/native.js';
 import { enableParallelGemm, parallelGemmThreads, parallelThreadsFromEnv } from '../src/linalg/parallel/index.js';
-import type { BenchModule, BenchResult } from './types.js';
+import type { BenchEnvironment, BenchModule, BenchResult } from './types.js';
 
 /** Parsed command line of the harness. */
 export interface BenchArgs {
@@ -23,6 +23,8 @@ export interface BenchArgs {
   threads?: number;
   /** Small sizes only (a smoke run of every module in well under a minute per module). */
   quick: boolean;
+  /** `--plot FILE`: run the matrix-free scaling sweep and write its log–log plot (.svg or .png) there. */
+  plot?: string;
   help: boolean;
 }
 
@@ -32,7 +34,9 @@ export const USAGE = `usage: tsx bench/run.ts [--filter NAME]... [--json] [--qui
   --json            one JSON object on stdout instead of the table
   --quick           small sizes only (smoke run)
   --backend B       linear-algebra backend for modules that do not pin one (js or native)
-  --threads N       worker threads of the pure-TS GEMM under the js backend (default: all cores)`;
+  --threads N       worker threads of the pure-TS GEMM under the js backend (default: all cores)
+  --plot FILE       run the matrix-free scaling sweep (time vs T and vs N at PR relative standard
+                    error <= 0.5%) and write its log-log plot to FILE (.svg or .png)`;
 
 /** An argument error of the harness (exit code 2). */
 export class BenchUsageError extends Error {}
@@ -67,6 +71,11 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     else if (flag === '--filter') addFilter(take());
     else if (flag === '--backend') setBackendArg(take());
     else if (flag === '--threads') setThreads(take());
+    else if (flag === '--plot') {
+      const f = take();
+      if (!/\.(svg|png)$/i.test(f)) throw new BenchUsageError(`--plot needs a .svg or .png file name, got '${f}'`);
+      args.plot = f;
+    }
     else if (flag === '--help' || flag === '-h') args.help = true;
     else throw new BenchUsageError(`unknown argument '${a}'`);
   }
@@ -92,6 +101,8 @@ export const QUICK_ENV: Readonly<Record<string, string>> = {
 /** What one run of the suite produced. */
 export interface SuiteOutput {
   node: string;
+  /** CPU model, logical cores and memory of the machine. */
+  machine: { cpu: string; cores: number; memoryGiB: number };
   backend: string;
   native: string;
   threads: number;
@@ -109,6 +120,7 @@ export interface SuiteOutput {
  */
 export async function runSuite(dir: string, args: BenchArgs, log: (line: string) => void = () => {}): Promise<SuiteOutput> {
   if (args.quick) for (const [k, v] of Object.entries(QUICK_ENV)) process.env[k] ??= v;
+  if (args.plot !== undefined) process.env.SNTK_BENCH_PLOT = args.plot;
   if (args.backend !== 'js' && !tryRegisterNativeBackend() && args.backend === 'native') {
     throw new BenchUsageError(`--backend native: ${nativeBackendStatus()}`);
   }
@@ -120,8 +132,10 @@ export async function runSuite(dir: string, args: BenchArgs, log: (line: string)
     setBackend(chosen);
   };
   await prepare();
+  const machine = machineInfo();
   const out: SuiteOutput = {
     node: process.version,
+    machine,
     backend: chosen,
     native: nativeBackendStatus(),
     threads: chosen === 'js' ? parallelGemmThreads() : 1,
@@ -130,7 +144,8 @@ export async function runSuite(dir: string, args: BenchArgs, log: (line: string)
     benchmarks: [],
     failed: [],
   };
-  for (const base of selectModules(dir, args.filter)) {
+  const modules = args.plot !== undefined && args.filter.length === 0 ? ['scaling'] : selectModules(dir, args.filter);
+  for (const base of modules) {
     try {
       await prepare();
       const mod = (await import(pathToFileURL(join(dir, `${base}.bench.ts`)).href)) as Partial<BenchModule>;
@@ -141,6 +156,7 @@ export async function runSuite(dir: string, args: BenchArgs, log: (line: string)
       log(`running ${mod.name} (backend ${getBackend().name}) …`);
       const t0 = performance.now();
       const results = await mod.run();
+      for (const r of results) r.env ??= environment(machine, threads);
       log(`  ${mod.name}: ${results.length} case(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
       out.benchmarks.push({ bench: mod.name, results });
     } catch (e) {
@@ -151,6 +167,29 @@ export async function runSuite(dir: string, args: BenchArgs, log: (line: string)
   }
   out.loadEnd = loadavg().map((x) => Math.round(x * 100) / 100);
   return out;
+}
+
+/** CPU model (first core's), logical cores and total memory. Cost O(cores). */
+export function machineInfo(): { cpu: string; cores: number; memoryGiB: number } {
+  const c = cpus();
+  return {
+    cpu: (c[0]?.model ?? 'unknown').trim(),
+    cores: typeof availableParallelism === 'function' ? availableParallelism() : c.length,
+    memoryGiB: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
+  };
+}
+
+/**
+ * The environment record of a result under the backend active now (CPU model, cores, backend, BLAS
+ * build, threads). Modules that switch backends call it per case; the harness fills in the rest.
+ */
+export function environment(machine: { cpu: string; cores: number } = machineInfo(), jsThreads = 1): BenchEnvironment {
+  const backend = getBackend().name;
+  const status = nativeBackendStatus();
+  const m = /(\d+) threads\)?\s*$/.exec(status);
+  return backend === 'native'
+    ? { cpu: machine.cpu, cores: machine.cores, backend, blas: status.replace(/^.*?\(/, '').replace(/\)\s*$/, ''), threads: m ? Number(m[1]) : 0 }
+    : { cpu: machine.cpu, cores: machine.cores, backend, blas: 'pure TypeScript blocked GEMM', threads: parallelGemmThreads() || jsThreads };
 }
 
 /** A number for the table: 4 significant digits, exponent form for very large/small; integers as such when `integers`. */
@@ -186,7 +225,7 @@ export function formatTable(o: SuiteOutput): string {
       .join('  ')
       .trimEnd();
   const lines = [
-    `backend ${o.backend}${o.backend === 'js' ? ` (${o.threads} GEMM thread${o.threads === 1 ? '' : 's'})` : ''} · ${o.native} · node ${o.node} · load ${o.loadStart.join(' ')} → ${o.loadEnd.join(' ')}`,
+    `${o.machine.cpu}, ${o.machine.cores} cores, ${o.machine.memoryGiB} GiB · backend ${o.backend}${o.backend === 'js' ? ` (${o.threads} GEMM thread${o.threads === 1 ? '' : 's'})` : ''} · ${o.native} · node ${o.node} · load ${o.loadStart.join(' ')} → ${o.loadEnd.join(' ')}`,
     line(header),
     widths.map((w, c) => '-'.repeat(c === 5 ? 5 : w)).join('  '),
     ...body.map(line),

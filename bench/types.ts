@@ -10,6 +10,19 @@ export interface BenchResult {
   ratio?: number;
   /** Extra figures (GFLOP/s, sizes, errors, …). */
   extra?: Record<string, number>;
+  /** Where it ran (filled in by the harness for every result). */
+  env?: BenchEnvironment;
+}
+
+/** The machine and linear-algebra set-up of a result: CPU model, cores, backend, BLAS build and threads. */
+export interface BenchEnvironment {
+  cpu: string;
+  cores: number;
+  backend: string;
+  /** The BLAS library's build string and thread count (native), or the pure TypeScript GEMM's. */
+  blas: string;
+  /** Threads of the active backend's GEMM (OpenBLAS threads, or pure-TS GEMM workers). */
+  threads: number;
 }
 
 /** A benchmark module: `bench/<name>.bench.ts` exports these. */

@@ -213,9 +213,22 @@ static napi_value js_dsyrk(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* In-place transpose of an n×n matrix (swaps across the diagonal). O(n²), no extra memory. */
+static void transpose_square(double *A, int n) {
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j < i; j++) {
+      double t = A[(size_t)i * n + j];
+      A[(size_t)i * n + j] = A[(size_t)j * n + i];
+      A[(size_t)j * n + i] = t;
+    }
+}
+
 /*
  * dsyevd(vectors, n, A, w) → info. A (n×n, lower triangle read) is overwritten by the
  * orthonormal eigenvectors as columns when vectors is true; w receives the ascending eigenvalues.
+ * The row-major lower triangle is LAPACK's column-major upper triangle, so LAPACK works on A's own
+ * memory (no LAPACKE transposed copy of n² doubles); with vectors the column-major result is
+ * transposed in place.
  */
 static napi_value js_dsyevd(napi_env env, napi_callback_info info) {
   Args a;
@@ -229,7 +242,49 @@ static napi_value js_dsyevd(napi_env env, napi_callback_info info) {
   check_len(&a, 3, lw, (size_t)n);
   if (a.failed) return NULL;
   if (n == 0) return make_int(env, 0);
-  return make_int(env, LAPACKE_dsyevd(LAPACK_ROW_MAJOR, v ? 'V' : 'N', 'L', n, A, n, w));
+  int r = LAPACKE_dsyevd(LAPACK_COL_MAJOR, v ? 'V' : 'N', 'U', n, A, n, w);
+  if (r == 0 && v) transpose_square(A, n);
+  return make_int(env, r);
+}
+
+/*
+ * dsyevrValues(n, A, il, iu, w) → info. Eigenvalues il..iu (1-based, ascending order) of the
+ * symmetric n×n A (lower triangle read, A destroyed) by LAPACK's dsyevr with RANGE='I', no
+ * vectors: the tridiagonal reduction then only the wanted values (bisection/MRRR). w receives
+ * iu − il + 1 ascending values. Works on A's own memory (column-major upper = row-major lower).
+ */
+static napi_value js_dsyevr_values(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!args_init(&a, env, info, 5, "dsyevrValues")) return NULL;
+  int n = arg_dim(&a, 0);
+  size_t la, lw;
+  double *A = arg_f64(&a, 1, &la);
+  int il = arg_dim(&a, 2), iu = arg_dim(&a, 3);
+  double *w = arg_f64(&a, 4, &lw);
+  check_mat(&a, 1, la, n, n, n);
+  if (!a.failed && (il < 1 || iu < il || iu > n)) {
+    napi_throw_range_error(env, NULL, "dsyevrValues: need 1 <= il <= iu <= n");
+    return NULL;
+  }
+  check_len(&a, 4, lw, (size_t)(iu - il + 1));
+  if (a.failed) return NULL;
+  lapack_int m = 0;
+  /* LAPACK uses all n entries of W (and 2n of ISUPPZ) as workspace, whatever the range. */
+  double *wfull = malloc(sizeof(double) * (size_t)n);
+  lapack_int *isuppz = malloc(sizeof(lapack_int) * 2 * (size_t)n);
+  if (!wfull || !isuppz) {
+    free(wfull);
+    free(isuppz);
+    napi_throw_error(env, "SNTK_NATIVE", "dsyevrValues: out of memory");
+    return NULL;
+  }
+  double z = 0;
+  int r = LAPACKE_dsyevr(LAPACK_COL_MAJOR, 'N', il == 1 && iu == n ? 'A' : 'I', 'U', n, A, n, 0.0, 0.0, il, iu, 0.0, &m, wfull, &z, 1, isuppz);
+  if (r == 0 && m != iu - il + 1) r = -100; /* LAPACK found a different count: reported as an argument error */
+  if (r == 0) memcpy(w, wfull, sizeof(double) * (size_t)m);
+  free(wfull);
+  free(isuppz);
+  return make_int(env, r);
 }
 
 /*
@@ -402,6 +457,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"dgemv", NULL, js_dgemv, NULL, NULL, NULL, napi_enumerable, NULL},
       {"dsyrk", NULL, js_dsyrk, NULL, NULL, NULL, napi_enumerable, NULL},
       {"dsyevd", NULL, js_dsyevd, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"dsyevrValues", NULL, js_dsyevr_values, NULL, NULL, NULL, napi_enumerable, NULL},
       {"dgesdd", NULL, js_dgesdd, NULL, NULL, NULL, napi_enumerable, NULL},
       {"dgeev", NULL, js_dgeev, NULL, NULL, NULL, napi_enumerable, NULL},
       {"dgesv", NULL, js_dgesv, NULL, NULL, NULL, napi_enumerable, NULL},

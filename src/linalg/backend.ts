@@ -55,6 +55,12 @@ export interface LinalgBackend {
   /** `C ← α A Aᵀ` (trans = false) or `α Aᵀ A` (trans = true), full symmetric result. */
   syrk(trans: boolean, alpha: number, A: Matrix, C: Matrix): void;
   symmetricEigen(A: Matrix, vectors: boolean): SymmetricEigen;
+  /**
+   * Eigenvalues only, ascending: all of them, or the `largest` largest (a partial solver where the
+   * backend has one). `overwrite`: the solver may destroy `A` (no copy of it is made).
+   * Optional: the public wrapper falls back to `symmetricEigen(A, false)`.
+   */
+  symmetricEigenvalues?(A: Matrix, overwrite: boolean, largest?: number): Float64Array;
   generalEigen(A: Matrix, vectors: boolean): GeneralEigen;
   svd(A: Matrix, vectors: boolean): Svd;
   /** Solves `A X = B` by LU with partial pivoting; throws SingularMatrixError. */

@@ -90,6 +90,27 @@ export function symmetricEigenFlat(A: Matrix, vectors: boolean): SymmetricEigen 
 }
 
 /**
+ * Eigenvalues only (ascending) of a symmetric matrix (lower triangle trusted), by the blocked
+ * tridiagonalisation + QL of symmetric-eigen.ts: all of them, or the `largest` largest (the
+ * reduction dominates, ≈ 4/3·n³ flops, so this backend computes all and returns the top ones).
+ * `overwrite`: works in `A`'s own memory (scaled by a power of two, then destroyed), no n² copy.
+ */
+export function symmetricEigenvaluesFlat(A: Matrix, overwrite: boolean, largest?: number): Float64Array {
+  const n = A.rows;
+  if (!overwrite) {
+    const all = symmetricEigenFlat(A, false).values;
+    return largest === undefined || largest >= n ? all : all.slice(n - Math.max(1, largest));
+  }
+  const f = powerOfTwoScale(A.data);
+  const a = A.data;
+  if (f !== 1) for (let i = 0; i < a.length; i++) a[i] = a[i]! / f;
+  const values = new Float64Array(n);
+  symmetricEigenValuesInPlace(n, a, values);
+  if (f !== 1) for (let k = 0; k < n; k++) values[k]! *= f;
+  return largest === undefined || largest >= n ? values : values.slice(n - Math.max(1, largest));
+}
+
+/**
  * The reference solver (unblocked tred2/tql2, symmetric-eigen.ts) with the same conventions as
  * `symmetricEigenFlat`; for tests and benchmarks. Cost ≈ 9n³ flops.
  */

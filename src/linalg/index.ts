@@ -142,6 +142,29 @@ export function symmetricEigen(A: Matrix, opts: { vectors?: boolean } = {}): Sym
 }
 
 /**
+ * Eigenvalues only of a symmetric `n × n` matrix (lower triangle read; the whole matrix must be
+ * finite), ascending: all `n`, or with `largest = k` the k largest (ascending) by a partial solver
+ * where the backend has one (native: LAPACK dsyevr with an index range; the tridiagonal reduction,
+ * ≈ 4/3·n³ flops, is shared by both). `overwrite: true` lets the solver destroy `A` instead of
+ * copying it (n² doubles saved). Cost ≈ 4/3·n³ flops + O(n²).
+ */
+export function symmetricEigenvalues(A: Matrix, opts: { overwrite?: boolean; largest?: number } = {}): Float64Array {
+  square(A, 'symmetricEigenvalues');
+  finite(A, 'symmetricEigenvalues: input matrix');
+  const n = A.rows;
+  const k = opts.largest;
+  if (k !== undefined && (!Number.isInteger(k) || k < 1 || k > n)) {
+    throw new ShapeError(`symmetricEigenvalues: largest must be an integer in [1, ${n}], got ${k}`);
+  }
+  const b = getBackend();
+  const values = b.symmetricEigenvalues
+    ? b.symmetricEigenvalues(A, opts.overwrite ?? false, k)
+    : ((all) => (k === undefined ? all : all.slice(n - k)))(b.symmetricEigen(A, false).values);
+  finiteResult(values, 'symmetricEigenvalues');
+  return values;
+}
+
+/**
  * Eigenvalues (complex, as re/im) and right and left eigenvectors of a general real `n × n`
  * matrix: column k of `right` satisfies `A v = λ_k v`, of `left` `wᴴ A = λ_k wᴴ`; unit 2-norm,
  * entry of largest modulus real positive; conjugate pairs adjacent, +Im first; eigenvalues in

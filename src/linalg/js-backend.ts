@@ -9,7 +9,7 @@ import { gemmBlocked } from './gemm-kernel.js';
 import { gemvKernel } from './gemv-kernel.js';
 import { luFactor, luSolve } from './lu.js';
 import { choleskyFactor, choleskySolveFactor } from './cholesky.js';
-import { generalEigenMl, symmetricEigenFlat } from './eigen.js';
+import { generalEigenMl, symmetricEigenFlat, symmetricEigenvaluesFlat } from './eigen.js';
 import { svdMl } from './svd.js';
 
 export const jsBackend: LinalgBackend = {
@@ -25,6 +25,7 @@ export const jsBackend: LinalgBackend = {
     for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) c[j * n + i] = c[i * n + j]!;
   },
   symmetricEigen: symmetricEigenFlat,
+  symmetricEigenvalues: symmetricEigenvaluesFlat,
   generalEigen: generalEigenMl,
   svd: svdMl,
   solve(A, B) {

@@ -36,6 +36,8 @@ export interface NativeAddon {
   dgemv(trans: boolean, m: number, n: number, alpha: number, a: Float64Array, lda: number, x: Float64Array, beta: number, y: Float64Array): void;
   dsyrk(trans: boolean, n: number, k: number, alpha: number, a: Float64Array, lda: number, beta: number, c: Float64Array, ldc: number): void;
   dsyevd(vectors: boolean, n: number, a: Float64Array, w: Float64Array): number;
+  /** Eigenvalues il..iu (1-based, ascending) of the symmetric `a` (destroyed), no vectors (LAPACK dsyevr). Absent in addons built before it existed. */
+  dsyevrValues?(n: number, a: Float64Array, il: number, iu: number, w: Float64Array): number;
   dgesdd(vectors: boolean, m: number, n: number, a: Float64Array, s: Float64Array, u: Float64Array, vt: Float64Array): number;
   dgeev(left: boolean, right: boolean, n: number, a: Float64Array, wr: Float64Array, wi: Float64Array, vl: Float64Array, vr: Float64Array): number;
   dgesv(n: number, nrhs: number, a: Float64Array, b: Float64Array): { info: number; rcond: number };
@@ -147,6 +149,28 @@ export function createNativeBackend(addon: NativeAddon): LinalgBackend {
       checkArgInfo(info, 'dsyevd');
       if (info > 0) throw new ConvergenceError(`symmetricEigen: LAPACK dsyevd did not converge for a ${n}×${n} matrix (info ${info})`);
       return vectors ? { values: w, vectors: mat(n, n, a) } : { values: w };
+    },
+
+    symmetricEigenvalues(A, overwrite, largest): Float64Array {
+      const n = A.rows;
+      assertFinite(A.data, 'symmetricEigenvalues: matrix');
+      const a = overwrite ? A.data : A.data.slice();
+      if (n === 0) return new Float64Array(0);
+      const k = largest === undefined ? n : Math.min(n, Math.max(1, largest));
+      if (k < n && addon.dsyevrValues) {
+        // the tridiagonal reduction, then only the k largest values (dsyevr, RANGE = 'I')
+        const w = new Float64Array(k);
+        const info = addon.dsyevrValues(n, a, n - k + 1, n, w);
+        checkArgInfo(info, 'dsyevr');
+        if (info > 0) throw new ConvergenceError(`symmetricEigenvalues: LAPACK dsyevr did not converge for a ${n}×${n} matrix (info ${info})`);
+        return w;
+      }
+      // all values: dsyevd without vectors (tridiagonal reduction + root-free QR), in a's memory
+      const w = new Float64Array(n);
+      const info = addon.dsyevd(false, n, a, w);
+      checkArgInfo(info, 'dsyevd');
+      if (info > 0) throw new ConvergenceError(`symmetricEigenvalues: LAPACK dsyevd did not converge for a ${n}×${n} matrix (info ${info})`);
+      return k < n ? w.slice(n - k) : w;
     },
 
     generalEigen(A, vectors): GeneralEigen {

@@ -18,6 +18,9 @@ import { checkBudgetWith, memoryBudget } from './budget.js';
 import { lanczosTopK, lanczosDefaultBudget } from '../linalg/iterative/lanczos.js';
 import { estimateSpectralMoments } from '../linalg/iterative/moments.js';
 import { InputError } from '../errors.js';
+import type { Matrix } from '../linalg/matrix.js';
+import { zeros } from '../linalg/matrix.js';
+import { PhaseProfile, type PhaseTiming } from './profile.js';
 
 /** Options of `analyzeSntk`. */
 export interface AnalyzeOptions {
@@ -39,6 +42,31 @@ export interface AnalyzeOptions {
   memoryBudget?: number;
   /** Progress callback (phase name). */
   onPhase?: (phase: string) => void;
+  /**
+   * `'full'` (default): the whole spectrum (entropy rank and rank-95 need it). `'top'`: only the
+   * `top` eigenvalues by a partial solver; trace, Frobenius norm and PR exact from the Gram's
+   * entries; entropy rank and rank-95 null. Dense path only.
+   */
+  spectrum?: 'full' | 'top';
+  /** Cell-parameter columns of `J` (ascending; default all): the kernel of that parameter subset. */
+  params?: Int32Array;
+  /**
+   * Also the top parameter direction (top eigenvector of `JᵀJ` over `params`, as a unit vector over
+   * the model's flat parameters, zero elsewhere); `warm` (flat parameters) warm-starts it.
+   * Forces `JᵀJ` (dense) / the Fisher operator (matrix-free).
+   */
+  topVector?: { warm: Float64Array | null };
+  /** Dense path: also return the (column-restricted) Jacobian as `jacobian`. */
+  keepJacobian?: boolean;
+  /**
+   * Dense path: skip the entropy rank and rank-95 (null), and report PR = 0 for the zero kernel
+   * instead of throwing (callers that record statistics every training step).
+   */
+  ranks?: boolean;
+  /** Operator path: which Gram to apply (default `auto`: the smaller; `JtJ` whenever `topVector` or `params` is set). */
+  operatorGram?: 'auto' | 'JtJ';
+  /** Operator path: relative tolerance of the Lanczos Ritz values (default 1e-10). */
+  lanczosTol?: number;
 }
 
 /** Standard errors of the operator path's estimates. */
@@ -77,11 +105,20 @@ export interface KernelAnalysis {
   lanczosBasis?: { maxBasis: number; restarts: number };
   /** Wall time of the computation in seconds. */
   seconds: number;
+  /** Wall seconds per phase (jacobian, gram, eigenvalues, diagnostics; operator: its phases). */
+  profile: PhaseTiming[];
+  /** The whole spectrum, descending (dense path with `spectrum: 'full'`). */
+  spectrum?: Float64Array;
+  /** Top parameter direction over the flat parameters (when `topVector` was asked). */
+  topVector?: Float64Array;
+  /** The column-restricted Jacobian (dense path, when `keepJacobian` was asked). */
+  jacobian?: Matrix;
 }
 
 /**
- * Computes the sNTK diagnostics (see the module comment; docs/theory.md §3 and §5). Throws
- * InputError when `top > min(M,P)`.
+ * Computes the sNTK diagnostics (see the module comment), over the cell-parameter columns `params`
+ * (all by default). Throws InputError when `top > min(M, p)` (`p` when `topVector` forces `JᵀJ`).
+ * Cost: dense O(B·T·N²·p) + the Gram + ≈ 4/3·min(M,p)³; operator O((top + probes)·sweeps).
  *
  * @param model - the network whose cell parameters (`P` of them) the kernel is taken over.
  * @param traj - a trajectory of `model` from {@link rollout} (`M = B·T·N` kernel rows).
@@ -110,9 +147,23 @@ export interface KernelAnalysis {
  */
 export function analyzeSntk(model: Model, traj: Trajectory, opts: AnalyzeOptions = {}): KernelAnalysis {
   const t0 = performance.now();
+  const profile = new PhaseProfile();
   const shape = sntkShape(model, traj);
-  const { rows: M, params: P } = shape;
-  const rank = Math.min(M, P);
+  const { rows: M } = shape;
+  const Pall = shape.params;
+  const idx = opts.params;
+  if (idx) {
+    if (idx.length === 0) throw new InputError('analyzeSntk: no cell parameter selected (the sNTK is empty)');
+    for (let q = 0; q < idx.length; q++) {
+      const v = idx[q]!;
+      if (!Number.isInteger(v) || v < 0 || v >= Pall || (q > 0 && v <= idx[q - 1]!)) {
+        throw new InputError(`analyzeSntk: params must be ascending cell-parameter indices in [0, ${Pall}), got ${v} at position ${q}`);
+      }
+    }
+  }
+  const P = idx ? idx.length : Pall;
+  const forceJtJ = opts.topVector !== undefined;
+  const rank = forceJtJ ? P : Math.min(M, P);
   const top = opts.top ?? 10;
   if (!Number.isInteger(top) || top < 1) throw new InputError(`top must be a positive integer, got ${top}`);
   if (top > rank) {
@@ -122,64 +173,109 @@ export function analyzeSntk(model: Model, traj: Trajectory, opts: AnalyzeOptions
   const n = rank;
   const denseBytes = 8 * (M * P + 2 * n * n);
   const useDense = method === 'dense' || (method === 'auto' && n <= (opts.denseLimit ?? 4000) && denseBytes <= memoryBudget(opts.memoryBudget));
+  const size = model.layout.size;
+  const scatter = (v: ArrayLike<number>, stride = 1): Float64Array => {
+    const out = new Float64Array(size);
+    for (let q = 0; q < P; q++) out[idx ? idx[q]! : q] = v[q * stride]!;
+    return out;
+  };
   if (useDense) {
     opts.onPhase?.('dense spectrum');
-    const spec = sntkSpectrum(model, traj, { memoryBudget: opts.memoryBudget });
-    const d = kernelDiagnostics(spec.values, { top });
+    const partial = opts.spectrum === 'top';
+    const spec = sntkSpectrum(model, traj, {
+      ...(opts.memoryBudget !== undefined ? { memoryBudget: opts.memoryBudget } : {}),
+      ...(idx ? { params: idx } : {}),
+      ...(partial ? { largest: top } : {}),
+      ...(opts.topVector ? { topVector: opts.topVector } : {}),
+      ...(opts.keepJacobian ? { keepJacobian: true } : {}),
+      profile,
+    });
+    const wantRanks = (opts.ranks ?? true) && !partial;
+    const { trace, frobeniusSquared: f2 } = spec;
+    let entropyRank: number | null = null, rank95: number | null = null, pr: number;
+    if (wantRanks) {
+      const d = kernelDiagnostics(spec.values, { top });
+      entropyRank = d.entropyRank;
+      rank95 = d.rank95;
+      pr = (trace * trace) / f2;
+    } else if (f2 > 0) {
+      pr = (trace * trace) / f2;
+    } else if (opts.ranks === false) {
+      pr = 0;
+    } else {
+      throw new InputError('analyzeSntk: the kernel is zero; the participation ratio is undefined');
+    }
+    profile.lap('diagnostics');
     return {
       rows: M,
       params: P,
       method: 'dense',
       via: spec.via,
-      trace: d.trace,
+      trace,
       traceExact: true,
-      frobenius: d.frobenius,
-      participationRatio: d.participationRatio,
-      entropyRank: d.entropyRank,
-      rank95: d.rank95,
-      top: d.top,
+      frobenius: Math.sqrt(f2),
+      participationRatio: pr,
+      entropyRank,
+      rank95,
+      top: Array.from(spec.values.subarray(0, top)),
       seconds: (performance.now() - t0) / 1000,
+      profile: profile.phases,
+      ...(partial ? {} : { spectrum: spec.values }),
+      ...(spec.topVector ? { topVector: scatter(spec.topVector) } : {}),
+      ...(spec.jacobian ? { jacobian: spec.jacobian } : {}),
     };
   }
   // memory of the operator path, before any allocation: the Lanczos basis, the Ritz/residual
   // blocks and probe batches (n-vectors), and the block products through the trajectory (M rows).
   // When the full basis does not fit, Lanczos runs with a bounded basis (thick restarts) and a
   // larger matvec budget; only when even a small basis does not fit is the request refused.
+  const via = forceJtJ || idx !== undefined || opts.operatorGram === 'JtJ' || P <= M ? 'JtJ' : 'JJt';
+  const nOp = via === 'JtJ' ? P : M;
   const blockSize = Math.min(top, 8);
-  const basisVectors = opts.eigenBudget ?? lanczosDefaultBudget(n, top);
+  const basisVectors = opts.eigenBudget ?? lanczosDefaultBudget(nOp, top);
   const probeBatch = 16;
-  const otherDoubles = n * (3 * top + 3 * probeBatch) + 2 * M * Math.max(blockSize, probeBatch);
+  const otherDoubles = nOp * (3 * top + 3 * probeBatch) + 2 * M * Math.max(blockSize, probeBatch);
   const budgetDoubles = memoryBudget(opts.memoryBudget) / 8;
   let maxBasis: number | undefined;
-  if (n * basisVectors + otherDoubles > budgetDoubles) {
+  if (nOp * basisVectors + otherDoubles > budgetDoubles) {
     const smallest = Math.max(top + 2 * blockSize, 2 * top + blockSize);
     // at a restart the old basis (maxBasis vectors) and the kept Ritz block (≤ maxBasis/2 + top) coexist
-    const fits = Math.floor((budgetDoubles - otherDoubles - n * top) / (1.5 * n));
+    const fits = Math.floor((budgetDoubles - otherDoubles - nOp * top) / (1.5 * nOp));
     checkBudgetWith(
-      n * (1.5 * Math.max(smallest, Math.min(fits, basisVectors)) + top) + otherDoubles,
-      `the matrix-free spectrum (a Lanczos basis of at least ${smallest} vectors of length ${n} for the top ${top}, block products over ${M} trajectory rows)`,
+      nOp * (1.5 * Math.max(smallest, Math.min(fits, basisVectors)) + top) + otherDoubles,
+      `the matrix-free spectrum (a Lanczos basis of at least ${smallest} vectors of length ${nOp} for the top ${top}, block products over ${M} trajectory rows)`,
       opts.memoryBudget,
       'lower --top or raise the budget (--memory-budget / SNTK_MEMORY_BUDGET)',
     );
     maxBasis = Math.min(fits, basisVectors);
   }
-  const via = P <= M ? 'JtJ' : 'JJt';
   const op = via === 'JtJ' ? fisherOperator(model, traj) : sntkOperator(model, traj);
-  const A = { n, apply: (X: import('../linalg/matrix.js').Matrix) => op.matmat(X) };
+  const A = idx && idx.length < Pall ? maskedOperator(op.matmat.bind(op), idx, Pall) : { n: nOp, apply: (X: Matrix) => op.matmat(X) };
+  let init: Matrix | undefined;
+  const warm = opts.topVector?.warm;
+  if (warm && warm.length === size) {
+    init = zeros(P, 1);
+    for (let q = 0; q < P; q++) init.data[q] = warm[idx ? idx[q]! : q]!;
+    if (!init.data.some((v) => v !== 0)) init = undefined;
+  }
   opts.onPhase?.('top eigenpairs (block Lanczos)');
+  profile.reset();
   const eig = lanczosTopK(A, {
     k: top,
     seed: opts.seed ?? 0,
     blockSize,
-    tol: 1e-10,
+    tol: opts.lanczosTol ?? 1e-10,
     requireConvergence: false,
+    ...(init ? { init } : {}),
     ...(maxBasis !== undefined ? { maxBasis, budget: 5 * basisVectors } : opts.eigenBudget !== undefined ? { budget: opts.eigenBudget } : {}),
   });
+  profile.lap('top eigenpairs (block Lanczos)');
   let trace: number | undefined;
   const B = shape.B, T = shape.T, N = shape.N;
-  if (exactTraceCost(B, T, N, P) <= (opts.exactTraceFlops ?? 4e10)) {
+  if (P === Pall && exactTraceCost(B, T, N, Pall) <= (opts.exactTraceFlops ?? 4e10)) {
     opts.onPhase?.('exact trace');
     trace = jacobianFrobeniusSquared(model, traj);
+    profile.lap('exact trace');
   }
   opts.onPhase?.('Frobenius norm (deflated Hutchinson)');
   const probes = opts.probes ?? 120;
@@ -190,6 +286,7 @@ export function analyzeSntk(model: Model, traj: Trajectory, opts: AnalyzeOptions
     batch: 16,
     ...(trace !== undefined ? { trace } : {}),
   });
+  profile.lap('Frobenius norm (deflated Hutchinson)');
   return {
     rows: M,
     params: P,
@@ -211,5 +308,24 @@ export function analyzeSntk(model: Model, traj: Trajectory, opts: AnalyzeOptions
     matvecs: eig.matvecs + mom.matvecs,
     ...(maxBasis !== undefined ? { lanczosBasis: { maxBasis, restarts: eig.restarts ?? 0 } } : {}),
     seconds: (performance.now() - t0) / 1000,
+    profile: profile.phases,
+    ...(forceJtJ ? { topVector: scatter(eig.vectors.data, eig.vectors.cols) } : {}),
+  };
+}
+
+/** The Fisher operator restricted to the parameter subset `idx` (`p × p`): scatter, apply, gather. Cost one application plus O(P·k). */
+function maskedOperator(apply: (X: Matrix) => Matrix, idx: Int32Array, P: number): { n: number; apply: (X: Matrix) => Matrix } {
+  const p = idx.length;
+  return {
+    n: p,
+    apply(X: Matrix): Matrix {
+      const k = X.cols;
+      const Xf = zeros(P, k);
+      for (let q = 0; q < p; q++) for (let j = 0; j < k; j++) Xf.data[idx[q]! * k + j] = X.data[q * k + j]!;
+      const Y = apply(Xf);
+      const out = zeros(p, k);
+      for (let q = 0; q < p; q++) for (let j = 0; j < k; j++) out.data[q * k + j] = Y.data[idx[q]! * k + j]!;
+      return out;
+    },
   };
 }

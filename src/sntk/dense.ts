@@ -8,12 +8,14 @@
  */
 import type { Model, Trajectory } from '../models/types.js';
 import type { Matrix } from '../linalg/matrix.js';
-import { identity, zeros } from '../linalg/matrix.js';
-import { syrk, symmetricEigen } from '../linalg/index.js';
+import { zeros } from '../linalg/matrix.js';
+import { syrk, symmetricEigenvalues } from '../linalg/index.js';
 import { denseJacobian } from './sensitivity.js';
-import { gatherSiteFactors } from './site-gram.js';
-import { applyCoreKernel, applyPropagator } from './operators.js';
+import { gatherSiteFactors, type SiteFactors } from './site-gram.js';
+import { applyPropagator } from './operators.js';
 import { checkDenseBudget } from './budget.js';
+import { gramRoute, gramSpectrumAndTop, gramTraceAndFrobenius, parameterGram, selectColumns } from './gram.js';
+import type { PhaseProfile } from './profile.js';
 
 /** How to build a dense sNTK. */
 export type DenseMethod = 'auto' | 'jjt' | 'pkp';
@@ -58,8 +60,8 @@ export function denseCosts(s: SntkShape): { jjt: number; pkp: number; dualEig: n
   const jac = 2 * B * T * N * N * P;
   return {
     jjt: jac + M * M * P,
-    // core: per site Uᵀ(βY) and U(·) for Y = M columns → 4·BT·L·N·M; two propagator passes 2·(2·BT·N²·M)
-    pkp: 4 * B * T * L * N * M + 4 * B * T * N * N * M,
+    // core written directly: per site the BT×BT site Gram (BT²·L) and N·BT² entries; two propagator passes 2·(2·BT·N²·M)
+    pkp: (B * T) ** 2 * (L + 2 * N) + 4 * B * T * N * N * M,
     dualEig: jac + P * P * M + 9 * P ** 3,
     fullEig: 9 * M ** 3,
   };
@@ -96,14 +98,8 @@ export function denseSntk(
     const J = denseJacobian(model, traj, opts);
     return { K: syrk(J), method };
   }
-  checkDenseBudget(3 * M * M, `the dense sNTK (${M}×${M}) by P K_θ Pᵀ (three M×M buffers)`, opts.memoryBudget);
-  const K0 = applyCoreKernel(gatherSiteFactors(model, traj), traj.N, identity(M));
-  // X = P K_θ; sNTK = X Pᵀ = (P Xᵀ)ᵀ, and K_θ symmetric ⇒ Xᵀ = K_θ Pᵀ.
-  const X = applyPropagator(model, traj, K0, false);
-  const Xt = transposeSquare(X);
-  const K = applyPropagator(model, traj, Xt, false);
-  symmetrize(K);
-  return { K, method };
+  checkDenseBudget(M * M, `the dense sNTK (${M}×${M}) by P K_θ Pᵀ (one M×M buffer)`, opts.memoryBudget);
+  return { K: pkpGram(model, traj, M), method };
 }
 
 /**
@@ -117,57 +113,213 @@ export function denseSntk(
  */
 export function denseCoreKernel(model: Model, traj: Trajectory, opts: { memoryBudget?: number } = {}): Matrix {
   const M = traj.B * traj.T * traj.N;
-  checkDenseBudget(2 * M * M, `the dense core kernel K_θ (${M}×${M})`, opts.memoryBudget);
-  return applyCoreKernel(gatherSiteFactors(model, traj), traj.N, identity(M));
+  checkDenseBudget(M * M, `the dense core kernel K_θ (${M}×${M})`, opts.memoryBudget);
+  return coreKernelInto(gatherSiteFactors(model, traj), traj.N, zeros(M, M));
 }
 
-function transposeSquare(A: Matrix): Matrix {
-  const n = A.rows;
-  const T = zeros(n, n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) T.data[j * n + i] = A.data[i * n + j]!;
-  return T;
-}
-
+/** `A ← (A + Aᵀ)/2` in place, in 64×64 tiles. Cost O(n²). */
 function symmetrize(A: Matrix): void {
-  const n = A.rows;
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < i; j++) {
-      const v = 0.5 * (A.data[i * n + j]! + A.data[j * n + i]!);
-      A.data[i * n + j] = v;
-      A.data[j * n + i] = v;
+  const n = A.rows, d = A.data;
+  const bs = 64;
+  for (let i0 = 0; i0 < n; i0 += bs) {
+    const i1 = Math.min(n, i0 + bs);
+    for (let j0 = 0; j0 <= i0; j0 += bs) {
+      const j1 = Math.min(n, j0 + bs);
+      for (let i = i0; i < i1; i++) {
+        const jEnd = Math.min(j1, i);
+        for (let j = j0; j < jEnd; j++) {
+          const v = 0.5 * (d[i * n + j]! + d[j * n + i]!);
+          d[i * n + j] = v;
+          d[j * n + i] = v;
+        }
+      }
     }
   }
 }
 
+/** Options of `sntkSpectrum`. */
+export interface SntkSpectrumOptions {
+  memoryBudget?: number;
+  /** Cell-parameter columns of `J` (ascending; default all): the spectrum of `J_S J_Sᵀ` for that subset. */
+  params?: Int32Array;
+  /**
+   * Only the `largest` top eigenvalues (a partial solver, `symmetricEigenvalues`); `trace` and
+   * `frobeniusSquared` are then taken exactly from the Gram's entries. Default: the whole spectrum.
+   */
+  largest?: number;
+  /** Also the top eigenvector of `JᵀJ` over `params` (forces the `p × p` Gram); warm start in flat parameters. */
+  topVector?: { warm: Float64Array | null };
+  /** Also return the (column-restricted) Jacobian `J` (forces a route that forms it). */
+  keepJacobian?: boolean;
+  /** Per-phase wall times are added here (jacobian, gram, eigenvalues). */
+  profile?: PhaseProfile;
+}
+
 /** Result of `sntkSpectrum`. */
 export interface SntkSpectrum {
-  /** The `min(M, P)` eigenvalues that can be nonzero, descending (the rest of the sNTK's are 0). */
+  /**
+   * Descending: the `min(M, p)` eigenvalues that can be nonzero (the rest of the sNTK's are 0) —
+   * `p` of them when `topVector` forced the `p × p` Gram —, or the `largest` top ones.
+   */
   values: Float64Array;
-  /** Which Gram matrix was diagonalised: `'JtJ'` (`P × P`) or `'JJt'` (`M × M`). */
+  /** Which Gram matrix was diagonalised: `'JtJ'` (`p × p`) or `'JJt'` (`M × M`). */
   via: 'JtJ' | 'JJt';
+  /** How the Gram was formed: SYRK of `J`, block VJP of `J`'s columns, or `P K_θ Pᵀ` without `J`. */
+  route: 'syrk' | 'block-vjp' | 'pkp';
   rows: number;
+  /** Columns of `J` (the selected cell parameters). */
   params: number;
+  /** `tr(JJᵀ) = Σλ` and `‖JJᵀ‖_F² = Σλ²` (from the spectrum, or from the Gram's entries when `largest` is set). */
+  trace: number;
+  frobeniusSquared: number;
+  /** Top eigenvector of `J_SᵀJ_S` (length `params`, unit, largest entry positive), when asked. */
+  topVector?: Float64Array;
+  /** The Jacobian (`M × params`), when asked. */
+  jacobian?: Matrix;
+}
+
+/** Whether `P K_θ Pᵀ` (no Jacobian) builds the `M × M` Gram with fewer flops than `J` then `J Jᵀ` by SYRK. Cost O(1). */
+function pkpCheaper(s: SntkShape): boolean {
+  const c = denseCosts(s);
+  return c.pkp < c.jjt;
 }
 
 /**
- * The sNTK's spectrum through the smaller of `Jᵀ J` (`P × P`) and `J Jᵀ` (`M × M`) — same nonzero
- * eigenvalues. Cost O(B·T·N²·P) for `J`, O(min(M,P)²·max(M,P)) for the Gram, O(min(M,P)³) for the EVD.
- *
- * @param model - the network (`P` cell parameters).
- * @param traj - a trajectory of `model` (`M = B·T·N` rows).
- * @param opts - the memory budget in bytes.
- * @returns the `min(M, P)` eigenvalues (descending) and which Gram gave them (docs/theory.md §3, §5).
- * @throws {@link sntk!MemoryBudgetError} when `J` or the Gram does not fit the budget.
+ * The sNTK's spectrum through the smaller of `Jᵀ J` (`p × p`) and `J Jᵀ` (`M × M`) — same nonzero
+ * eigenvalues. Each phase takes the cheapest kernel available:
+ * - Gram: `JᵀJ` by `parameterGram` (SYRK on BLAS, block VJP in pure TS); `JJᵀ` by `P K_θ Pᵀ` from
+ *   the weight sites when that beats forming `J` and its SYRK (`denseCosts`; e.g. N = 128, T = 100:
+ *   about 16× fewer flops), else by SYRK;
+ * - eigenvalues only, in the Gram's own memory (no n² copy), all of them or the `largest` top ones
+ *   by a partial solver; the top eigenvector (when asked) by shifted inverse iteration.
+ * Checks the memory budget before allocating. Cost O(B·T·N²·p) for `J`, O(min(M,p)²·max(M,p)) or
+ * less for the Gram, ≈ 4/3·min(M,p)³ for the eigenvalues.
  */
-export function sntkSpectrum(model: Model, traj: Trajectory, opts: { memoryBudget?: number } = {}): SntkSpectrum {
+export function sntkSpectrum(model: Model, traj: Trajectory, opts: SntkSpectrumOptions = {}): SntkSpectrum {
   const shape = sntkShape(model, traj);
-  const { rows: M, params: P } = shape;
-  const n = Math.min(M, P);
-  checkDenseBudget(M * P + 2 * n * n, `the sNTK spectrum (Jacobian ${M}×${P}, Gram ${n}×${n})`, opts.memoryBudget);
-  const J = denseJacobian(model, traj, opts);
-  const via = P < M ? 'JtJ' : 'JJt';
-  const G = syrk(J, via === 'JtJ');
-  const { values } = symmetricEigen(G, { vectors: false });
-  const desc = Float64Array.from(values).reverse();
-  return { values: desc, via, rows: M, params: P };
+  const M = shape.rows;
+  const P = shape.params;
+  const idx = opts.params ?? Int32Array.from({ length: P }, (_, i) => i);
+  const p = idx.length;
+  const profile = opts.profile;
+  const wantVector = opts.topVector !== undefined;
+  const via: 'JtJ' | 'JJt' = wantVector || p < M ? 'JtJ' : 'JJt';
+  const n = via === 'JtJ' ? p : M;
+  const usePkp = via === 'JJt' && p === P && !opts.keepJacobian && pkpCheaper(shape);
+  if (usePkp) {
+    checkDenseBudget(M * M, `the sNTK spectrum (P K_θ Pᵀ, one ${M}×${M} buffer)`, opts.memoryBudget);
+  } else {
+    checkDenseBudget(M * P + (p === P ? 0 : M * p) + (wantVector ? 3 : 1) * n * n, `the sNTK spectrum (Jacobian ${M}×${P}, Gram ${n}×${n})`, opts.memoryBudget);
+  }
+  profile?.reset();
+  let G: Matrix;
+  let route: SntkSpectrum['route'];
+  let J: Matrix | undefined;
+  if (usePkp) {
+    G = pkpGram(model, traj, M);
+    route = 'pkp';
+    profile?.lap('gram');
+  } else {
+    J = selectColumns(denseJacobian(model, traj, opts), idx);
+    profile?.lap('jacobian');
+    if (via === 'JtJ') {
+      route = gramRoute(model);
+      G = parameterGram(model, traj, J, idx, route);
+    } else {
+      route = 'syrk';
+      G = syrk(J, false);
+    }
+    profile?.lap('gram');
+  }
+  let values: Float64Array;
+  let topVector: Float64Array | undefined;
+  let trace = 0, frobeniusSquared = 0;
+  if (wantVector) {
+    const r = gramSpectrumAndTop(G, opts.topVector!.warm, idx);
+    values = r.spectrum;
+    topVector = r.topVector;
+  } else if (opts.largest !== undefined && opts.largest < n) {
+    ({ trace, frobeniusSquared } = gramTraceAndFrobenius(G));
+    values = symmetricEigenvalues(G, { overwrite: true, largest: opts.largest }).reverse();
+  } else {
+    values = symmetricEigenvalues(G, { overwrite: true }).reverse();
+  }
+  if (!(opts.largest !== undefined && opts.largest < n && !wantVector)) {
+    for (const v of values) {
+      trace += v;
+      frobeniusSquared += v * v;
+    }
+    if (opts.largest !== undefined) values = values.slice(0, opts.largest);
+  }
+  profile?.lap('eigenvalues');
+  return {
+    values,
+    via,
+    route,
+    rows: M,
+    params: p,
+    trace,
+    frobeniusSquared,
+    ...(topVector ? { topVector } : {}),
+    ...(opts.keepJacobian && J ? { jacobian: J } : {}),
+  };
+}
+
+/**
+ * `J Jᵀ = P K_θ Pᵀ` (`M × M`) in ONE `M × M` buffer: the core `K_θ` written directly from the
+ * weight sites (`coreKernelInto`), one propagator sweep in place, an in-place transpose (`K_θ`
+ * symmetric ⇒ `(P K_θ)ᵀ = K_θ Pᵀ`), a second sweep in place, then symmetrised.
+ * Cost 4·B·T·N²·M (two sweeps) + O(Σ_j (B·T)²·(L_j + N)) for the core.
+ */
+function pkpGram(model: Model, traj: Trajectory, M: number): Matrix {
+  const X = coreKernelInto(gatherSiteFactors(model, traj), traj.N, zeros(M, M));
+  applyPropagator(model, traj, X, false, true);
+  transposeInPlace(X);
+  applyPropagator(model, traj, X, false, true);
+  symmetrize(X);
+  return X;
+}
+
+/**
+ * Writes the dense Kronecker core `K_θ[(r,i),(r',i)] = Σ_j β_j[r,i] (u_{j,r}·u_{j,r'}) β_j[r',i]`
+ * (rows `(r = b·T + t, i)`; zero when `i ≠ i'`) into the zeroed `M × M` matrix `K`: the site Grams
+ * `U_j U_jᵀ` (`BT × BT`, one SYRK each), then `N·(BT)²` entries. Cost O(Σ_j (BT)²·(L_j + N)).
+ */
+function coreKernelInto(factors: readonly SiteFactors[], N: number, K: Matrix): Matrix {
+  const M = K.rows;
+  const d = K.data;
+  for (const { U, beta } of factors) {
+    const R = U.rows;
+    const G = syrk(U, false).data; // R × R
+    const b = beta.data;
+    for (let r = 0; r < R; r++) {
+      for (let i = 0; i < N; i++) {
+        const bri = b[r * N + i]!;
+        if (bri === 0) continue;
+        const row = (r * N + i) * M + i;
+        for (let q = 0; q < R; q++) d[row + q * N]! += bri * G[r * R + q]! * b[q * N + i]!;
+      }
+    }
+  }
+  return K;
+}
+
+/** In-place transpose of a square matrix in 64×64 tiles (cache-friendly for large n). Cost O(n²). */
+function transposeInPlace(A: Matrix): void {
+  const n = A.rows, d = A.data;
+  const bs = 64;
+  for (let i0 = 0; i0 < n; i0 += bs) {
+    const i1 = Math.min(n, i0 + bs);
+    for (let j0 = 0; j0 <= i0; j0 += bs) {
+      const j1 = Math.min(n, j0 + bs);
+      for (let i = i0; i < i1; i++) {
+        const jEnd = Math.min(j1, i);
+        for (let j = j0; j < jEnd; j++) {
+          const t = d[i * n + j]!;
+          d[i * n + j] = d[j * n + i]!;
+          d[j * n + i] = t;
+        }
+      }
+    }
+  }
 }

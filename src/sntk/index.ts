@@ -12,3 +12,7 @@ export { gatherSiteFactors } from './site-gram.js';
 export type { SiteFactors } from './site-gram.js';
 export { memoryBudget, parseBytes, checkDenseBudget as checkDenseMemory } from './budget.js';
 export * from './state-rows.js';
+export { selectColumns, parameterGram, gramRoute, gramSpectrumAndTop, gramTraceAndFrobenius } from './gram.js';
+export type { GramRoute } from './gram.js';
+export { PhaseProfile } from './profile.js';
+export type { PhaseTiming } from './profile.js';

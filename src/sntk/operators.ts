@@ -53,13 +53,16 @@ export function jacobianOperator(model: Model, traj: Trajectory): LinearOperator
   });
 }
 
-/** Applies `P` (or `Pᵀ`) to a block `Q` (`M × k`) with one N×N-by-N×k GEMM per step (the cell's block JVP/VJP when it has them). */
-function applyPropagator(model: Model, traj: Trajectory, Q: Matrix, transpose: boolean): Matrix {
+/**
+ * Applies `P` (or `Pᵀ`) to a block `Q` (`M × k`) with one N×N-by-N×k GEMM per step (the cell's
+ * block JVP/VJP when it has them). `inPlace`: overwrites and returns `Q` (no M×k copy).
+ */
+function applyPropagator(model: Model, traj: Trajectory, Q: Matrix, transpose: boolean, inPlace = false): Matrix {
   const { B, T, N, caches } = traj;
   const k = Q.cols;
   const theta = model.params.subarray(0, model.layout.cellSize);
   const { cell } = model;
-  const Y = { rows: Q.rows, cols: k, data: Q.data.slice() };
+  const Y = inPlace ? Q : { rows: Q.rows, cols: k, data: Q.data.slice() };
   const blk = N * k;
   const view = (row: number): Matrix => ({ rows: N, cols: k, data: Y.data.subarray(row * blk, (row + 1) * blk) });
   for (let b = 0; b < B; b++) {

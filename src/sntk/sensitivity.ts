@@ -68,9 +68,11 @@ export function denseJacobian(model: Model, traj: Trajectory, opts: { memoryBudg
       const row = b * T + t;
       const S = J.data.subarray(row * block, (row + 1) * block);
       if (t > 0) {
-        const Jt = model.cell.jacobianH(theta, traj.caches[row]!);
         const prev = { rows: N, cols: P, data: J.data.subarray((row - 1) * block, row * block) };
-        gemm(Jt, prev, { out: { rows: N, cols: P, data: S } });
+        const out = { rows: N, cols: P, data: S };
+        // the cell's block JVP (one GEMM with W viewed on θ, then a row scaling) when it has one
+        if (model.cell.jvpHBlock) model.cell.jvpHBlock(theta, traj.caches[row]!, prev, out, false);
+        else gemm(model.cell.jacobianH(theta, traj.caches[row]!), prev, { out });
       }
       addParamJacobian(model, traj, row, S);
     }

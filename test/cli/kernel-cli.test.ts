@@ -58,6 +58,31 @@ describe('sntk kernel', () => {
     expect(Math.abs(j.trace - tr) / tr).toBeLessThan(1e-12);
   });
 
+  it('--json --profile adds the phases (rollout, jacobian, gram, eigenvalues, diagnostics, json) whose seconds sum to at most the reported time plus the JSON; without --profile no profile and no spectrum', async () => {
+    const r = await runCli(['kernel', '--model', modelFile, '--inputs', inputsFile, '--top', '3', '--json', '--profile']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    // M = 15 < P = 18: the Gram J Jᵀ is built as P K_θ Pᵀ without a Jacobian phase
+    expect(j.profile.map((p: { phase: string }) => p.phase)).toEqual(['rollout', 'gram', 'eigenvalues', 'diagnostics', 'json']);
+    for (const p of j.profile) expect(p.seconds).toBeGreaterThanOrEqual(0);
+    const phases = j.profile.filter((p: { phase: string }) => p.phase !== 'json').reduce((s: number, p: { seconds: number }) => s + p.seconds, 0);
+    expect(phases).toBeLessThanOrEqual(j.seconds + 1e-9);
+    const plain = JSON.parse((await runCli(['kernel', '--model', modelFile, '--inputs', inputsFile, '--top', '3', '--json'])).out);
+    expect(plain).not.toHaveProperty('profile');
+    expect(plain).not.toHaveProperty('spectrum');
+    expect(plain.trace).toBe(j.trace);
+  });
+
+  it('--spectrum top: same trace, PR and top values (rel 1e-10), entropy rank and rank-95 null', async () => {
+    const a = JSON.parse((await runCli(['kernel', '--model', modelFile, '--inputs', inputsFile, '--top', '3', '--json'])).out);
+    const b = JSON.parse((await runCli(['kernel', '--model', modelFile, '--inputs', inputsFile, '--top', '3', '--json', '--spectrum', 'top'])).out);
+    expect(Math.abs(b.trace - a.trace) / a.trace).toBeLessThan(1e-10);
+    expect(Math.abs(b.participationRatio - a.participationRatio) / a.participationRatio).toBeLessThan(1e-10);
+    for (let i = 0; i < 3; i++) expect(Math.abs(b.top[i] - a.top[i]) / a.top[i]).toBeLessThan(1e-10);
+    expect(b.entropyRank).toBeNull();
+    expect(b.rank95).toBeNull();
+  });
+
   it('operator method reports standard errors', async () => {
     const r = await runCli(['kernel', '--model', modelFile, '--inputs', inputsFile, '--method', 'operator', '--top', '2', '--json']);
     expect(r.code).toBe(0);
@@ -88,7 +113,7 @@ describe('sntk kernel', () => {
     const r = await runCli(['kernel', '--model', modelFile, '--inputs', inputsFile, '--method', 'fast']);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/fast/);
-    expectUsageFailure(await runCli(['kernel', '--model', modelFile, '--inputs', inputsFile, '--method', 'dense', '--memory-budget', '2K']), /memory budget.*matrix-free/);
+    expectUsageFailure(await runCli(['kernel', '--model', modelFile, '--inputs', inputsFile, '--method', 'dense', '--memory-budget', '1700']), /memory budget.*matrix-free/);
     // the rollout itself (5 steps × (state + caches)) is checked before it runs
     expectUsageFailure(await runCli(['kernel', '--model', modelFile, '--inputs', inputsFile, '--memory-budget', '1K']), /the trajectory \(1 trials × 5 steps of 3 units.*over the memory budget/);
     // the operator path's Lanczos basis is checked before it is allocated

@@ -1,7 +1,9 @@
 /**
- * `sntk bench [--filter name]... [--json] [--quick] [--backend js|native] [--threads n]`: runs the
- * benchmark suite (`bench/*.bench.ts`: sntk against a naive baseline in the same run, per case)
- * and prints its table, or its JSON with `--json`.
+ * `sntk bench [--filter name]... [--json] [--quick] [--backend js|native] [--threads n] [--plot f]`:
+ * runs the benchmark suite (`bench/*.bench.ts`: sntk against a baseline measured in the same run,
+ * per case; every result records the CPU model, core count, backend, BLAS build and threads) and
+ * prints its table, or its JSON with `--json`. `--plot f.svg|f.png` runs the matrix-free scaling
+ * sweep (time vs T and vs N at PR relative standard error ≤ 0.5%) and writes its log–log plot.
  *
  * The suite's modules are TypeScript in the source checkout's `bench/` folder (they are not
  * compiled into dist/), so this command runs `bench/run.ts` in a child process with tsx (a
@@ -11,7 +13,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { SntkError, UsageError } from '../../errors.js';
@@ -23,6 +25,7 @@ export interface BenchCliOptions {
   quick?: boolean;
   backend?: string;
   threads?: string;
+  plot?: string;
 }
 
 /** The package root above `from` (the first folder with a package.json named "sntk"), or undefined. Cost O(depth). */
@@ -76,6 +79,10 @@ export function benchCommandLine(opts: BenchCliOptions, root: string | undefined
     if (!Number.isInteger(t) || t < 1) throw new UsageError(`--threads must be a positive integer, got '${opts.threads}'`);
     args.push('--threads', String(t));
   }
+  if (opts.plot !== undefined) {
+    if (!/\.(svg|png)$/i.test(opts.plot)) throw new UsageError(`--plot needs a .svg or .png file name, got '${opts.plot}'`);
+    args.push('--plot', resolve(opts.plot));
+  }
   return { command: process.execPath, args, cwd: root };
 }
 
@@ -86,12 +93,13 @@ function collect(v: string, prev: string[] | undefined): string[] {
 export function registerBench(program: Command): void {
   program
     .command('bench')
-    .description('run the benchmark suite (sntk vs a naive baseline per case, same run); needs the source checkout')
+    .description('run the benchmark suite (sntk vs a same-run baseline per case, with CPU, cores, backend, BLAS build and threads); needs the source checkout')
     .option('--filter <name>', 'only benchmark modules whose name contains this (repeatable)', collect)
     .option('--json', 'print one JSON object')
     .option('--quick', 'small sizes only (a smoke run)')
     .option('--backend <name>', 'linear-algebra backend for the cases that do not pin one: js or native')
     .option('--threads <n>', 'worker threads of the pure-TS GEMM under the js backend')
+    .option('--plot <file>', 'run the matrix-free scaling sweep (time vs T and vs N, PR rel. standard error ≤ 0.5%) and write its log-log plot (.svg or .png)')
     .action(async (opts: BenchCliOptions) => {
       const { command, args, cwd } = benchCommandLine(opts);
       const code = await new Promise<number>((resolve, reject) => {

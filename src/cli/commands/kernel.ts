@@ -1,12 +1,12 @@
 /**
  * `sntk kernel --model m.json --inputs x.json [--method auto|dense|operator] [--top K] [--seed S]
- * [--out K.npy] [--json]`: the state-space NTK of a model over the trajectories of its inputs and
+ * [--spectrum full|top] [--out K.npy] [--json] [--profile]`: the state-space NTK of a model over the trajectories of its inputs and
  * its diagnostics (trace, Frobenius norm, participation ratio, entropy rank, top eigenvalues).
  * Rows are ordered (b, t, i); parameters in the documented flat order (cell parameters only).
  */
 import { Option, type Command } from 'commander';
 import { checkTrajectoryMemory } from '../trajectory-budget.js';
-import { emit, progressLine, type CommonOptions } from '../context.js';
+import { emit, jsonReplacer, progressLine, type CommonOptions } from '../context.js';
 import { UsageError } from '../../errors.js';
 import { readModelFile } from '../../io/model-json.js';
 import { parameterLayout } from '../../models/layout.js';
@@ -27,6 +27,8 @@ interface KernelCliOptions extends CommonOptions {
   memoryBudget?: string;
   probes: string;
   nonlinearity?: 'tanh' | 'relu';
+  spectrum: 'full' | 'top';
+  profile?: boolean;
 }
 
 function positiveInt(text: string, what: string, min = 1): number {
@@ -55,7 +57,13 @@ export function registerKernel(program: Command): void {
     .option('--out <file.npy>', 'also write the dense sNTK (rows × rows, float64) as .npy (dense sizes only)')
     .option('--memory-budget <bytes>', 'largest dense allocation, e.g. 512M, 4G (default 2G or SNTK_MEMORY_BUDGET)')
     .addOption(new Option('--nonlinearity <f>', 'nonlinearity of a PyTorch state dict').choices(['tanh', 'relu']))
+    .addOption(
+      new Option('--spectrum <s>', 'dense path: full (every eigenvalue; entropy rank and rank-95) or top (only the --top largest by a partial solver; trace, Frobenius and PR exact from the Gram)')
+        .choices(['full', 'top'])
+        .default('full'),
+    )
     .option('--json', 'print one JSON object')
+    .option('--profile', 'also report the wall seconds of each phase (rollout, Jacobian, Gram, eigenvalues, diagnostics, JSON)')
     .option('--quiet', 'no progress output')
     .action((opts: KernelCliOptions) => {
       const model = readModelFile(opts.model, opts.nonlinearity ? { nonlinearity: opts.nonlinearity } : {});
@@ -68,15 +76,21 @@ export function registerKernel(program: Command): void {
       const t0 = performance.now();
       checkTrajectoryMemory(model, inputs.B, inputs.T, memoryBudget);
       const traj = rollout(model, inputs.X, { B: inputs.B, T: inputs.T });
+      const rolloutSeconds = (performance.now() - t0) / 1000;
       let step = 0;
-      const result = analyzeSntk(model, traj, {
+      const full = analyzeSntk(model, traj, {
         method: opts.method,
         top,
         seed,
         probes,
+        spectrum: opts.spectrum,
         ...(memoryBudget !== undefined ? { memoryBudget } : {}),
         onPhase: () => phase(++step, opts.method === 'dense' ? 1 : 3),
       });
+      // the CLI reports the diagnostics, not the whole spectrum; phases only with --profile
+      const { spectrum: _spectrum, profile: phases, ...result } = full;
+      void _spectrum;
+      const tOut = performance.now();
       const dense = opts.out ? denseSntk(model, traj, memoryBudget !== undefined ? { memoryBudget } : {}).K : undefined;
       // wall time of the computation (rollout, analysis, dense kernel for --out), not of file I/O
       const seconds = (performance.now() - t0) / 1000;
@@ -85,7 +99,16 @@ export function registerKernel(program: Command): void {
         saveArrayNpy(opts.out, dense.data, [dense.rows, dense.cols]);
         written = opts.out;
       }
-      const out = { ...result, seconds, ...(written ? { out: written } : {}), parameterLayout: parameterLayout(model.spec) };
+      const profile = opts.profile
+        ? [{ phase: 'rollout', seconds: rolloutSeconds }, ...phases, ...(opts.out ? [{ phase: 'dense kernel for --out', seconds: (performance.now() - tOut) / 1000 }] : [])]
+        : undefined;
+      const base = { ...result, seconds, ...(written ? { out: written } : {}), parameterLayout: parameterLayout(model.spec) };
+      if (profile && opts.json) {
+        const tj = performance.now();
+        JSON.stringify(base, jsonReplacer); // the serialisation below costs the same
+        profile.push({ phase: 'json', seconds: (performance.now() - tj) / 1000 });
+      }
+      const out = profile ? { ...base, profile } : base;
       emit(opts, out, () => {
         const se = result.standardErrors;
         const pm = (v: number, e: number | undefined) => (e !== undefined && e > 0 ? `${fmt(v)} ± ${fmt(e)}` : fmt(v));
@@ -99,6 +122,7 @@ export function registerKernel(program: Command): void {
           `  top ${result.top.length} eigenvalues  ${result.top.map(fmt).join(', ')}`,
           ...(written ? [`  wrote ${written}`] : []),
           `  ${seconds.toFixed(2)} s`,
+          ...(profile ? ['  profile (wall seconds per phase):', ...profile.map((p) => `    ${p.phase.padEnd(38)} ${p.seconds.toFixed(4)}`)] : []),
         ].join('\n');
       });
     });

@@ -4,10 +4,11 @@
  * parameter direction (top eigenvector of `JᵀJ` with `J = dH/dθ` restricted to the trainable cell
  * parameters). Same nonzero spectrum as the state-space sNTK `J Jᵀ` of those parameters.
  *
- * Two routes:
+ * Both routes are `analyzeSntk` (src/sntk/analyze.ts) over the trainable cell parameters:
  * - `dense` (exact): `J` by forward sensitivities, `G = JᵀJ` (`p × p`, p trainable cell params)
- *   by one block VJP of J's columns (pure TS) or one SYRK (native BLAS) — `stateGram` —, its
- *   eigenvalues and the top eigenvector by shifted inverse iteration (`gramSpectrumAndTop`);
+ *   by one block VJP of J's columns (pure TS) or one SYRK (native BLAS) — `parameterGram`,
+ *   re-exported here as `stateGram` —, its eigenvalues and the top eigenvector by shifted inverse
+ *   iteration (`gramSpectrumAndTop`);
  *   `PR = (tr G)²/‖G‖_F²`. Output space: `J_y = (I ⊗ C) J` (plus
  *   the readout's own columns when C or d are trained), `PR_y = (tr G_y)²/‖G_y‖_F²`.
  * - `operator` (matrix-free, large problems): block Lanczos on the masked state-space Fisher
@@ -17,16 +18,16 @@
  * The kernel is taken over the first `trials` trials of the batch (all by default) — state which.
  */
 import type { Model, Trajectory } from '../../models/types.js';
-import { hasBlockSweep, rollout, trajectoryVjpBlock } from '../../models/index.js';
+import { rollout } from '../../models/index.js';
 import type { Matrix } from '../../linalg/matrix.js';
 import { zeros } from '../../linalg/matrix.js';
-import { cholesky, choleskySolve, getBackend, syrk, symmetricEigen } from '../../linalg/index.js';
-import { denseJacobian, jacobianFrobeniusSquared } from '../../sntk/sensitivity.js';
-import { fisherOperator } from '../../sntk/operators.js';
-import { lanczosTopK } from '../../linalg/iterative/lanczos.js';
-import { estimateSpectralMoments } from '../../linalg/iterative/moments.js';
-import { InputError, SntkError } from '../../errors.js';
+import { syrk } from '../../linalg/index.js';
+import { analyzeSntk } from '../../sntk/analyze.js';
+import { InputError } from '../../errors.js';
 import type { Batch, LossTarget } from '../batch.js';
+
+/** The dense Gram and top-direction kernels live in the sNTK layer; re-exported for the monitor's callers. */
+export { parameterGram as stateGram, gramSpectrumAndTop } from '../../sntk/gram.js';
 
 /** Options of `monitorKernel`. */
 export interface MonitorKernelOptions {
@@ -89,18 +90,6 @@ function subBatchTrajectory(model: Model, batch: Batch, n: number): Trajectory {
   return rollout(model, X, batch.h0 ? { B: n, T, h0: batch.h0.subarray(0, n * N) } : { B: n, T });
 }
 
-function selectColumns(J: Matrix, idx: Int32Array): Matrix {
-  if (idx.length === J.cols) return J;
-  const out = zeros(J.rows, idx.length);
-  const p = idx.length;
-  for (let r = 0; r < J.rows; r++) {
-    const src = r * J.cols;
-    const dst = r * p;
-    for (let c = 0; c < p; c++) out.data[dst + c] = J.data[src + idx[c]!]!;
-  }
-  return out;
-}
-
 function prOfGram(G: Matrix): number {
   const n = G.rows;
   let tr = 0, f2 = 0;
@@ -144,90 +133,6 @@ function outputJacobian(model: Model, traj: Trajectory, J: Matrix, mask: Uint8Ar
 }
 
 /**
- * `G = JᵀJ` (`p × p`) for the state Jacobian `J` (`M × p`, the columns `idx` of the cell
- * parameters). When the cell has GEMM-shaped block sweeps, by one block VJP with the p columns of
- * `J` as cotangents (`JᵀJ = VJP(J)`, rows `idx` of the result): its adjoint recursion costs
- * O(B·T·N²·p) and the θ-accumulation O(B·T·P·p) thanks to the weight sites' outer-product
- * structure — about N/2 times fewer flops than the SYRK's O(M·p²/2) = O(B·T·N·p²/2) (N = 16:
- * 0.25 s instead of 0.5–0.9 s on the pure TypeScript backend at the demo size). With the native
- * (BLAS) backend, or a cell without block sweeps, one SYRK (0.04 s vs 0.12 s for the block VJP at
- * the demo size, measured). The result is symmetrised.
- */
-export function stateGram(model: Model, traj: Trajectory, J: Matrix, idx: Int32Array): Matrix {
-  const p = idx.length;
-  if (!hasBlockSweep(model.cell) || getBackend().name === 'native') return syrk(J, true); // BLAS SYRK: ≈ 3× faster than the block VJP there
-  const V = trajectoryVjpBlock(model, traj, J, { method: 'block' }); // cellSize × p
-  const G = zeros(p, p);
-  for (let a = 0; a < p; a++) {
-    const row = idx[a]! * p;
-    for (let b = 0; b < p; b++) G.data[a * p + b] = V.data[row + b]!;
-  }
-  for (let a = 0; a < p; a++) {
-    for (let b = 0; b < a; b++) {
-      const m = 0.5 * (G.data[a * p + b]! + G.data[b * p + a]!);
-      G.data[a * p + b] = m;
-      G.data[b * p + a] = m;
-    }
-  }
-  return G;
-}
-
-/**
- * The spectrum of the symmetric PSD `G` (`p × p`, descending; eigenvalues only, ≈ 4/3·p³ flops)
- * and its top eigenvector by shifted inverse iteration (σ = λ₁(1 + 1e-9): one Cholesky factor of
- * `σI − G`, ≈ p³/3 flops, then two to four triangular solves,
- * warm-started from `warm` (flat parameters, restricted to `idx`) when given) — a few times cheaper
- * than the full eigendecomposition with vectors. The vector is a unit vector with its largest
- * entry positive (the sign convention of `symmetricEigen`).
- */
-export function gramSpectrumAndTop(G: Matrix, warm: Float64Array | null, idx: Int32Array): { spectrum: Float64Array; topVector: Float64Array } {
-  const p = G.rows;
-  const asc = symmetricEigen(G, { vectors: false }).values;
-  const spectrum = Float64Array.from(asc).reverse();
-  const l1 = spectrum[0]!;
-  let v = new Float64Array(p);
-  if (warm) for (let q = 0; q < p; q++) v[q] = warm[idx[q]!] ?? 0;
-  const norm = (x: Float64Array): number => Math.sqrt(x.reduce((s, y) => s + y * y, 0));
-  if (!(norm(v) > 0)) for (let q = 0; q < p; q++) v[q] = 1 + 0.37 * Math.sin(q + 1); // deterministic, generic start
-  if (!(l1 > 0) || p === 1) {
-    if (p === 1) v[0] = 1;
-    const n = norm(v);
-    return { spectrum, topVector: v.map((x) => x / n) };
-  }
-  // σI − G is symmetric positive definite for σ > λ₁: one Cholesky factor, then cheap solves.
-  const A = zeros(p, p);
-  const shift = l1 * (1 + 1e-9);
-  for (let i = 0; i < p * p; i++) A.data[i] = -G.data[i]!;
-  for (let q = 0; q < p; q++) A.data[q * p + q]! += shift;
-  let L: Matrix;
-  try {
-    L = cholesky(A);
-  } catch (e) {
-    if (!(e instanceof SntkError)) throw e;
-    const full = symmetricEigen(G, { vectors: true }); // rounding made σI − G indefinite: fall back
-    const V = full.vectors!;
-    const top = new Float64Array(p);
-    for (let q = 0; q < p; q++) top[q] = V.data[q * p + p - 1]!;
-    return { spectrum, topVector: top };
-  }
-  let prev = v.map((x) => x / norm(v));
-  for (let it = 0; it < 4; it++) {
-    const x = choleskySolve(L, { rows: p, cols: 1, data: prev.slice() }).data;
-    const n = norm(x);
-    const next = x.map((y) => y / n);
-    let c = 0;
-    for (let q = 0; q < p; q++) c += next[q]! * prev[q]!;
-    prev = next;
-    if (it >= 1 && Math.abs(Math.abs(c) - 1) < 1e-14) break;
-  }
-  v = prev;
-  let big = 0;
-  for (let q = 1; q < p; q++) if (Math.abs(v[q]!) > Math.abs(v[big]!)) big = q;
-  if (v[big]! < 0) for (let q = 0; q < p; q++) v[q] = -v[q]!;
-  return { spectrum, topVector: v };
-}
-
-/**
  * The sNTK statistics of `model` on (the first `trials` trials of) `batch`. Cost: dense
  * O(M·N·P) for J, then O(M·(N·p + P·p/N)) for G by the block VJP (pure TS) or O(M·p²/2) by SYRK
  * (native), O(p³) for the spectrum, with M = trials·T·N; operator O((top + probes)·(forward + backward sweep)).
@@ -250,69 +155,43 @@ export function monitorKernel(model: Model, batch: Batch, opts: MonitorKernelOpt
   const method = opts.method ?? 'auto';
   const dense = method === 'dense' || (method === 'auto' && M * p * p <= (opts.denseFlops ?? 1e10));
   const top = Math.min(opts.top ?? 10, p);
-  const size = model.layout.size;
   const target = opts.target ?? 'output';
-  if (dense) {
-    const J = selectColumns(denseJacobian(model, traj), idx);
-    const G = stateGram(model, traj, J, idx);
-    const { spectrum, topVector: vTop } = gramSpectrumAndTop(G, opts.warmStart ?? null, idx);
-    let tr = 0, f2 = 0;
-    for (const v of spectrum) {
-      tr += v;
-      f2 += v * v;
-    }
-    const topVector = new Float64Array(size);
-    for (let q = 0; q < p; q++) topVector[idx[q]!] = vTop[q]!;
-    let prOutput: number;
-    if (target === 'state' || model.spec.outputSize === 0) prOutput = f2 > 0 ? (tr * tr) / f2 : 0;
-    else prOutput = prOfGram(syrk(outputJacobian(model, traj, J, opts.mask), true));
+  const needOutput = dense && !(target === 'state' || model.spec.outputSize === 0);
+  // one analyser (src/sntk/analyze.ts): JᵀJ over the trainable cell parameters with its top direction
+  const r = analyzeSntk(model, traj, {
+    method: dense ? 'dense' : 'operator',
+    top,
+    params: idx,
+    topVector: { warm: opts.warmStart ?? null },
+    ranks: false,
+    operatorGram: 'JtJ',
+    lanczosTol: 1e-8,
+    probes: opts.probes ?? 64,
+    seed: opts.seed ?? 0,
+    ...(needOutput ? { keepJacobian: true } : {}),
+  });
+  const tr = r.trace;
+  const topVector = r.topVector!;
+  if (r.method === 'dense') {
+    const spectrum = r.spectrum!;
+    let f2 = 0;
+    for (const v of spectrum) f2 += v * v;
+    const pr = f2 > 0 ? (tr * tr) / f2 : 0;
+    const prOutput = needOutput ? prOfGram(syrk(outputJacobian(model, traj, r.jacobian!, opts.mask), true)) : pr;
     return {
       method: 'dense',
       trials: n,
       params: p,
       trace: tr,
-      pr: f2 > 0 ? (tr * tr) / f2 : 0,
+      pr,
       prOutput,
-      top: Array.from(spectrum.subarray(0, top)),
+      top: r.top,
       topShare: tr > 0 ? spectrum[0]! / tr : 0,
       topVector,
       spectrum,
     };
   }
-  // Operator route on the masked Fisher JᵀJ over all cell parameters.
-  const P = model.layout.cellSize;
-  const op = fisherOperator(model, traj);
-  const A = {
-    n: p,
-    apply(X: Matrix): Matrix {
-      const k = X.cols;
-      const Xf = zeros(P, k);
-      for (let q = 0; q < p; q++) for (let j = 0; j < k; j++) Xf.data[idx[q]! * k + j] = X.data[q * k + j]!;
-      const Y = op.matmat(Xf);
-      const out = zeros(p, k);
-      for (let q = 0; q < p; q++) for (let j = 0; j < k; j++) out.data[q * k + j] = Y.data[idx[q]! * k + j]!;
-      return out;
-    },
-  };
-  let init: Matrix | undefined;
-  if (opts.warmStart && opts.warmStart.length === size) {
-    init = zeros(p, 1);
-    for (let q = 0; q < p; q++) init.data[q] = opts.warmStart[idx[q]!]!;
-    if (!init.data.some((v) => v !== 0)) init = undefined;
-  }
-  const eig = lanczosTopK(A, { k: top, seed: opts.seed ?? 0, blockSize: Math.min(top, 8), tol: 1e-8, requireConvergence: false, ...(init ? { init } : {}) });
-  const exactTrace = p === P && 2 * M * model.spec.hiddenSize * P <= 4e10 ? jacobianFrobeniusSquared(model, traj) : undefined;
-  const mom = estimateSpectralMoments(A, {
-    seed: (opts.seed ?? 0) + 1,
-    deflation: { vectors: eig.vectors, ...(eig.AV ? { AV: eig.AV } : {}) },
-    budget: opts.probes ?? 64,
-    batch: 16,
-    ...(exactTrace !== undefined ? { trace: exactTrace } : {}),
-  });
-  const topVector = new Float64Array(size);
-  for (let q = 0; q < p; q++) topVector[idx[q]!] = eig.vectors.data[q * eig.vectors.cols]!;
-  const tr = mom.trace.estimate;
-  const pr = mom.participationRatio.estimate;
+  const pr = r.participationRatio;
   return {
     method: 'operator',
     trials: n,
@@ -320,10 +199,10 @@ export function monitorKernel(model: Model, batch: Batch, opts: MonitorKernelOpt
     trace: tr,
     pr,
     prOutput: target === 'state' ? pr : null,
-    top: Array.from(eig.values),
-    topShare: tr > 0 ? eig.values[0]! / tr : 0,
+    top: r.top,
+    topShare: tr > 0 ? r.top[0]! / tr : 0,
     topVector,
     spectrum: null,
-    standardErrors: { trace: mom.trace.standardError, pr: mom.participationRatio.standardError },
+    standardErrors: { trace: r.standardErrors!.trace, pr: r.standardErrors!.participationRatio },
   };
 }
