@@ -1,7 +1,7 @@
 /**
  * Dense sNTK with all diagnostics (trace, Frobenius norm, PR, entropy rank, rank-95, top-10) on the
  * native backend against a PyTorch-style expert path implemented here on the same native BLAS and
- * measured in the same run, interleaved (issue 19):
+ * measured in the same run, interleaved:
  *   expert: forward-mode Jacobian by GEMMs (`S_t = D_t (W S_{t−1} + E_t)`, one N×N×P GEMM per
  *   step), the smaller Gram (`JᵀJ` or `JJᵀ`) by SYRK, LAPACK `dsyevd` without vectors on a copy
  *   of it (what `torch.linalg.eigvalsh` does), then the diagnostics from the eigenvalues;

@@ -6,7 +6,7 @@
  *   ml-matrix's symmetric eigendecomposition of it. The baseline is skipped (reported as such) where
  *   it would exceed SNTK_BENCH_BASELINE_MAX_ROWS rows (default 3300).
  * - matrix-free PR (with standard error) and top-10 at (256, 500), (512, 1000) and (1024, 1000)
- *   native and (512, 1000) pure TypeScript (issue 19's targets in the extras), with per-phase
+ *   native and (512, 1000) pure TypeScript (the targets in the extras), with per-phase
  *   times; and the agreement of dense and matrix-free at (64, 50).
  * Vanilla tanh RNN, D = 4 (D = 2 for the dense cases, so (32,100) has 1120 parameters), B = 1.
  * `SNTK_BENCH_KERNEL_QUICK=1` runs only the small cases; `SNTK_BENCH_KERNEL_CASES=matrix-free` only
@@ -85,7 +85,7 @@ export async function run(): Promise<BenchResult[]> {
       extra: { topMaxRelErr: topErr, traceRelErr: Math.abs(o.trace - d.trace) / d.trace, prRelErr: Math.abs(o.participationRatio - d.participationRatio) / d.participationRatio, prStandardError: o.standardErrors!.participationRatio / o.participationRatio },
     });
   }
-  // matrix-free targets of issue 19: (512, 1000) native ≤ 15 s and pure TS ≤ 90 s; (1024, 1000)
+  // matrix-free targets: (512, 1000) native ≤ 15 s and pure TS ≤ 90 s; (1024, 1000)
   // native ≤ 60 s within the default memory budget. Each case pins its backend (native ones are
   // skipped, with a note, when the addon is not built).
   const hasNative = loadNativeBackend() !== undefined;

@@ -1,5 +1,5 @@
 /**
- * Matrix-free scaling of the sNTK diagnostics (issue 19): wall time of `analyzeSntk` (operator
+ * Matrix-free scaling of the sNTK diagnostics: wall time of `analyzeSntk` (operator
  * path, top-10, PR with its standard error) against T at fixed N and against N at fixed T, each at
  * a fixed accuracy — the Hutchinson probe count is raised until the PR's relative standard error is
  * ≤ 0.5% and the time of that run is reported. Per size also the cost per operator application
