@@ -6,7 +6,8 @@
  */
 import { Option, type Command } from 'commander';
 import { checkTrajectoryMemory } from '../trajectory-budget.js';
-import { emit, progressLine, type CommonOptions } from '../context.js';
+import { emit, type CommonOptions } from '../context.js';
+import { createProgress } from '../progress.js';
 import { UsageError } from '../../errors.js';
 import { readModelFile } from '../../io/model-json.js';
 import { readInputsFile } from '../../io/inputs.js';
@@ -63,7 +64,7 @@ export function registerKernel(program: Command): void {
       const seed = positiveInt(opts.seed, '--seed', 0);
       const probes = positiveInt(opts.probes, '--probes', 2);
       const memoryBudget = parseBytes(opts.memoryBudget);
-      const phase = progressLine(opts, 'sntk kernel');
+      const progress = createProgress(opts, 'sntk kernel', opts.method === 'dense' ? 1 : 3);
       const t0 = performance.now();
       checkTrajectoryMemory(model, inputs.B, inputs.T, memoryBudget);
       const traj = rollout(model, inputs.X, { B: inputs.B, T: inputs.T });
@@ -74,8 +75,9 @@ export function registerKernel(program: Command): void {
         seed,
         probes,
         ...(memoryBudget !== undefined ? { memoryBudget } : {}),
-        onPhase: () => phase(++step, opts.method === 'dense' ? 1 : 3),
+        onPhase: (name) => progress.update(step++, name),
       });
+      progress.finish();
       const dense = opts.out ? denseSntk(model, traj, memoryBudget !== undefined ? { memoryBudget } : {}).K : undefined;
       // wall time of the computation (rollout, analysis, dense kernel for --out), not of file I/O
       const seconds = (performance.now() - t0) / 1000;
