@@ -20,6 +20,8 @@ export interface ScanOptions {
   h0?: Float64Array;
   /** Targets `B × T × O` for the loss (MSE); the loss is NaN without them. */
   target?: Float64Array;
+  /** Called after each α with (points done, points in all): progress of long scans. */
+  onPoint?: (done: number, total: number) => void;
 }
 
 /** A scan. */
@@ -61,6 +63,7 @@ export function scanDirection(model: Model, X: Float64Array, u: Float64Array, al
     for (const x of v) k += x * x;
     kappa.push(k);
     loss.push(opts.target ? mseLoss(m, traj, opts.target).loss : NaN);
+    opts.onPoint?.(kappa.length, alphas.length);
   }
   return { alpha: [...alphas], kappa, loss };
 }

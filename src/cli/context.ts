@@ -1,7 +1,8 @@
 /**
- * Shared plumbing of the `sntk` commands: output (human text or one JSON object), progress on a
- * TTY only, and the mapping from errors to exit codes.
+ * Shared plumbing of the `sntk` commands: output (human text or one JSON object), progress on
+ * stderr (progress.ts), and the mapping from errors to exit codes.
  */
+import { createProgress, type Progress } from './progress.js';
 import { InputError, MemoryBudgetError, NonFiniteError, ShapeError, SntkError, UsageError } from '../errors.js';
 
 /** Options every command accepts. */
@@ -26,20 +27,16 @@ export function jsonReplacer(_key: string, value: unknown): unknown {
   return value;
 }
 
-/** True when progress lines should be drawn: stderr is a TTY, not CI, not --json/--quiet. */
-export function showProgress(opts: CommonOptions): boolean {
-  return Boolean(process.stderr.isTTY) && !process.env.CI && !opts.json && !opts.quiet;
-}
-
-/** A one-line progress reporter (`label  k/n  eta`), silent when progress is off. */
+/**
+ * A progress reporter for `total` units (`done` counted by the caller): the shared progress
+ * module (progress.ts) behind the older `(done, total)` call shape.
+ */
 export function progressLine(opts: CommonOptions, label: string): (done: number, total: number) => void {
-  if (!showProgress(opts)) return () => {};
-  const start = Date.now();
+  let p: Progress | null = null;
   return (done, total) => {
-    const el = (Date.now() - start) / 1000;
-    const eta = done > 0 ? (el * (total - done)) / done : NaN;
-    const msg = `${label} ${done}/${total}` + (Number.isFinite(eta) ? `  eta ${eta.toFixed(1)} s` : '');
-    process.stderr.write('\r' + msg.padEnd(60) + (done >= total ? '\n' : ''));
+    p ??= createProgress(opts, label, total);
+    p.update(done);
+    if (done >= total) p.finish();
   };
 }
 

@@ -2,30 +2,42 @@
  * The `sntk` command. Each subcommand lives in `commands/<name>.ts` and is registered in
  * `commands/index.ts`. Exit codes: 0 success, 1 computation failure, 2 bad usage or bad input.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands/index.js';
 import { describeError, exitCodeFor } from './context.js';
 import { tryRegisterNativeBackend } from '../linalg/native.js';
 import { getBackend } from '../linalg/registry.js';
 import { enableParallelGemm } from '../linalg/parallel/index.js';
-import { readFileSync } from 'node:fs';
 
-/** The package version, read from package.json two folders above this file (src/cli or dist/cli). */
-function packageVersion(): string {
-  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
-  return (JSON.parse(text) as { version: string }).version;
+
+/** The package version (from package.json beside src/ and dist/). */
+export function sntkVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
-/** Builds the command tree (exported for tests). */
+/**
+ * Builds the command tree (exported for tests). `--quiet` is accepted at the top level too
+ * (`sntk --quiet demo`) and passed on to the command that runs.
+ */
 export function buildProgram(): Command {
   const program = new Command();
   program
     .name('sntk')
     .description('State-space NTK of recurrent networks near bifurcations.')
-    .version(packageVersion(), '-V, --version', 'print the version')
+    .version(sntkVersion(), '-V, --version', 'print the version and exit')
+    .option('--quiet', 'no progress output (for every command)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerCommands(program);
+  program.hook('preAction', (top, action) => {
+    if (top.opts()['quiet'] && action !== top) action.setOptionValue('quiet', true);
+  });
   return program;
 }
 
@@ -37,6 +49,11 @@ export async function main(argv: string[]): Promise<number> {
   // Without BLAS, large GEMMs are split over worker threads (SNTK_THREADS, default: all cores).
   if (getBackend().name === 'js') await enableParallelGemm();
   const program = buildProgram();
+  if (argv.length === 0) {
+    // no command: the help, and a usage error's exit status
+    process.stderr.write(program.helpInformation());
+    return 2;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

@@ -6,7 +6,7 @@ import { statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, SntkError } from '../errors.js';
 import { readAnalysisFile } from './analysis.js';
-import { analysisContent, kvTable, runContent, type PlotItem, type ReportContent } from './content.js';
+import { analysisContent, kvTable, runContent, summaryEntry, type PlotItem, type ReportContent } from './content.js';
 import { reportHtml, type RenderedPlot } from './html.js';
 import { comparisonSpec } from './plots/comparison.js';
 import { eventKind, fmt } from './plots/common.js';
@@ -36,14 +36,18 @@ export interface ReportBundle {
   htmlName: string;
   /** PNG files to write beside it. */
   pngs: { name: string; bytes: Uint8Array }[];
+  /** Every figure's SVG (`<id>.svg`) and Vega-Lite spec (`<id>.vl.json`, to restyle it) beside the PNGs. */
+  sources: { name: string; text: string }[];
 }
 
 /** Renders every plot of `content` (SVG, and PNG unless disabled) and the page. Cost: dominated by rendering, ~0.1–0.5 s per plot. */
 export async function renderReport(content: ReportContent, opts: ReportOptions = {}): Promise<ReportBundle> {
   const rendered: RenderedPlot[] = [];
   const pngs: { name: string; bytes: Uint8Array }[] = [];
+  const sources: { name: string; text: string }[] = [];
   for (const p of content.plots) {
     const svg = await renderSvg(p.spec);
+    sources.push({ name: `${p.id}.svg`, text: svg }, { name: `${p.id}.vl.json`, text: JSON.stringify(p.spec, null, 1) + '\n' });
     let png: string | null = null;
     if (opts.png !== false) {
       png = `${p.id}.png`;
@@ -53,7 +57,7 @@ export async function renderReport(content: ReportContent, opts: ReportOptions =
     if (p.caption) r.caption = p.caption;
     rendered.push(r);
   }
-  return { content, html: reportHtml(content, rendered), htmlName: opts.htmlName ?? 'report.html', pngs };
+  return { content, html: reportHtml(content, rendered), htmlName: opts.htmlName ?? 'report.html', pngs, sources };
 }
 
 /** True if `input` is a directory (treated as a run folder). */
@@ -71,16 +75,24 @@ export async function buildReport(input: string, opts: ReportOptions = {}): Prom
   return renderReport(content, opts);
 }
 
-/** Writes the page and its PNGs into `outDir` (atomically, file by file); returns the paths written. */
-export function writeReport(bundle: ReportBundle, outDir: string): { html: string; pngs: string[] } {
+/**
+ * Writes the page, its PNGs and every figure's SVG and Vega-Lite spec into `outDir` (atomically,
+ * file by file); returns the paths written.
+ */
+export function writeReport(bundle: ReportBundle, outDir: string): { html: string; pngs: string[]; sources: string[] } {
   const pngs = bundle.pngs.map((p) => {
     const f = join(outDir, p.name);
     writeFileAtomic(f, p.bytes);
     return f;
   });
+  const sources = (bundle.sources ?? []).map((p) => {
+    const f = join(outDir, p.name);
+    writeFileAtomic(f, p.text);
+    return f;
+  });
   const html = join(outDir, bundle.htmlName);
   writeFileAtomic(html, bundle.html);
-  return { html, pngs };
+  return { html, pngs, sources };
 }
 
 /** Content of the comparison page of several runs (already read). */
@@ -97,25 +109,28 @@ export function comparisonContent(runs: { name: string; run: RunData }[], title 
     if (err instanceof SntkError) notes.push(`comparison plot: not drawn (${err.message})`);
     else throw err;
   }
+  // one column per run (a row per quantity): three runs fit the page, many summary fields do not fit as columns
   const sumKeys: string[] = [];
   for (const r of runs) for (const k of Object.keys(r.run.summary ?? {})) if (!sumKeys.includes(k)) sumKeys.push(k);
-  const columns = ['run', 'steps', 'final loss', 'min PR (step)', 'first bifurcation', 'events', ...sumKeys];
-  const rows = runs.map(({ name, run }) => {
+  const per = runs.map(({ run }) => {
     const m = run.metrics;
-    const losses = m.filter((x) => typeof x.loss === 'number');
     const prs = m.filter((x) => typeof x.pr === 'number');
     const min = prs.length ? prs.reduce((a, b) => (b.pr! < a.pr! ? b : a)) : null;
     const bif = run.events.find((e) => eventKind(e.type) === 'bifurcation');
-    return [
-      name,
-      m.length,
-      losses.length ? losses[losses.length - 1]!.loss : null,
-      min ? `${fmt(min.pr)} (${min.step})` : null,
-      bif ? `${bif.type} @ ${bif.step}` : null,
-      run.events.length,
-      ...sumKeys.map((k) => run.summary?.[k]),
+    const losses = m.filter((x) => typeof x.loss === 'number');
+    const hasFinal = typeof run.summary?.['finalLoss'] === 'number';
+    const fields: [string, unknown][] = [
+      ['monitored steps', m.length],
+      ...(hasFinal ? [] : ([['final loss (last monitored step)', losses.length ? losses[losses.length - 1]!.loss : null]] as [string, unknown][])),
+      ['min PR (step)', min ? `${fmt(min.pr)} (${min.step})` : null],
+      ['first bifurcation', bif ? `${bif.type} @ ${bif.step}` : null],
+      ['events', run.events.length],
+      ...sumKeys.map((k) => summaryEntry(k, run.summary?.[k])),
     ];
+    return fields;
   });
+  const columns = ['quantity', ...runs.map((r) => r.name)];
+  const rows = per[0]!.map(([label], i) => [label, ...per.map((f) => f[i]![1])]);
   const tables = [{ id: 'runs', title: `Runs (${runs.length})`, columns, rows }, kvTable('sources', 'Run folders', runs.map((r) => [r.name, r.run.folder]))];
   return { title, source: runs.map((r) => r.run.folder).join(', '), config: null, tables, plots, notes };
 }
@@ -128,7 +143,7 @@ export function comparisonContent(runs: { name: string; run: RunData }[], title 
 export async function comparisonPage(
   runs: { name: string; folder: string }[],
   opts: ReportOptions & { out?: string } = {},
-): Promise<ReportBundle & { written?: { html: string; pngs: string[] } }> {
+): Promise<ReportBundle & { written?: { html: string; pngs: string[]; sources: string[] } }> {
   if (runs.length === 0) throw new InputError('comparison page: no runs given');
   const loaded = runs.map((r) => ({ name: r.name, run: readRunFolder(r.folder) }));
   const bundle = await renderReport(comparisonContent(loaded, opts.title), { ...opts, htmlName: opts.htmlName ?? 'comparison.html' });

@@ -133,9 +133,12 @@ function runSummary(run: RunData): [string, unknown][] {
   const out: [string, unknown][] = [];
   out.push(['monitored steps', `${m.length} (steps ${m[0]!.step}–${m[m.length - 1]!.step})`]);
   const losses = m.filter((r) => typeof r.loss === 'number');
+  const hasFinal = typeof run.summary?.['finalLoss'] === 'number';
   if (losses.length) {
     out.push(['initial loss', losses[0]!.loss]);
-    out.push(['final loss', losses[losses.length - 1]!.loss]);
+    // summary.json's finalLoss (after the last update) is the final loss; the last monitored
+    // loss is the loss before that update, named as such so the two are not confused
+    if (!hasFinal) out.push(['final loss', losses[losses.length - 1]!.loss]);
   }
   const prs = m.filter((r) => typeof r.pr === 'number');
   if (prs.length) {
@@ -149,8 +152,27 @@ function runSummary(run: RunData): [string, unknown][] {
   const firstBif = run.events.find((e) => eventKind(e.type) === 'bifurcation');
   if (firstBif) out.push(['first bifurcation', `${firstBif.type} at step ${firstBif.step}`]);
   out.push(['events', run.events.length]);
-  if (run.summary) for (const [k, v] of Object.entries(run.summary)) out.push([k, v]);
+  if (run.summary) for (const [k, v] of Object.entries(run.summary)) out.push(summaryEntry(k, v));
   return out;
+}
+
+/**
+ * A summary.json entry as a table row: readable names for the known fields, and a negative
+ * `maxLossJump` explained (the loss never rose; the value is then the smallest decrease).
+ */
+export function summaryEntry(key: string, value: unknown): [string, unknown] {
+  if (key === 'maxLossJump' && typeof value === 'number') {
+    return ['max loss jump', value < 0 ? `${fmt(value)} (negative: the loss never rose between steps)` : value];
+  }
+  const names: Record<string, string> = {
+    finalLoss: 'final loss (after the last step)',
+    initialLoss: 'initial loss (summary)',
+    lossIncreases: 'loss increases > 10 %',
+    stepsToTarget: 'steps to 0.1·L₀',
+    secondsPerStep: 'seconds per step (median, optimizer only)',
+    meanSecondsPerStep: 'seconds per step (mean, with the monitor)',
+  };
+  return [names[key] ?? key, value];
 }
 
 /** Builds the content of a run-folder report (see the module comment). Cost: linear in the data. */

@@ -10,9 +10,25 @@ export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
-/** Text of one table cell: numbers to 4 significant digits (integers exact), long arrays summarised. */
+/** `{re, im}` as `a + bi` / `a − bi` / `a` (4 significant digits); null when `v` is not a complex number. */
+export function complexText(v: unknown): string | null {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
+  const keys = Object.keys(v);
+  const o = v as { re?: unknown; im?: unknown };
+  if (keys.length !== 2 || typeof o.re !== 'number' || typeof o.im !== 'number') return null;
+  if (o.im === 0) return fmt(o.re);
+  return `${fmt(o.re)} ${o.im < 0 ? '−' : '+'} ${fmt(Math.abs(o.im))}i`;
+}
+
+/** Text of one table cell: numbers to 4 significant digits (integers exact), complex numbers as a ± bi, long arrays summarised. */
 export function cellText(v: unknown): string {
   if (v === null || v === undefined) return '–';
+  const z = complexText(v);
+  if (z !== null) return z;
+  if (Array.isArray(v) && v.length > 0 && v.every((x) => complexText(x) !== null)) {
+    const head = v.slice(0, 4).map((x) => complexText(x)!).join(', ');
+    return v.length > 4 ? `[${v.length} values: ${head}, …]` : head;
+  }
   if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) < 1e15 ? String(v) : fmt(v);
   if (typeof v === 'string') return v;
   if (typeof v === 'boolean') return v ? 'yes' : 'no';
@@ -29,7 +45,7 @@ export function tableHtml(t: Table): string {
   if (t.rows.length === 0) return `<section id="${escapeHtml(t.id)}"><h2>${escapeHtml(t.title)}</h2><p class="empty">none</p></section>`;
   const head = t.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('');
   const body = t.rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(cellText(c))}</td>`).join('')}</tr>`).join('\n');
-  return `<section id="${escapeHtml(t.id)}"><h2>${escapeHtml(t.title)}</h2><table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></section>`;
+  return `<section id="${escapeHtml(t.id)}"><h2>${escapeHtml(t.title)}</h2><div class="table-wrap"><table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div></section>`;
 }
 
 /**
@@ -50,6 +66,7 @@ body{font-family:"DejaVu Sans",Helvetica,Arial,sans-serif;margin:24px auto;max-w
 h1{font-size:22px;margin-bottom:4px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd;padding-bottom:4px}
 .source{color:#666;font-size:13px}
 table{border-collapse:collapse;font-size:13px;margin:8px 0}
+.table-wrap{overflow-x:auto;max-width:100%}
 th,td{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}
 th{background:#f4f4f4}tbody tr:nth-child(even){background:#fafafa}
 pre{background:#f7f7f7;border:1px solid #e2e2e2;padding:8px;font-size:12px;overflow:auto;max-height:420px}

@@ -13,3 +13,4 @@ export { runContent, analysisContent, trackBranches, eventsTable, kvTable, type 
 export { reportHtml, escapeHtml, inlineSvg, cellText, type RenderedPlot } from './html.js';
 export { buildReport, renderReport, writeReport, comparisonContent, comparisonPage, type ReportBundle, type ReportOptions } from './build.js';
 export { writeFileAtomic } from './write.js';
+export { demoIndexHtml, type DemoIndexInput } from './demo-index.js';

@@ -43,7 +43,14 @@ describe('run-folder report', () => {
     expect(html).toContain('fixed points (first → last)</td><td>1 → 3');
     expect(html).toContain('&quot;optimizer&quot;: &quot;sgd&quot;');
     // files: the page and one PNG per plot, nothing else (no temp files left)
-    expect(readdirSync(out).sort()).toEqual(['report.html', ...ids.map((i) => `${i}.png`)].sort());
+    // every figure as PNG, SVG and Vega-Lite spec beside the page
+    expect(readdirSync(out).sort()).toEqual(['report.html', ...ids.flatMap((i) => [`${i}.png`, `${i}.svg`, `${i}.vl.json`])].sort());
+    for (const i of ids) {
+      expect(readFileSync(join(out, `${i}.svg`), 'utf8')).toMatch(/^<svg /);
+      const spec = JSON.parse(readFileSync(join(out, `${i}.vl.json`), 'utf8'));
+      expect(spec.$schema).toMatch(/vega-lite/);
+      expect(spec).toEqual(JSON.parse(JSON.stringify(bundle.content.plots.find((p) => p.id === i)!.spec)));
+    }
     for (const f of written.pngs) {
       const size = pngSize(new Uint8Array(readFileSync(f)));
       expect(size?.width).toBe(640);
@@ -198,9 +205,11 @@ describe('comparison page', () => {
     const page = await comparisonPage([{ name: 'sgd', folder: a }, { name: 'natgrad', folder: b }], { out, pngWidth: 500 });
     const html = readFileSync(page.written!.html, 'utf8');
     expect(externalRefs(html)).toEqual([]);
-    expect(html).toContain('<td>sgd</td><td>12</td>');
-    expect(html).toContain('<td>natgrad</td><td>20</td>');
-    expect(readdirSync(out).sort()).toEqual(['comparison.html', 'comparison.png']);
+    // one column per run, one row per quantity; a single final loss (summary.json's when present)
+    expect(html).toContain('<th>quantity</th><th>sgd</th><th>natgrad</th>');
+    expect(html).toContain('<td>monitored steps</td><td>12</td><td>20</td>');
+    expect((html.match(/<td>final loss/g) ?? []).length).toBe(1);
+    expect(readdirSync(out).sort()).toEqual(['comparison.html', 'comparison.png', 'comparison.svg', 'comparison.vl.json']);
     expect(pngSize(new Uint8Array(readFileSync(join(out, 'comparison.png'))))?.width).toBe(500);
     await expect(comparisonPage([])).rejects.toThrow(InputError);
     for (const d of [a, b, out]) rmSync(d, { recursive: true, force: true });

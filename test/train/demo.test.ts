@@ -28,17 +28,23 @@ const TINY = { steps: 4, task: { hiddenSize: 4, T: 10, B: 4 } };
 const KEYS = ['learningRate', 'steps', 'firstBifurcationStep', 'bifurcationType', 'fixedPointsBefore', 'fixedPointsAfter', 'rankCollapseStep', 'prBefore', 'prAfter', 'dominantAlignment', 'maxLossJump', 'lossIncreases', 'stepsToTarget', 'secondsPerStep', 'finalLoss'];
 
 describe('sntk demo', () => {
-  it('--json prints {reference, sgd, natgrad} with the issue\'s fields, and seeds with --seeds', async () => {
+  it('--json prints {reference, sgd, natgrad, cost, checks, seconds} and seeds with --seeds; the exit status follows the judged checks', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sntk-demo-'));
-    const r = await run(['demo', '--out', dir, '--seeds', '2', '--set', JSON.stringify(TINY), '--no-report', '--json']);
-    expect(r.code).toBe(0);
+    const r = await run(['demo', '--out', dir, '--seeds', '2', '--jobs', '1', '--set', JSON.stringify(TINY), '--no-report', '--json']);
     const j = JSON.parse(r.out);
-    expect(Object.keys(j).sort()).toEqual(['checks', 'cost', 'natgrad', 'reference', 'seeds', 'sgd']);
+    expect(r.code).toBe(j.checks.ok ? 0 : 1);
+    if (!j.checks.ok) expect(r.err).toMatch(/^sntk: demo: \d+ judged check\(s\) failed: /m);
+    expect(Object.keys(j).sort()).toEqual(['checks', 'cost', 'cpuSeconds', 'natgrad', 'reference', 'seconds', 'seeds', 'sgd']);
     expect(j.checks.seeds).toBe(2);
     expect(j.checks.total).toBe(j.checks.checks.length);
-    expect(j.checks.checks.find((c: { name: string }) => c.name === 'reference.dominantAlignment').values).toEqual([j.seeds[0].reference.dominantAlignment, j.seeds[1].reference.dominantAlignment]);
-    expect(j.cost.natgradOverSgd).toBeCloseTo(j.cost.natgradSeconds / j.cost.sgdSeconds, 12);
+    // 2 seeds: the claims stated over 5 seeds are not judged, never FAIL
+    for (const c of j.checks.checks) if (['natgrad.lossIncreases', 'natgrad.maxLossJump', 'natgrad.stepsToTarget'].includes(c.name)) expect(c.verdict).toBe('not judged');
+    expect(j.checks.checks.find((c: { name: string }) => c.name === 'reference.dominantAlignmentBias').values).toEqual([j.seeds[0].reference.dominantAlignmentBias, j.seeds[1].reference.dominantAlignmentBias]);
+    expect(j.checks.checks.find((c: { name: string }) => c.name === 'reference.dominantAlignment').verdict).toBe('reported');
+    expect(j.cost.natgradSeconds).toBeGreaterThan(0);
     expect(j.cost.sgdSeconds).toBeGreaterThan(0);
+    expect(j.cost.spread[0]).toBeLessThanOrEqual(j.cost.natgradOverSgd);
+    expect(j.cost.natgradOverSgd).toBeLessThanOrEqual(j.cost.spread[1]);
     // the issue's fields, plus two diagnostics of the alignment (bias part of B*ᵀl, ‖h*‖ at the PR minimum)
     for (const name of ['reference', 'sgd', 'natgrad']) expect(Object.keys(j[name]).sort()).toEqual([...KEYS, 'dominantAlignmentBias', 'hStarAtMinimum'].sort());
     expect(j.reference.learningRate).toBe(0.1);
@@ -56,15 +62,50 @@ describe('sntk demo', () => {
     expect(saved.seeds).toEqual(j.seeds);
   }, 60000);
 
+  it('runs in worker processes give the same outcomes as in this process; index.html links every report and comparison page', async () => {
+    const a = mkdtempSync(join(tmpdir(), 'sntk-demo-'));
+    const b = mkdtempSync(join(tmpdir(), 'sntk-demo-'));
+    const serial = await run(['demo', '--out', a, '--jobs', '1', '--set', JSON.stringify(TINY), '--no-report', '--json']);
+    const par = await run(['demo', '--out', b, '--jobs', '3', '--set', JSON.stringify(TINY), '--json']);
+    const js = JSON.parse(serial.out);
+    const jp = JSON.parse(par.out);
+    const noTime = (o: Record<string, unknown>) => ({ ...o, secondsPerStep: null });
+    for (const n of ['reference', 'sgd', 'natgrad']) expect(noTime(jp[n])).toEqual(noTime(js[n]));
+    expect(readFileSync(join(b, 'seed-0', 'natgrad', 'metrics.jsonl'), 'utf8').split('\n').length).toBe(readFileSync(join(a, 'seed-0', 'natgrad', 'metrics.jsonl'), 'utf8').split('\n').length);
+    const index = readFileSync(join(b, 'index.html'), 'utf8');
+    for (const n of ['reference', 'sgd', 'natgrad']) {
+      expect(index).toContain(`href="seed-0/${n}/report/report.html"`);
+      expect(existsSync(join(b, 'seed-0', n, 'report', 'report.html'))).toBe(true);
+    }
+    expect(index).toContain('href="seed-0/comparison.html"');
+    expect(existsSync(join(b, 'seed-0', 'comparison.html'))).toBe(true);
+    // one row per check, each with its verdict
+    for (const c of jp.checks.checks) expect(index).toContain(c.name);
+    expect((index.match(/<tr><td class="v-/g) ?? []).length).toBe(jp.checks.total);
+    expect(index).toContain('not judged (needs --seeds 5)');
+  }, 120000);
+
+  it('--quiet prints nothing on stderr; without a TTY the progress is plain lines at most every 5 s', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sntk-demo-'));
+    const q = await run(['demo', '--out', dir, '--jobs', '1', '--set', JSON.stringify({ ...TINY, steps: 2 }), '--no-report', '--json', '--quiet']);
+    expect(q.err.replace(/^sntk: demo: .*\n$/m, '')).toBe('');
+    const top = await run(['--quiet', 'demo', '--out', dir, '--jobs', '1', '--set', JSON.stringify({ ...TINY, steps: 2 }), '--no-report', '--json']);
+    expect(top.err.replace(/^sntk: demo: .*\n$/m, '')).toBe('');
+    expect(JSON.parse(top.out).reference.steps).toBe(2);
+  }, 60000);
+
   it('without --seeds there is no seeds field; a bad --set fails before any work (exit 2)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sntk-demo-'));
-    const r = await run(['demo', '--out', dir, '--set', JSON.stringify({ ...TINY, steps: 2 }), '--no-report', '--json']);
-    expect(r.code).toBe(0);
-    expect(Object.keys(JSON.parse(r.out)).sort()).toEqual(['checks', 'cost', 'natgrad', 'reference', 'sgd']);
+    const r = await run(['demo', '--out', dir, '--jobs', '1', '--set', JSON.stringify({ ...TINY, steps: 2 }), '--no-report', '--json']);
+    expect([0, 1]).toContain(r.code);
+    expect(Object.keys(JSON.parse(r.out)).sort()).toEqual(['checks', 'cost', 'cpuSeconds', 'natgrad', 'reference', 'seconds', 'sgd']);
     const bad = await run(['demo', '--out', join(dir, 'x'), '--set', '{"task":{"hiddenSize":4},"bogus":1}', '--json']);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/unknown field 'bogus'/);
     expect(existsSync(join(dir, 'x'))).toBe(false);
+    const jobs = await run(['demo', '--out', join(dir, 'y'), '--jobs', '0']);
+    expect(jobs.code).toBe(2);
+    expect(jobs.err).toMatch(/--jobs must be a positive integer/);
   }, 60000);
 });
 
@@ -135,6 +176,21 @@ describe('sntk train', () => {
     expect(r.err).toMatch(/learningRate/);
     expect(r.err).toMatch(/unknown field 'nope'/);
     expect(existsSync(join(dir, 'o'))).toBe(false);
+  });
+});
+
+describe('stepCostRatio', () => {
+  it('median CPU-time ratio between its quartiles, on the same state every round', async () => {
+    const { stepCostRatio, quantile } = await import('../../src/train/cost.js');
+    const base = { seed: 0, task: { name: 'pitchfork', hiddenSize: 4, T: 8, B: 4 } };
+    const r = stepCostRatio({ ...base, optimizer: { kind: 'sgd', learningRate: 1 } } as never, { ...base, optimizer: { kind: 'natgrad', learningRate: 1, k: 1, fisherTrials: 2 } } as never, 5);
+    expect(r.rounds).toBe(5);
+    for (const x of [r.sgdSeconds, r.natgradSeconds, r.natgradOverSgd, r.wallRatio]) expect(Number.isFinite(x)).toBe(true);
+    expect(r.spread[0]).toBeLessThanOrEqual(r.natgradOverSgd);
+    expect(r.natgradOverSgd).toBeLessThanOrEqual(r.spread[1]);
+    expect(quantile([4, 1, 3, 2], 0.5)).toBe(2.5);
+    expect(quantile([1, 2, 3, 4, 5], 0.25)).toBe(2);
+    expect(quantile([], 0.5)).toBeNaN();
   });
 });
 

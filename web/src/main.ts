@@ -208,9 +208,9 @@ function drawAll(): void {
     svg('svg-pr'),
     [
       { x: obsSteps, y: obs.map((m) => m.pr), color: '#2ca02c', label: 'PR' },
-      { x: obsSteps, y: obs.map((m) => m.topEigenvalue / 1000), color: '#9467bd', dash: '4 2', label: 'λmax/10³' },
+      { x: obsSteps, y: obs.map((m) => m.topEigenvalue), color: '#9467bd', dash: '4 2', label: 'λ_max', axis: 'right' },
     ],
-    { logY: true, vlines, xLabel: 'step', integerX: true },
+    { logY: true, vlines, xLabel: 'step', yLabel: 'PR', integerX: true, right: { logY: true, label: 'λ_max' } },
   );
   const prPanel = $('panel-pr');
   if (obs.length > 0) {
@@ -225,7 +225,7 @@ function drawAll(): void {
     prPanel.dataset['topLast'] = String(last!.topEigenvalue);
     prPanel.dataset['prValues'] = obs.map((m) => m.pr).join(',');
     prPanel.dataset['prSteps'] = obsSteps.join(',');
-    $('ro-pr').textContent = `PR ${last!.pr.toFixed(3)} (initial ${obs[0]!.pr.toFixed(2)}, min ${obs[iMin]!.pr.toFixed(2)} at step ${obs[iMin]!.step}, fall ×${(obs[0]!.pr / obs[iMin]!.pr).toFixed(1)}); top eigenvalue ${last!.topEigenvalue.toPrecision(4)} = ${(100 * last!.topShare).toFixed(1)}% of the trace; output PR ${last!.prOutput?.toFixed(2) ?? 'n/a'}; |cos(top, B*ᵀl)| ${last!.alignBStarL?.toFixed(3) ?? 'n/a'}`;
+    $('ro-pr').textContent = `PR ${last!.pr.toFixed(3)} (initial ${obs[0]!.pr.toFixed(2)}, min ${obs[iMin]!.pr.toFixed(2)} at step ${obs[iMin]!.step}, fall ×${(obs[0]!.pr / obs[iMin]!.pr).toFixed(1)}); top eigenvalue ${last!.topEigenvalue.toPrecision(4)} = ${(100 * last!.topShare).toFixed(1)}% of the trace; output PR ${last!.prOutput?.toFixed(2) ?? 'n/a'}; |cos(top, B*ᵀl)| ${alignmentText(last!.alignBStarL)}`;
   } else {
     for (const k of ['prInitial', 'prMin', 'prMinStep', 'prLast', 'topLast', 'prValues', 'prSteps']) delete prPanel.dataset[k];
     $('ro-pr').textContent = '';
@@ -251,6 +251,27 @@ function drawFixed(target: SVGSVGElement, fps: FixedPointView[], panel: HTMLElem
   ro.textContent = fps.length
     ? `${fps.length} fixed point${fps.length > 1 ? 's' : ''}: ` + fps.map((f) => `‖h*‖=${f.norm.toFixed(3)} ${f.stability}, |λ|max=${Math.hypot(...(f.eigenvalues[0] ?? [0, 0])).toFixed(4)}${f.tracked ? ' (tracked, blue)' : ''}`).join('; ')
     : '';
+}
+
+/**
+ * The alignment of the top sNTK direction with B*ᵀl, or why it is undefined: without a fixed point
+ * near criticality there is no critical left eigenvector l, so B*ᵀl (and the cosine) do not exist.
+ */
+function alignmentText(a: number | null | undefined): string {
+  if (a === null || a === undefined || !Number.isFinite(a) || a === 0) return 'undefined here (no fixed point near criticality, so no critical direction l)';
+  return a.toFixed(3);
+}
+
+/**
+ * The fitted exponent of κ against σ(α), or why it is not shown: the law κ ∝ σ^−2 holds on the
+ * side before the crossing (α_c > 0 ahead of the current parameters); past it (α_c ≤ 0) or
+ * without a crossing, σ on this branch no longer sets the kernel and a fit means nothing.
+ */
+function exponentText(e: number | null, alphaC: number | null): string {
+  if (alphaC === null) return e === null || !Number.isFinite(e) ? 'exponent undefined (no eigenvalue crossing +1 in range and too few points to fit)' : `fitted exponent ${e.toFixed(2)}, far from criticality (no eigenvalue crosses +1 in range, so σ stays away from 0 where the −2 law holds)`;
+  if (alphaC <= 0) return 'exponent undefined past the crossing (α_c ≤ 0: the network has already crossed, the law κ ∝ σ⁻² only holds before it)';
+  if (e === null || !Number.isFinite(e)) return 'exponent undefined (too few points before α_c to fit)';
+  return `fitted exponent ${e.toFixed(2)} (channel law: −2)`;
 }
 
 function drawLandscape(): void {
@@ -285,7 +306,7 @@ function drawLandscape(): void {
   panel.dataset['alphaC'] = s.alphaC === null ? '' : String(s.alphaC);
   $('ro-land').textContent =
     `step ${s.step}: ${s.alphaC === null ? 'no eigenvalue crossing in range' : `λ_c crosses +1 at α_c = ${s.alphaC.toFixed(3)}`}; ` +
-    `restricted kernel vs σ(α) = 1 − λ_c(α): fitted exponent ${s.fittedExponent === null ? 'n/a' : s.fittedExponent.toFixed(2)} (channel law: −2)`;
+    `restricted kernel vs σ(α) = 1 − λ_c(α): ${exponentText(s.fittedExponent, s.alphaC)}`;
 }
 
 function showAnalysis(a: ModelAnalysis): void {

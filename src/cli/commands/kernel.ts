@@ -6,7 +6,8 @@
  */
 import { Option, type Command } from 'commander';
 import { checkTrajectoryMemory } from '../trajectory-budget.js';
-import { emit, jsonReplacer, progressLine, type CommonOptions } from '../context.js';
+import { emit, jsonReplacer, type CommonOptions } from '../context.js';
+import { createProgress } from '../progress.js';
 import { UsageError } from '../../errors.js';
 import { readModelFile } from '../../io/model-json.js';
 import { parameterLayout } from '../../models/layout.js';
@@ -72,7 +73,7 @@ export function registerKernel(program: Command): void {
       const seed = positiveInt(opts.seed, '--seed', 0);
       const probes = positiveInt(opts.probes, '--probes', 2);
       const memoryBudget = parseBytes(opts.memoryBudget);
-      const phase = progressLine(opts, 'sntk kernel');
+      const progress = createProgress(opts, 'sntk kernel', opts.method === 'dense' ? 1 : 3);
       const t0 = performance.now();
       checkTrajectoryMemory(model, inputs.B, inputs.T, memoryBudget);
       const traj = rollout(model, inputs.X, { B: inputs.B, T: inputs.T });
@@ -85,8 +86,9 @@ export function registerKernel(program: Command): void {
         probes,
         spectrum: opts.spectrum,
         ...(memoryBudget !== undefined ? { memoryBudget } : {}),
-        onPhase: () => phase(++step, opts.method === 'dense' ? 1 : 3),
+        onPhase: (name) => progress.update(step++, name),
       });
+      progress.finish();
       // the CLI reports the diagnostics, not the whole spectrum; phases only with --profile
       const { spectrum: _spectrum, profile: phases, ...result } = full;
       void _spectrum;

@@ -6,6 +6,7 @@
 import { Option, type Command } from 'commander';
 import { checkTrajectoryMemory } from '../trajectory-budget.js';
 import { emit, type CommonOptions } from '../context.js';
+import { createProgress } from '../progress.js';
 import { InputError, ShapeError, UsageError } from '../../errors.js';
 import { readModelFile } from '../../io/model-json.js';
 import { readInputsFile } from '../../io/inputs.js';
@@ -65,7 +66,7 @@ export function registerScan(program: Command): void {
     .option('--input <values>', 'constant input for the fixed-point continuation (default zeros)')
     .addOption(new Option('--time <kind>', 'map (discrete) or flow (continuous) for the prediction').choices(['discrete', 'continuous']).default('discrete'))
     .option('--json', 'print one JSON object')
-    .option('--quiet', 'no warnings')
+    .option('--quiet', 'no progress output and no warnings')
     .action((opts: ScanCliOptions) => {
       const range = parseRange(opts.range);
       const n = Number(opts.points);
@@ -89,13 +90,16 @@ export function registerScan(program: Command): void {
         target = t.X;
       }
       const alphas = Array.from({ length: n }, (_, i) => range[0] + ((range[1] - range[0]) * i) / (n - 1));
+      const progress = createProgress(opts, 'scan', n);
       const a = analyzeScan(model, inputs.X, u, alphas, {
         B: inputs.B,
         T: inputs.T,
+        onPoint: (done) => progress.update(done, `α = ${alphas[done - 1]!.toPrecision(4)}`),
         ...(target ? { target } : {}),
         input: parseConstantInput(opts.input, D),
         time: opts.time,
       });
+      progress.finish();
       const found = a.critical.found;
       const result = {
         direction: opts.direction === 'dominant' ? 'dominant' : 'file',

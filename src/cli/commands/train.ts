@@ -7,7 +7,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { emit, progressLine, type CommonOptions } from '../context.js';
+import { emit, type CommonOptions } from '../context.js';
+import { createProgress } from '../progress.js';
 import { InputError, SntkError, UsageError } from '../../errors.js';
 import { parseTrainConfig } from '../../train/config.js';
 import { trainRun } from '../../train/run.js';
@@ -66,7 +67,7 @@ export function registerTrain(program: Command): void {
       const taskData = config.task.name === 'data' ? loadTaskData(config.task, dirname(resolve(opts.config))) : undefined;
       const out = opts.out ?? join('runs', `${config.task.name}-${config.optimizer.kind}-seed${config.seed}`);
       if (opts.resume && !existsSync(out)) throw new UsageError(`--resume: ${out} does not exist`);
-      const progress = progressLine(opts, 'train');
+      const progress = createProgress(opts, 'train', config.steps);
       const mon = config.monitor.enabled ? createMonitor({ ...config.monitor, seed: config.seed }).hooks() : {};
       const res = await trainRun(config, {
         outDir: out,
@@ -74,10 +75,11 @@ export function registerTrain(program: Command): void {
         resume: opts.resume === true,
         ...mon,
         onStep: (info) => {
-          progress(info.step + 1, config.steps);
+          progress.update(info.step + 1, `loss ${info.loss.toPrecision(4)}`);
           return mon.onStep?.(info);
         },
       });
+      progress.finish(`${res.summary.status}, final loss ${res.summary.finalLoss === null ? '–' : Number(res.summary.finalLoss).toPrecision(4)}`);
       let report: string | null = null;
       if (opts.report !== false) {
         const { buildReport, writeReport } = await import('../../report/index.js'); // plotting loads lazily

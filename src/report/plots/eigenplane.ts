@@ -57,21 +57,31 @@ function panelLayers(ev: Complex[], groups: string[] | undefined, time: TimeKind
       encoding: { x: xEnc },
     });
   }
+  // one outline shape and size per fixed point, largest first, so that fixed points with the same
+  // spectrum (the ±h* pair of an odd network) show as nested markers instead of hiding each other
+  const names = [...new Set(pts.map((p) => p.group))].sort();
+  const sized = pts.map((p) => ({ ...p, msize: Math.max(16, 95 - 32 * names.indexOf(p.group)) }));
   layers.push({
-    data: { values: pts },
-    mark: { type: 'point', filled: true, size: 40, opacity: 0.85 },
+    data: { values: sized },
+    mark: { type: 'point', filled: false, strokeWidth: 1.6, opacity: 0.9 },
     encoding: {
       x: xEnc,
       y: yEnc,
-      color: { field: 'group', type: 'nominal', title: 'fixed point', legend: showLegend && groups ? {} : null },
-      shape: { field: 'group', type: 'nominal', legend: null },
+      color: { field: 'group', type: 'nominal', title: 'fixed point', legend: showLegend && groups ? { symbolStrokeWidth: 1.6 } : null },
+      shape: { field: 'group', type: 'nominal', title: 'fixed point', legend: showLegend && groups ? {} : null },
+      size: { field: 'msize', type: 'quantitative', scale: null, legend: null },
+      tooltip: [
+        { field: 'group', type: 'nominal', title: 'fixed point' },
+        { field: 're', type: 'quantitative', title: 'Re λ', format: '.4f' },
+        { field: 'im', type: 'quantitative', title: 'Im λ', format: '.4f' },
+      ],
     },
   });
   return layers;
 }
 
 function boundaryText(time: TimeKind): string {
-  return time === 'discrete' ? 'map: dashed = unit circle |λ| = 1' : 'flow: dashed = imaginary axis Re λ = 0';
+  return (time === 'discrete' ? 'map: dashed = unit circle |λ| = 1' : 'flow: dashed = imaginary axis Re λ = 0') + '; fixed points with equal spectra show as nested markers';
 }
 
 /**
