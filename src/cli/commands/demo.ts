@@ -18,7 +18,11 @@ import type { DemoSeedResult } from '../../train/demo.js';
 import type { RunOutcome } from '../../train/monitor/outcome.js';
 import { buildReport, comparisonPage, writeReport } from '../../report/index.js';
 import { setNativeThreads } from '../../linalg/native.js';
-import { writeFileAtomic } from '../../util/atomic-write.js';
+import { assertWritableFolder, writeFileAtomic } from '../../util/atomic-write.js';
+import { withRunFolderLock } from '../../util/lock.js';
+
+/** Largest `--seeds` (each seed is three monitored runs, about a minute; the results are kept in memory). */
+export const MAX_DEMO_SEEDS = 1000;
 
 interface DemoCliOptions extends CommonOptions {
   out: string;
@@ -33,8 +37,12 @@ function parseSet(text: string): Record<string, unknown> {
   const src = existsSync(text) ? readFileSync(text, 'utf8') : text;
   let v: unknown;
   try {
-    v = JSON.parse(src);
+    v = JSON.parse(src, (key, value: unknown) => {
+      if (key === '__proto__' || key === 'constructor' || key === 'prototype') throw new UsageError(`--set: the key '${key}' is not allowed`);
+      return value;
+    });
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     throw new UsageError(`--set must be a JSON object or a JSON file: ${(e as Error).message}`);
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new UsageError('--set must be a JSON object');
@@ -82,7 +90,7 @@ export function registerDemo(program: Command): void {
     .option('--quiet', 'no progress output')
     .action(async (opts: DemoCliOptions) => {
       const seeds = opts.seeds === undefined ? 1 : Number(opts.seeds);
-      if (!Number.isInteger(seeds) || seeds < 1) throw new UsageError(`--seeds must be a positive integer, got "${opts.seeds}"`);
+      if (!Number.isInteger(seeds) || seeds < 1 || seeds > MAX_DEMO_SEEDS) throw new UsageError(`--seeds must be an integer in 1..${MAX_DEMO_SEEDS}, got "${opts.seeds}"`);
       const ftText = opts.fisherTrials ?? '4';
       const fisherTrials = ftText === 'all' ? null : Number(ftText);
       if (fisherTrials !== null && (!Number.isInteger(fisherTrials) || fisherTrials < 1)) throw new UsageError(`--fisher-trials must be a positive integer or 'all', got "${ftText}"`);
@@ -90,47 +98,53 @@ export function registerDemo(program: Command): void {
       if (!Number.isInteger(blasThreads) || blasThreads < 1) throw new UsageError(`--blas-threads must be a positive integer, got "${opts.blasThreads}"`);
       setNativeThreads(blasThreads);
       const overrides = opts.set ? parseSet(opts.set) : undefined;
-      const tty = showProgress(opts);
-      const res = await runDemo({
-        out: opts.out,
-        seeds,
-        fisherTrials,
-        ...(overrides ? { overrides } : {}),
-        onStep: tty
-          ? ({ seed, name, step, steps }) => process.stderr.write(`\rdemo seed ${seed} ${name.padEnd(9)} step ${step + 1}/${steps}   `)
-          : undefined,
-      });
-      if (tty) process.stderr.write('\n');
-      const pages: string[] = [];
-      if (opts.report !== false) {
-        for (let s = 0; s < res.folders.length; s++) {
-          const dirs = res.folders[s]!;
-          for (const name of DEMO_RUNS) writeReport(await buildReport(dirs[name], { title: `sntk demo: seed ${s}, ${name}` }), join(dirs[name], 'report'));
-          const page = await comparisonPage(
-            DEMO_RUNS.map((name) => ({ name, folder: dirs[name] })),
-            { out: join(opts.out, `seed-${s}`), title: `sntk demo: seed ${s} — reference vs sgd vs natgrad` },
-          );
-          if (page.written) pages.push(page.written.html);
-        }
-      }
-      const first = res.seeds[0];
-      if (!first) throw new InputError('demo: no seed ran');
-      const checks = demoChecks(res.seeds, res.cost.natgradOverSgd);
-      writeFileAtomic(join(opts.out, 'checks.json'), JSON.stringify({ checks, cost: res.cost, seeds: res.seeds }, null, 2) + '\n');
-      const json: Record<string, unknown> = { reference: first.reference, sgd: first.sgd, natgrad: first.natgrad, cost: res.cost, checks };
-      if (opts.seeds !== undefined) json['seeds'] = res.seeds;
-      emit(opts, json, () =>
-        [
-          ...res.seeds.map((r, s) => `seed ${s}\n${comparisonTable(r)}`),
-          '',
-          's/step times the optimizer step alone (fused sweep + update; the monitor is excluded).',
-          `step cost timed interleaved (seed 0, no monitor): sgd ${f(res.cost.sgdSeconds, 5)} s, natgrad ${f(res.cost.natgradSeconds, 5)} s, natgrad/sgd ${res.cost.natgradOverSgd.toFixed(2)}×`,
-          '',
-          formatDemoChecks(checks),
-          '',
-          `runs: ${opts.out}/seed-*/{${DEMO_RUNS.join(',')}}, checks: ${join(opts.out, 'checks.json')}${pages.length ? `   comparison: ${pages.join(', ')}` : ''}`,
-          `total ${res.seconds.toFixed(1)} s`,
-        ].join('\n'),
-      );
+      assertWritableFolder(opts.out);
+      await withRunFolderLock(opts.out, () => demoLocked(opts, seeds, fisherTrials, overrides));
     });
+}
+
+/** The demo proper, run under the lock of its output folder. */
+async function demoLocked(opts: DemoCliOptions, seeds: number, fisherTrials: number | null, overrides: Record<string, unknown> | undefined): Promise<void> {
+  const tty = showProgress(opts);
+  const res = await runDemo({
+    out: opts.out,
+    seeds,
+    fisherTrials,
+    ...(overrides ? { overrides } : {}),
+    onStep: tty
+      ? ({ seed, name, step, steps }) => process.stderr.write(`\rdemo seed ${seed} ${name.padEnd(9)} step ${step + 1}/${steps}   `)
+      : undefined,
+  });
+  if (tty) process.stderr.write('\n');
+  const pages: string[] = [];
+  if (opts.report !== false) {
+    for (let s = 0; s < res.folders.length; s++) {
+      const dirs = res.folders[s]!;
+      for (const name of DEMO_RUNS) writeReport(await buildReport(dirs[name], { title: `sntk demo: seed ${s}, ${name}` }), join(dirs[name], 'report'));
+      const page = await comparisonPage(
+        DEMO_RUNS.map((name) => ({ name, folder: dirs[name] })),
+        { out: join(opts.out, `seed-${s}`), title: `sntk demo: seed ${s} — reference vs sgd vs natgrad` },
+      );
+      if (page.written) pages.push(page.written.html);
+    }
+  }
+  const first = res.seeds[0];
+  if (!first) throw new InputError('demo: no seed ran');
+  const checks = demoChecks(res.seeds, res.cost.natgradOverSgd);
+  writeFileAtomic(join(opts.out, 'checks.json'), JSON.stringify({ checks, cost: res.cost, seeds: res.seeds }, null, 2) + '\n');
+  const json: Record<string, unknown> = { reference: first.reference, sgd: first.sgd, natgrad: first.natgrad, cost: res.cost, checks };
+  if (opts.seeds !== undefined) json['seeds'] = res.seeds;
+  emit(opts, json, () =>
+    [
+      ...res.seeds.map((r, s) => `seed ${s}\n${comparisonTable(r)}`),
+      '',
+      's/step times the optimizer step alone (fused sweep + update; the monitor is excluded).',
+      `step cost timed interleaved (seed 0, no monitor): sgd ${f(res.cost.sgdSeconds, 5)} s, natgrad ${f(res.cost.natgradSeconds, 5)} s, natgrad/sgd ${res.cost.natgradOverSgd.toFixed(2)}×`,
+      '',
+      formatDemoChecks(checks),
+      '',
+      `runs: ${opts.out}/seed-*/{${DEMO_RUNS.join(',')}}, checks: ${join(opts.out, 'checks.json')}${pages.length ? `   comparison: ${pages.join(', ')}` : ''}`,
+      `total ${res.seconds.toFixed(1)} s`,
+    ].join('\n'),
+  );
 }

@@ -15,6 +15,7 @@ import { rollout } from '../../models/index.js';
 import { analyzeSntk } from '../../sntk/analyze.js';
 import { denseSntk } from '../../sntk/dense.js';
 import { parseBytes } from '../../sntk/budget.js';
+import { assertWritableFile } from '../../util/atomic-write.js';
 
 interface KernelCliOptions extends CommonOptions {
   model: string;
@@ -63,6 +64,7 @@ export function registerKernel(program: Command): void {
       const seed = positiveInt(opts.seed, '--seed', 0);
       const probes = positiveInt(opts.probes, '--probes', 2);
       const memoryBudget = parseBytes(opts.memoryBudget);
+      if (opts.out) assertWritableFile(opts.out);
       const phase = progressLine(opts, 'sntk kernel');
       const t0 = performance.now();
       checkTrajectoryMemory(model, inputs.B, inputs.T, memoryBudget);
