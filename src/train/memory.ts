@@ -3,8 +3,7 @@
  * would exhaust memory are refused with a message naming the part that is too large instead of
  * failing in an allocation halfway through a run.
  */
-import { memoryBudget } from '../sntk/budget.js';
-import { formatBytes } from '../operators/densify.js';
+import { memoryProblem } from '../sntk/budget.js';
 
 /** The sizes `estimateRunMemory` needs (from the validated config). */
 export interface RunShape {
@@ -58,12 +57,9 @@ export function estimateRunMemory(s: RunShape): { doubles: number; parts: Record
 
 /**
  * A message when the run would need more than the memory budget (bytes; default
- * `SNTK_MEMORY_BUDGET` or 2 GiB), naming the largest part; null when it fits.
+ * `SNTK_MEMORY_BUDGET` or 2 GiB), naming the largest part; null when it fits. Uses the one
+ * estimator of src/sntk/budget.ts.
  */
 export function runMemoryProblem(s: RunShape, budgetBytes?: number): string | null {
-  const { doubles, parts } = estimateRunMemory(s);
-  const budget = memoryBudget(budgetBytes);
-  if (8 * doubles <= budget) return null;
-  const [name, big] = Object.entries(parts).sort((a, b) => b[1] - a[1])[0]!;
-  return `the run would need about ${formatBytes(8 * doubles)} (largest part: ${name}, ${formatBytes(8 * big)}), over the memory budget of ${formatBytes(budget)}; use smaller sizes (task.hiddenSize, T, B), fewer monitor trials (monitor.trials), or raise SNTK_MEMORY_BUDGET`;
+  return memoryProblem(estimateRunMemory(s).parts, budgetBytes, 'use smaller sizes (task.hiddenSize, T, B), fewer monitor trials (monitor.trials), or raise SNTK_MEMORY_BUDGET', 'the run');
 }

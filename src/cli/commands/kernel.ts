@@ -5,7 +5,7 @@
  * Rows are ordered (b, t, i); parameters in the documented flat order (cell parameters only).
  */
 import { Option, type Command } from 'commander';
-import { checkTrajectoryMemory } from '../trajectory-budget.js';
+import { checkInputsFileMemory, checkTrajectoryMemory, remainingBudget } from '../trajectory-budget.js';
 import { emit, progressLine, type CommonOptions } from '../context.js';
 import { UsageError } from '../../errors.js';
 import { readModelFile } from '../../io/model-json.js';
@@ -58,16 +58,20 @@ export function registerKernel(program: Command): void {
     .option('--json', 'print one JSON object')
     .option('--quiet', 'no progress output')
     .action((opts: KernelCliOptions) => {
-      const model = readModelFile(opts.model, opts.nonlinearity ? { nonlinearity: opts.nonlinearity } : {});
-      const inputs = readInputsFile(opts.inputs, model.spec.inputSize);
       const top = positiveInt(opts.top, '--top');
       const seed = positiveInt(opts.seed, '--seed', 0);
       const probes = positiveInt(opts.probes, '--probes', 2);
-      const memoryBudget = parseBytes(opts.memoryBudget);
+      const budget = parseBytes(opts.memoryBudget);
       if (opts.out) assertWritableFile(opts.out);
+      const model = readModelFile(opts.model, opts.nonlinearity ? { nonlinearity: opts.nonlinearity } : {});
+      // sizes from the file's header/size before reading it, then from its shape before the rollout
+      checkInputsFileMemory(opts.inputs, model, budget);
+      const inputs = readInputsFile(opts.inputs, model.spec.inputSize);
       const phase = progressLine(opts, 'sntk kernel');
       const t0 = performance.now();
-      checkTrajectoryMemory(model, inputs.B, inputs.T, memoryBudget);
+      const held = checkTrajectoryMemory(model, inputs.B, inputs.T, budget);
+      // the kernel's own allocations get what the inputs and the trajectory leave of the budget
+      const memoryBudget = remainingBudget(budget, held);
       const traj = rollout(model, inputs.X, { B: inputs.B, T: inputs.T });
       let step = 0;
       const result = analyzeSntk(model, traj, {
@@ -75,10 +79,10 @@ export function registerKernel(program: Command): void {
         top,
         seed,
         probes,
-        ...(memoryBudget !== undefined ? { memoryBudget } : {}),
+        memoryBudget,
         onPhase: () => phase(++step, opts.method === 'dense' ? 1 : 3),
       });
-      const dense = opts.out ? denseSntk(model, traj, memoryBudget !== undefined ? { memoryBudget } : {}).K : undefined;
+      const dense = opts.out ? denseSntk(model, traj, { memoryBudget }).K : undefined;
       // wall time of the computation (rollout, analysis, dense kernel for --out), not of file I/O
       const seconds = (performance.now() - t0) / 1000;
       let written: string | undefined;
