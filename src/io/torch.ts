@@ -81,6 +81,7 @@ export function modelDataFromTorch(content: SafetensorsContent, source: string, 
   if (!ih) throw new InputError(`${source}: '${prefix}weight_hh_l0' present but '${prefix}weight_ih_l0' missing`);
   if (hh.shape.length !== 2) throw new InputError(`${source}: tensor '${prefix}weight_hh_l0' has shape ${fmtShape(hh.shape)}, expected N×N`);
   const [r, N] = hh.shape as [number, number];
+  if (N < 1) throw new InputError(`${source}: tensor '${prefix}weight_hh_l0' has shape ${fmtShape(hh.shape)}: a model needs hidden_size ≥ 1`);
   const isGru = r === 3 * N && r !== N;
   if (r === 4 * N && r !== N) throw new InputError(`${source}: '${prefix}weight_hh_l0' is ${r}×${N}: this is an nn.LSTM state dict; sntk reads nn.RNN only`);
   const G = isGru ? 3 : 1;
