@@ -31,6 +31,19 @@ import { FileSystemError, SntkError } from '../errors.js';
 
 let counter = 0;
 
+/**
+ * A fault to inject into writes (tests and the soak script only): called before each write with
+ * the target path and the text or bytes; it may throw (e.g. an ENOSPC error) and, for appends,
+ * write part of the data first, as a full disk does. `null` removes it.
+ */
+export type WriteFault = (path: string, data: Uint8Array | string, kind: 'write' | 'append') => void;
+let fault: WriteFault | null = null;
+
+/** Installs (or with null removes) a `WriteFault`. For fault-injection tests only. */
+export function injectWriteFault(f: WriteFault | null): void {
+  fault = f;
+}
+
 const CAUSES: Record<string, [string, boolean]> = {
   ENOSPC: ['no space left on the device', true],
   EDQUOT: ['disk quota exceeded', true],
@@ -81,7 +94,7 @@ export function assertWritableFile(path: string): void {
     st = statSync(target);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return assertWritableFolder(dirname(target));
+    if (code === 'ENOENT' || code === 'ENOTDIR') return assertWritableFolder(dirname(target));
     throw toFileSystemError(err, path);
   }
   if (!st.isFile()) {
@@ -102,7 +115,7 @@ export function assertWritableFolder(dir: string): void {
       st = statSync(p);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') throw toFileSystemError(err, dir, 'create folder');
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw toFileSystemError(err, dir, 'create folder');
       const up = dirname(p);
       if (up === p) return;
       p = up;
@@ -137,6 +150,7 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
   ensureFolder(dir);
   const tmp = join(dir, `.${basename(target)}.${process.pid}.${(counter++).toString(36)}.tmp`);
   try {
+    fault?.(path, data, 'write');
     writeFileSync(tmp, data);
     renameSync(tmp, target);
   } catch (err) {
@@ -157,6 +171,7 @@ export function appendFileChecked(path: string, text: string): void {
   let before = 0;
   try {
     before = existsSync(path) ? statSync(path).size : 0;
+    fault?.(path, text, 'append');
     appendFileSync(path, text);
   } catch (err) {
     try {
