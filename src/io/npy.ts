@@ -12,6 +12,7 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import {
+  HOST_LITTLE_ENDIAN,
   decodeFloatsLE,
   encodeFloatsLE,
   fmtShape,
@@ -275,12 +276,25 @@ export function parseNpyHeader(bytes: Uint8Array, source: string, fileLength: nu
  */
 export function writeNpy(data: ArrayLike<number>, shape: readonly number[], opts: WriteNpyOptions = {}): Uint8Array {
   const dtype = opts.dtype ?? 'f8';
-  if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
-    throw new InputError(`writeNpy: shape ${fmtShape(shape)} must hold non-negative integers`);
-  }
+  const head = npyHeaderBytes(shape, opts);
   const count = shapeProduct(shape);
   if (count !== data.length) {
     throw new InputError(`writeNpy: shape ${fmtShape(shape)} has ${count} entries but the data has ${data.length}`);
+  }
+  const out = new Uint8Array(head.length + count * itemSize(dtype));
+  out.set(head, 0);
+  encodeFloatsLE(data, dtype, out, head.length);
+  return out;
+}
+
+/**
+ * The bytes of a `.npy` file before its data (magic, version, header dict, padding), as `writeNpy`
+ * lays them out for `shape`. Cost O(header length).
+ */
+export function npyHeaderBytes(shape: readonly number[], opts: WriteNpyOptions = {}): Uint8Array {
+  const dtype = opts.dtype ?? 'f8';
+  if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
+    throw new InputError(`writeNpy: shape ${fmtShape(shape)} must hold non-negative integers`);
   }
   const shapeRepr = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
   let header = `{'descr': '<${dtype}', 'fortran_order': False, 'shape': ${shapeRepr}, }`;
@@ -298,7 +312,7 @@ export function writeNpy(data: ArrayLike<number>, shape: readonly number[], opts
   }
   const hlen = header.length + pad + 1;
   const dataStart = prefixLen(version) + hlen;
-  const out = new Uint8Array(dataStart + count * itemSize(dtype));
+  const out = new Uint8Array(dataStart);
   out.set(MAGIC, 0);
   out[6] = version;
   out[7] = 0;
@@ -309,7 +323,6 @@ export function writeNpy(data: ArrayLike<number>, shape: readonly number[], opts
   for (let i = 0; i < header.length; i++) out[hstart + i] = header.charCodeAt(i);
   out.fill(0x20, hstart + header.length, dataStart - 1);
   out[dataStart - 1] = 0x0a;
-  encodeFloatsLE(data, dtype, out, dataStart);
   return out;
 }
 
@@ -356,5 +369,10 @@ export function writeNpyFile(path: string, data: ArrayLike<number>, shape: reado
  * bit-exact float64. The helper other layers call to export arrays. Cost O(n).
  */
 export function saveArrayNpy(path: string, data: ArrayLike<number>, shape: readonly number[]): void {
+  if (data instanceof Float64Array && HOST_LITTLE_ENDIAN && shapeProduct(shape) === data.length && shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    // the header, then the array's own bytes: no second copy of a large array (its size is in the memory budget once)
+    writeFileAtomic(path, [npyHeaderBytes(shape), new Uint8Array(data.buffer, data.byteOffset, data.byteLength)]);
+    return;
+  }
   writeNpyFile(path, data, shape);
 }

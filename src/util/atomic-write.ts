@@ -15,6 +15,9 @@
  */
 import {
   appendFileSync,
+  closeSync,
+  openSync,
+  writeSync,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -139,19 +142,34 @@ export function ensureFolder(dir: string): void {
 }
 
 /**
- * Writes `data` to `path` atomically, creating the folder if needed. A target that is not a
+ * Writes `data` (bytes, text, or a list of byte chunks written in turn without concatenating them)
+ * to `path` atomically, creating the folder if needed. A target that is not a
  * regular file is refused; OS errors become a FileSystemError naming the path (the temporary file
  * is removed). Cost O(size).
  */
-export function writeFileAtomic(path: string, data: Uint8Array | string): void {
+export function writeFileAtomic(path: string, data: Uint8Array | string | readonly Uint8Array[]): void {
   assertWritableFile(path);
   const target = resolveTarget(path);
   const dir = dirname(target);
   ensureFolder(dir);
   const tmp = join(dir, `.${basename(target)}.${process.pid}.${(counter++).toString(36)}.tmp`);
   try {
-    fault?.(path, data, 'write');
-    writeFileSync(tmp, data);
+    if (Array.isArray(data)) {
+      // chunks (e.g. a header and a view of a large array) are written in turn, never concatenated
+      const fd = openSync(tmp, 'w');
+      try {
+        for (const chunk of data as readonly Uint8Array[]) {
+          fault?.(path, chunk, 'write');
+          let off = 0;
+          while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
+        }
+      } finally {
+        closeSync(fd);
+      }
+    } else {
+      fault?.(path, data as Uint8Array | string, 'write');
+      writeFileSync(tmp, data as Uint8Array | string);
+    }
     renameSync(tmp, target);
   } catch (err) {
     try {
