@@ -120,7 +120,8 @@ export function analyzeSntk(model: Model, traj: Trajectory, opts: AnalyzeOptions
   const blockSize = Math.min(top, 8);
   const basisVectors = opts.eigenBudget ?? lanczosDefaultBudget(n, top);
   const probeBatch = 16;
-  const otherDoubles = n * (3 * top + 3 * probeBatch) + 2 * M * Math.max(blockSize, probeBatch);
+  // block products: the input block, the forward tangents and the adjoints over the M rows (measured peak RSS)
+  const otherDoubles = n * (3 * top + 3 * probeBatch) + 3 * M * Math.max(blockSize, probeBatch);
   const budgetDoubles = memoryBudget(opts.memoryBudget) / 8;
   let maxBasis: number | undefined;
   if (n * basisVectors + otherDoubles > budgetDoubles) {

@@ -103,3 +103,30 @@ function formatPair(need: number, budget: number): [string, string] {
   }
   return [`${Math.ceil(need)} bytes`, `${Math.floor(budget)} bytes`];
 }
+
+/** Sizes of an sNTK analysis: trajectory rows `M = B·T·N`, parameters `P`, requested eigenvalues `top`. */
+export interface KernelAnalysisShape {
+  M: number;
+  P: number;
+  top: number;
+  method: 'auto' | 'dense' | 'operator';
+  /** A dense kernel is also formed (`kernel --out`). */
+  denseOut: boolean;
+}
+
+/**
+ * The fewest float64 values an sNTK analysis of this shape needs (the smallest route that
+ * `analyzeSntk` / `denseSntk` may take), known before any rollout: dense spectrum `M·P + 2n²`
+ * (n = min(M, P)); matrix-free `n·(1.5·b + 4·top + 48) + 3·M·16` with the smallest Lanczos basis
+ * `b = max(top + 16, 2·top + 8)` (src/sntk/analyze.ts); a dense kernel for `--out` at least
+ * `M² + 2·M·P`. Cost O(1).
+ */
+export function kernelAnalysisDoubles(s: KernelAnalysisShape): number {
+  const n = Math.min(s.M, s.P);
+  const dense = s.M * s.P + 2 * n * n;
+  const block = Math.min(s.top, 8);
+  const smallest = Math.max(s.top + 2 * block, 2 * s.top + block);
+  const operator = n * (1.5 * smallest + s.top) + n * (3 * s.top + 48) + 3 * s.M * Math.max(block, 16);
+  const analysis = s.method === 'dense' ? dense : s.method === 'operator' ? operator : Math.min(dense, operator);
+  return s.denseOut ? Math.max(analysis, s.M * s.M + 2 * s.M * s.P) : analysis;
+}

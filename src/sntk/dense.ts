@@ -13,7 +13,7 @@ import { syrk, symmetricEigen } from '../linalg/index.js';
 import { denseJacobian } from './sensitivity.js';
 import { gatherSiteFactors } from './site-gram.js';
 import { applyCoreKernel, applyPropagator } from './operators.js';
-import { checkDenseBudget } from './budget.js';
+import { checkDenseBudget, memoryBudget } from './budget.js';
 
 /** How to build a dense sNTK. */
 export type DenseMethod = 'auto' | 'jjt' | 'pkp';
@@ -76,18 +76,26 @@ export function denseSntk(
 ): { K: Matrix; method: 'jjt' | 'pkp' } {
   const shape = sntkShape(model, traj);
   const M = shape.rows;
-  const method = !opts.method || opts.method === 'auto' ? chooseDenseMethod(shape) : opts.method;
+  // Peak float64 counts of the two routes (measured RSS: the propagator's passes hold about five
+  // M×M buffers at once before the collector runs; J Jᵀ holds the kernel, J and J's build buffers).
+  const jjtDoubles = M * M + 2 * M * shape.params;
+  const pkpDoubles = 6 * M * M;
+  let method = !opts.method || opts.method === 'auto' ? chooseDenseMethod(shape) : opts.method;
+  // auto: the cheaper route when it fits the budget, else the one that does
+  if ((!opts.method || opts.method === 'auto') && method === 'pkp' && 8 * pkpDoubles > memoryBudget(opts.memoryBudget) && jjtDoubles < pkpDoubles) method = 'jjt';
   if (method === 'jjt') {
-    checkDenseBudget(M * M + M * shape.params, `the dense sNTK (${M}×${M}) with its Jacobian (${M}×${shape.params})`, opts.memoryBudget);
+    checkDenseBudget(jjtDoubles, `the dense sNTK (${M}×${M}) with its Jacobian (${M}×${shape.params})`, opts.memoryBudget);
     const J = denseJacobian(model, traj, opts);
     return { K: syrk(J), method };
   }
-  checkDenseBudget(3 * M * M, `the dense sNTK (${M}×${M}) by P K_θ Pᵀ (three M×M buffers)`, opts.memoryBudget);
-  const K0 = applyCoreKernel(gatherSiteFactors(model, traj), traj.N, identity(M));
+  checkDenseBudget(pkpDoubles, `the dense sNTK (${M}×${M}) by P K_θ Pᵀ (M×M buffers of the propagator passes)`, opts.memoryBudget);
+  // Each M×M intermediate is dropped as soon as the next exists (the collector may still lag).
+  let K0: Matrix | null = applyCoreKernel(gatherSiteFactors(model, traj), traj.N, identity(M));
   // X = P K_θ; sNTK = X Pᵀ = (P Xᵀ)ᵀ, and K_θ symmetric ⇒ Xᵀ = K_θ Pᵀ.
   const X = applyPropagator(model, traj, K0, false);
-  const Xt = transposeSquare(X);
-  const K = applyPropagator(model, traj, Xt, false);
+  K0 = null;
+  transposeSquareInPlace(X);
+  const K = applyPropagator(model, traj, X, false);
   symmetrize(K);
   return { K, method };
 }
@@ -99,11 +107,17 @@ export function denseCoreKernel(model: Model, traj: Trajectory, opts: { memoryBu
   return applyCoreKernel(gatherSiteFactors(model, traj), traj.N, identity(M));
 }
 
-function transposeSquare(A: Matrix): Matrix {
+/** Transposes a square matrix in place. Cost O(n²), no allocation. */
+function transposeSquareInPlace(A: Matrix): void {
   const n = A.rows;
-  const T = zeros(n, n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) T.data[j * n + i] = A.data[i * n + j]!;
-  return T;
+  const d = A.data;
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const v = d[i * n + j]!;
+      d[i * n + j] = d[j * n + i]!;
+      d[j * n + i] = v;
+    }
+  }
 }
 
 function symmetrize(A: Matrix): void {

@@ -33,7 +33,9 @@ export function estimateRunMemory(s: RunShape): { doubles: number; parts: Record
   const parts: Record<string, number> = {};
   parts['model, teacher and optimizer state'] = 8 * s.size;
   parts['task construction (orthogonal matrices)'] = 4 * N * N + B * T * (s.D + s.O);
-  parts['trajectory with step caches and adjoints'] = B * T * (6 * N + 16);
+  // per trial-step: state, pre-activations, derivatives, adjoints and their typed-array overhead,
+  // with the previous step's sweep not yet collected (fitted to peak RSS: ≈ 15N + 150 doubles)
+  parts['trajectory with step caches and adjoints'] = B * T * (15 * N + 150);
   if (s.optimizer.kind === 'natgrad') {
     const dirs = s.optimizer.k + (s.optimizer.damping === 'next' ? 1 : 0);
     parts['natgrad direction sweeps'] = 3 * dirs * (s.optimizer.fisherTrials ?? B) * T * N + 4 * dirs * s.size;

@@ -37,7 +37,7 @@ describe('memory budget before allocation', () => {
     const file = join(dir, 'big.json');
     writeFileSync(file, '[' + new Array(400_000).fill('[0.25]').join(',') + ']');
     const r = await runCli(['kernel', '--model', modelFile, '--inputs', file, '--memory-budget', '4MiB', '--quiet']);
-    expectOneLineFailure(r, 2, /big\.json|trajectory of about/);
+    expectOneLineFailure(r, 2, /the inputs file .*big\.json \(\d+ bytes, as text while parsed\) needs/);
     expect(r.err).toMatch(/over the memory budget of 4\.0 MiB/);
   });
 

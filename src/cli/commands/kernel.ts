@@ -5,7 +5,7 @@
  * Rows are ordered (b, t, i); parameters in the documented flat order (cell parameters only).
  */
 import { Option, type Command } from 'commander';
-import { checkInputsFileMemory, checkTrajectoryMemory, remainingBudget } from '../trajectory-budget.js';
+import { checkInputsFileMemory, checkTrajectoryMemory, remainingBudget, trajectoryDoubles } from '../trajectory-budget.js';
 import { emit, progressLine, type CommonOptions } from '../context.js';
 import { UsageError } from '../../errors.js';
 import { readModelFile } from '../../io/model-json.js';
@@ -14,7 +14,8 @@ import { saveArrayNpy } from '../../io/npy.js';
 import { rollout } from '../../models/index.js';
 import { analyzeSntk } from '../../sntk/analyze.js';
 import { denseSntk } from '../../sntk/dense.js';
-import { parseBytes } from '../../sntk/budget.js';
+import { checkMemory, kernelAnalysisDoubles, parseBytes } from '../../sntk/budget.js';
+import { createLayout } from '../../models/layout.js';
 import { assertWritableFile } from '../../util/atomic-write.js';
 
 interface KernelCliOptions extends CommonOptions {
@@ -70,6 +71,25 @@ export function registerKernel(program: Command): void {
       const phase = progressLine(opts, 'sntk kernel');
       const t0 = performance.now();
       const held = checkTrajectoryMemory(model, inputs.B, inputs.T, budget);
+      // inputs, trajectory and the smallest route of the analysis together, before the rollout
+      const M = inputs.B * inputs.T * model.spec.hiddenSize;
+      const P = createLayout(model.spec).cellSize;
+      const analysis =
+        opts.method === 'dense'
+          ? `the dense sNTK spectrum (${M} rows × ${P} parameters)`
+          : opts.method === 'operator'
+            ? `the matrix-free spectrum (a Lanczos basis for the top ${top}, block products over ${M} trajectory rows)`
+            : `the sNTK analysis (${M} rows × ${P} parameters)`;
+      checkMemory(
+        {
+          [`the inputs and trajectory (${inputs.B} trials × ${inputs.T} steps of ${model.spec.hiddenSize} units)`]: held,
+          [`${analysis}${opts.out ? ' with the dense kernel for --out' : ''}`]: kernelAnalysisDoubles({ M, P, top, method: opts.method, denseOut: Boolean(opts.out) }),
+        },
+        budget,
+        opts.method === 'dense'
+          ? 'use the matrix-free operator path (--method operator), fewer trials or steps, or raise the budget (--memory-budget / SNTK_MEMORY_BUDGET)'
+          : `lower --top, use fewer trials or steps${opts.out ? ', drop --out' : ''}, or raise the budget (--memory-budget / SNTK_MEMORY_BUDGET)`,
+      );
       // the kernel's own allocations get what the inputs and the trajectory leave of the budget
       const memoryBudget = remainingBudget(budget, held);
       const traj = rollout(model, inputs.X, { B: inputs.B, T: inputs.T });
