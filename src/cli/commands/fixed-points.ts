@@ -71,9 +71,9 @@ export function registerFixedPoints(program: Command): void {
       const period = parseInt0(opts.period, '--period', 1);
       const fpOpts = { seed: parseInt0(opts.seed, '--seed', 0), nStarts: parseInt0(opts.starts, '--starts', 0) };
       if (fpOpts.nStarts > MAX_STARTS) throw new UsageError(`--starts must be at most ${MAX_STARTS}, got ${fpOpts.nStarts}`);
-      // each start holds its point and its Newton result (≈ 3N doubles and object overhead) until the end
+      // each start holds its point, its Newton result and their object overhead until the end (≈ 24N + 64 doubles, fitted to peak RSS)
       const N = model.spec.hiddenSize;
-      checkMemory({ [`${fpOpts.nStarts} starts of the fixed-point search (N = ${N})`]: (fpOpts.nStarts + 8) * (3 * N + 64) + 4 * N * N }, parseBytes(opts.memoryBudget), 'use fewer --starts or raise the budget (--memory-budget / SNTK_MEMORY_BUDGET)');
+      checkMemory({ [`${fpOpts.nStarts} starts of the fixed-point search (N = ${N})`]: (fpOpts.nStarts + 8) * (24 * N + 64) + 4 * N * N }, parseBytes(opts.memoryBudget), 'use fewer --starts or raise the budget (--memory-budget / SNTK_MEMORY_BUDGET)');
       const radiusKey = opts.time === 'discrete' ? 'spectralRadius' : 'spectralAbscissa';
       if (period > 1) {
         if (opts.time !== 'discrete') throw new UsageError('--period applies to maps (--time discrete) only');

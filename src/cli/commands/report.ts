@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { emit } from '../context.js';
-import { assertWritableFolder } from '../../util/atomic-write.js';
+import { assertWritableFolder, removeStaleTemps } from '../../util/atomic-write.js';
 import { withRunFolderLock } from '../../util/lock.js';
 import { buildReport, findFont, writeReport } from '../../report/index.js';
 
@@ -44,6 +44,7 @@ export function registerReport(program: Command): void {
       const locked = existsSync(input) && statSync(input).isDirectory() ? input : out;
       const { bundle, written } = await withRunFolderLock(locked, async () => {
         const bundle = await buildReport(input, { png: opts.png !== false, pngWidth: width, ...(opts.title ? { title: opts.title } : {}) });
+        removeStaleTemps(out); // left by a killed earlier report
         return { bundle, written: writeReport(bundle, out) };
       });
       const font = findFont();

@@ -14,7 +14,7 @@ import { trainRun } from '../../train/run.js';
 import { createMonitor } from '../../train/monitor/monitor.js';
 import { buildReport, writeReport } from '../../report/index.js';
 import { join } from 'node:path';
-import { assertWritableFolder } from '../../util/atomic-write.js';
+import { assertWritableFolder, removeStaleTemps } from '../../util/atomic-write.js';
 import { withRunFolderLock } from '../../util/lock.js';
 
 /** The run stopped on a non-finite loss (exit code 1: a failure of the computation, not of the input). */
@@ -76,6 +76,7 @@ export function registerTrain(program: Command): void {
           process.stderr.write('sntk: no report: the run stopped before its first monitored step\n');
         } else if (opts.report !== false) {
           const bundle = await buildReport(out, { title: `sntk train: ${out}` });
+          removeStaleTemps(join(out, 'report')); // left by a killed earlier report
           report = writeReport(bundle, join(out, 'report')).html;
         }
         return { res, report };
