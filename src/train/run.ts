@@ -305,7 +305,7 @@ async function trainRunLocked(config: TrainConfig, opts: TrainRunOptions): Promi
     // The checkpoint at the failing step holds parameters whose loss is not finite: the last good
     // one is the newest below it.
     const good = goodBelow(nanStep!);
-    const goodText = good ? `last good checkpoint is checkpoint-${good.step}.json` : 'no good checkpoint (the initial parameters already give a non-finite loss)';
+    const goodText = good ? `last good checkpoint is checkpoint-${good.step}.json` : 'no good checkpoint (the run already failed at its initial parameters)';
     message = nanStep === steps ? `final loss is not finite; ${goodText}` : `stopped at step ${nanStep}: ${nanMessage}; ${goodText}`;
     if (good) model.params.set(good.params);
     lastCk = good ? good.step : 0;

@@ -8,11 +8,12 @@
  * and no longer alive (a `kill -9`, a power cut) is stale and taken over; a lock held by a live
  * process, or by another host (the folder is on a shared file system), is refused with a
  * `LockError` naming the owner. Locks are re-entrant within a process: `sntk train` holds its
- * folder's lock around `trainRun` (which takes it too) and the report. Node-only.
+ * folder's lock around `trainRun` (which takes it too) and the report. A folder the lock created
+ * is removed again when the work fails before writing anything into it. Node-only.
  */
-import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, readFileSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { LockError } from '../errors.js';
 import { ensureFolder, processAlive, toFileSystemError } from './atomic-write.js';
 
@@ -29,6 +30,8 @@ export interface LockOwner {
 
 /** Locks this process holds: folder → nesting depth. */
 const held = new Map<string, number>();
+/** Locks whose folder was created when they were taken. */
+const createdHere = new Set<string>();
 let exitHook = false;
 
 function readOwner(file: string): LockOwner | null {
@@ -58,6 +61,7 @@ export function acquireRunFolderLock(dir: string, command = process.argv.slice(2
     held.set(file, depth + 1);
     return () => release(file);
   }
+  const created = !existsSync(dir);
   ensureFolder(dir);
   const me: LockOwner = { pid: process.pid, host: hostname(), command, since: new Date().toISOString() };
   const tmp = `${file}.${process.pid}.tmp`;
@@ -86,6 +90,7 @@ export function acquireRunFolderLock(dir: string, command = process.argv.slice(2
     rmSync(tmp, { force: true });
   }
   held.set(file, 1);
+  if (created) createdHere.add(file);
   if (!exitHook) {
     exitHook = true;
     process.on('exit', () => {
@@ -106,6 +111,15 @@ function release(file: string): void {
   // Remove only our own lock (a user may have removed it and another process taken it).
   const owner = readOwner(file);
   if (owner && owner.pid === process.pid && owner.host === hostname()) rmSync(file, { force: true });
+  // a folder the lock created and nothing was written to (the work failed before its first file) goes too
+  if (createdHere.delete(file)) {
+    const dir = dirname(file);
+    try {
+      if (readdirSync(dir).length === 0) rmdirSync(dir);
+    } catch {
+      /* left as it is */
+    }
+  }
 }
 
 /**

@@ -101,6 +101,6 @@ describe('checkpoint validation and fallback', () => {
     expect(res.code).toBe(1);
     expect(res.err).not.toMatch(/no rows/);
     expect(res.err).toMatch(/no report: the run stopped before its first monitored step/);
-    expect(res.err).toMatch(/training stopped: stopped at step 0: .*no good checkpoint \(the initial parameters already give a non-finite loss\)/);
+    expect(res.err).toMatch(/training stopped: stopped at step 0: .*no good checkpoint \(the run already failed at its initial parameters\)/);
   });
 });
