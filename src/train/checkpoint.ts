@@ -130,7 +130,8 @@ export function validateCheckpoint(raw: unknown, fileStep: number, expect: Check
   });
   const r = base.safeParse(raw);
   if (!r.success) return firstIssue(r.error);
-  const ck = r.data as unknown as TrainCheckpoint;
+  // the file's own objects (zod's output reorders keys, and events must round-trip byte for byte)
+  const ck = raw as TrainCheckpoint;
   if (ck.step !== fileStep) return `holds step ${ck.step}, but its name says step ${fileStep}`;
   if (ck.losses.length !== ck.step) return `has ${ck.losses.length} losses for ${ck.step} steps`;
   const o = optimizerSchema(expect.optimizer, expect.paramCount).safeParse(ck.optimizer);

@@ -104,3 +104,20 @@ describe('checkpoint validation and fallback', () => {
     expect(res.err).toMatch(/training stopped: stopped at step 0: .*no good checkpoint \(the run already failed at its initial parameters\)/);
   });
 });
+
+describe('events after a resume', () => {
+  it('events (with the monitor, a saddle-node at step 26) are byte-identical after a resume past them', async () => {
+    const { createMonitor } = await import('../../src/train/monitor/monitor.js');
+    const { parseTrainConfig } = await import('../../src/train/config.js');
+    const cfg = parseTrainConfig({ seed: 1, steps: 30, checkpointEvery: 3, task: { name: 'pitchfork', hiddenSize: 6, T: 15, B: 4 }, optimizer: { kind: 'natgrad', learningRate: 0.5 }, monitor: { fixedPointStarts: 4 } });
+    const hooks = () => createMonitor({ ...cfg.monitor, seed: cfg.seed }).hooks();
+    const ref = tmp();
+    const full = await trainRun(cfg, { outDir: ref, ...hooks() });
+    expect(full.events.some((e) => e.type === 'saddle-node')).toBe(true);
+    const dir = tmp();
+    const h = hooks();
+    await expect(trainRun(cfg, { outDir: dir, ...h, onStep: (i) => { if (i.step === 28) throw new Error('killed'); return h.onStep!(i); } })).rejects.toThrow('killed');
+    await trainRun(cfg, { outDir: dir, resume: true, ...hooks() });
+    expect(snapshot(dir)).toEqual(snapshot(ref));
+  }, 60000);
+});
