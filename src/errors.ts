@@ -1,7 +1,11 @@
 /**
  * Typed errors of sntk. Every failure a user can cause or meet (bad shapes, non-finite numbers,
  * non-convergence, singular systems, memory budgets, malformed files) is one of these, with a
- * message that names the problem. The CLI maps `UsageError` and `InputError` to exit code 2.
+ * message that names the problem. Exit codes in the CLI (src/cli/context.ts): 2 for bad usage and
+ * bad input (`UsageError`, `InputError`, `ShapeError`, `NonFiniteError`, `MemoryBudgetError`,
+ * `LockError`, and `FileSystemError` caused by the path the user gave), 1 for failures of the
+ * computation and environment faults (`FileSystemError` with `environment: true`: a full disk, an
+ * I/O error).
  */
 
 /** Base class of all sntk errors. */
@@ -32,6 +36,25 @@ export class InputError extends SntkError {}
 
 /** Bad command-line usage (exit code 2 in the CLI). */
 export class UsageError extends SntkError {}
+
+/**
+ * A file or folder that cannot be written: a target that is not a regular file (a device, a FIFO,
+ * a folder), a path under a file (ENOTDIR), no permission (EACCES/EPERM), a read-only file system
+ * (EROFS) — exit code 2 — or a full disk / I/O error (ENOSPC, EDQUOT, EIO; `environment: true`,
+ * exit code 1). `code` is the OS error code when there is one.
+ */
+export class FileSystemError extends SntkError {
+  constructor(
+    message: string,
+    readonly code: string | null = null,
+    readonly environment = false,
+  ) {
+    super(message);
+  }
+}
+
+/** A run folder another live process is writing (exit code 2); the message names the owner. */
+export class LockError extends SntkError {}
 
 /**
  * Throws NonFiniteError naming `what` if any entry of `a` is NaN or infinite. Cost O(n).

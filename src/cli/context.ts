@@ -3,7 +3,7 @@
  * stderr (progress.ts), and the mapping from errors to exit codes.
  */
 import { createProgress, type Progress } from './progress.js';
-import { InputError, MemoryBudgetError, NonFiniteError, ShapeError, SntkError, UsageError } from '../errors.js';
+import { FileSystemError, InputError, LockError, MemoryBudgetError, NonFiniteError, ShapeError, SntkError, UsageError } from '../errors.js';
 
 /** Options every command accepts. */
 export interface CommonOptions {
@@ -42,25 +42,47 @@ export function progressLine(opts: CommonOptions, label: string): (done: number,
 
 /**
  * Exit code for an error: 2 for bad usage and bad input (malformed or mismatched files, shapes
- * that do not fit, non-finite numbers in inputs, sizes over the memory budget), 1 for failures
- * of the computation itself (non-convergence, singular systems, internal errors).
+ * that do not fit, non-finite numbers in inputs, sizes over the memory budget, a run folder
+ * locked by another process, an output path that cannot be written: not a regular file, under a
+ * file, no permission, read-only), 1 for failures of the computation itself (non-convergence,
+ * singular systems, internal errors) and for environment faults (a full disk, an I/O error).
  */
 export function exitCodeFor(err: unknown): number {
+  if (err instanceof FileSystemError) return err.environment ? 1 : 2;
   if (
     err instanceof UsageError ||
     err instanceof InputError ||
     err instanceof ShapeError ||
     err instanceof NonFiniteError ||
-    err instanceof MemoryBudgetError
+    err instanceof MemoryBudgetError ||
+    err instanceof LockError
   ) {
     return 2;
   }
   return 1;
 }
 
-/** One-line message for an error (no stack trace for sntk's own errors). */
+/**
+ * One-line message for an error: sntk's own errors by their message (first line), OS errors by
+ * path and cause, anything else as `internal error: <message>`. The stack trace is added only with
+ * `SNTK_DEBUG=1`.
+ */
 export function describeError(err: unknown): string {
-  if (err instanceof SntkError) return err.message;
-  if (err instanceof Error) return err.stack ?? err.message;
-  return String(err);
+  const debug = typeof process !== 'undefined' && Boolean(process.env.SNTK_DEBUG);
+  if (err instanceof SntkError) return debug && err.stack ? err.stack : oneLine(err.message);
+  if (err instanceof Error) {
+    if (debug && err.stack) return err.stack;
+    const code = (err as NodeJS.ErrnoException).code;
+    return code ? oneLine(err.message) : `internal error: ${oneLine(err.message)} (run with SNTK_DEBUG=1 for the stack trace)`;
+  }
+  return oneLine(String(err));
+}
+
+/** The first line of `text`, with a count of the lines left out. */
+function oneLine(text: string): string {
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  if (lines.length <= 1) return lines[0] ?? text;
+  const head = lines[0]!.trim().endsWith(':') ? `${lines[0]!.trim()} ${lines[1]!.trim()}` : lines[0]!.trim();
+  const rest = lines.length - (head === lines[0]!.trim() ? 1 : 2);
+  return rest > 0 ? `${head} (and ${rest} more line(s))` : head;
 }

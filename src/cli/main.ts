@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands/index.js';
 import { describeError, exitCodeFor } from './context.js';
+import { UsageError } from '../errors.js';
 import { tryRegisterNativeBackend } from '../linalg/native.js';
 import { getBackend } from '../linalg/registry.js';
 import { enableParallelGemm } from '../linalg/parallel/index.js';
@@ -45,9 +46,6 @@ export function buildProgram(): Command {
 export async function main(argv: string[]): Promise<number> {
   // The optional OpenBLAS/LAPACK backend becomes the default when its addon is built
   // (SNTK_BACKEND=js|native overrides); the pure TypeScript backend is always there.
-  if (process.env.SNTK_BACKEND !== 'js') tryRegisterNativeBackend();
-  // Without BLAS, large GEMMs are split over worker threads (SNTK_THREADS, default: all cores).
-  if (getBackend().name === 'js') await enableParallelGemm();
   const program = buildProgram();
   if (argv.length === 0) {
     // no command: the help, and a usage error's exit status
@@ -55,6 +53,11 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
+    const env = process.env.SNTK_BACKEND;
+    if (env !== undefined && env !== '' && env !== 'js' && env !== 'native') throw new UsageError(`SNTK_BACKEND must be 'js' or 'native', got '${env}'`);
+    if (env !== 'js') tryRegisterNativeBackend();
+    // Without BLAS, large GEMMs are split over worker threads (SNTK_THREADS, default: all cores).
+    if (getBackend().name === 'js') await enableParallelGemm();
     await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (err) {

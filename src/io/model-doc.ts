@@ -35,7 +35,7 @@ const intField = (min: number) => {
   return z.number({ error }).int({ error }).min(min, { error });
 };
 
-const TopSchema = z.object({
+const TopSchema = z.strictObject({
   format: z.literal(MODEL_FORMAT, {
     error: (iss) => `expected "${MODEL_FORMAT}", got ${describe(iss.input)}`,
   }),

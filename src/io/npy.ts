@@ -9,8 +9,10 @@
  * Every size a file claims is compared with the bytes actually present before anything is
  * allocated, so a malformed or hostile header fails fast with an `InputError`.
  */
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import {
+  HOST_LITTLE_ENDIAN,
   decodeFloatsLE,
   encodeFloatsLE,
   fmtShape,
@@ -61,19 +63,71 @@ class PyLiteralParser {
   private ws(): void {
     while (this.i < this.s.length && /\s/.test(this.s[this.i]!)) this.i++;
   }
+  /**
+   * Parses the whole text as one literal. Iterative (an explicit stack of open containers), so a
+   * hostile header nested thousands deep cannot overflow the call stack. Cost O(length).
+   */
   parseTop(): PyValue {
-    this.ws();
-    const v = this.value();
-    this.ws();
-    if (this.i !== this.s.length) this.fail('unexpected trailing text');
-    return v;
+    type Frame = { kind: 'seq'; close: string; out: PyValue[] } | { kind: 'dict'; out: { [k: string]: PyValue }; key: string };
+    const stack: Frame[] = [];
+    let value: PyValue;
+    for (;;) {
+      this.ws();
+      const c = this.s[this.i];
+      if (c === '{' || c === '(' || c === '[') {
+        this.i++;
+        const frame: Frame = c === '{' ? { kind: 'dict', out: Object.create(null) as { [k: string]: PyValue }, key: '' } : { kind: 'seq', close: c === '(' ? ')' : ']', out: [] };
+        this.ws();
+        if (this.s[this.i] === (frame.kind === 'dict' ? '}' : frame.close)) {
+          this.i++;
+          value = frame.out;
+        } else {
+          stack.push(frame);
+          if (frame.kind === 'dict') this.key(frame);
+          continue;
+        }
+      } else {
+        value = this.scalar();
+      }
+      // hand the value to the enclosing containers, closing those that end here
+      for (;;) {
+        const top = stack[stack.length - 1];
+        if (!top) {
+          this.ws();
+          if (this.i !== this.s.length) this.fail('unexpected trailing text');
+          return value;
+        }
+        if (top.kind === 'seq') top.out.push(value);
+        else top.out[top.key] = value;
+        const close = top.kind === 'dict' ? '}' : top.close;
+        this.ws();
+        if (this.s[this.i] === ',') {
+          this.i++;
+          this.ws();
+        } else if (this.s[this.i] !== close) this.fail(`expected ',' or '${close}'`);
+        if (this.s[this.i] === close) {
+          this.i++;
+          stack.pop();
+          value = top.out;
+          continue;
+        }
+        if (top.kind === 'dict') this.key(top);
+        break;
+      }
+    }
   }
-  private value(): PyValue {
+  /** Reads `'key':` of a dict entry into `frame.key`. */
+  private key(frame: { key: string }): void {
     this.ws();
+    const k = this.s[this.i] === "'" || this.s[this.i] === '"' ? this.str() : this.fail('dict key is not a string');
+    this.ws();
+    if (this.s[this.i] !== ':') this.fail("expected ':'");
+    this.i++;
+    frame.key = k;
+  }
+  private scalar(): PyValue {
     const c = this.s[this.i];
     if (c === undefined) this.fail('unexpected end');
-    if (c === '{') return this.dict();
-    if (c === '(' || c === '[') return this.seq(c === '(' ? ')' : ']');
     if (c === "'" || c === '"') return this.str();
     if (/[-0-9]/.test(c)) return this.num();
     for (const [word, val] of [
@@ -105,46 +159,18 @@ class PyLiteralParser {
     this.i += m[0].length;
     return Number(m[0].replace('L', ''));
   }
-  private seq(close: string): PyValue[] {
-    this.i++;
-    const out: PyValue[] = [];
-    for (;;) {
-      this.ws();
-      if (this.s[this.i] === close) {
-        this.i++;
-        return out;
-      }
-      out.push(this.value());
-      this.ws();
-      if (this.s[this.i] === ',') this.i++;
-      else if (this.s[this.i] !== close) this.fail(`expected ',' or '${close}'`);
-    }
-  }
-  private dict(): { [k: string]: PyValue } {
-    this.i++;
-    const out: { [k: string]: PyValue } = {};
-    for (;;) {
-      this.ws();
-      if (this.s[this.i] === '}') {
-        this.i++;
-        return out;
-      }
-      const k = this.value();
-      if (typeof k !== 'string') this.fail('dict key is not a string');
-      this.ws();
-      if (this.s[this.i] !== ':') this.fail("expected ':'");
-      this.i++;
-      out[k] = this.value();
-      this.ws();
-      if (this.s[this.i] === ',') this.i++;
-      else if (this.s[this.i] !== '}') this.fail("expected ',' or '}'");
-    }
-  }
+}
+
+/** A short text of a parsed header value for messages (iterative: depth does not matter). */
+function pyPreview(v: PyValue): string {
+  if (typeof v !== 'object' || v === null) return JSON.stringify(v) ?? String(v);
+  if (Array.isArray(v)) return `a sequence of ${v.length} item(s)${v.some((x) => typeof x === 'object' && x !== null) ? ' (nested)' : `: ${v.slice(0, 8).map((x) => JSON.stringify(x)).join(', ')}`}`;
+  return 'a dict';
 }
 
 function parseDescr(descr: PyValue, where: string): FloatDtype {
   if (typeof descr !== 'string') {
-    throw new InputError(`${where}: structured dtype ${JSON.stringify(descr)} is not supported (sntk reads '<f8' and '<f4')`);
+    throw new InputError(`${where}: structured dtype (${pyPreview(descr)}) is not supported (sntk reads '<f8' and '<f4')`);
   }
   if (descr === '<f8') return 'f8';
   if (descr === '|O' || descr === '<O' || descr === '>O' || descr === 'O') {
@@ -152,7 +178,7 @@ function parseDescr(descr: PyValue, where: string): FloatDtype {
   }
   if (descr === '<f4') return 'f4';
   if (descr === '>f8' || descr === '>f4') {
-    throw new InputError(`${where}: big-endian dtype '${descr}' is not supported; save with arr.astype('<${descr.slice(2)}')`);
+    throw new InputError(`${where}: big-endian dtype '${descr}' is not supported; save with arr.astype('<${descr.slice(1)}')`);
   }
   throw new InputError(`${where}: unsupported dtype '${descr}' (sntk reads '<f8' float64 and '<f4' float32)`);
 }
@@ -166,6 +192,24 @@ function parseDescr(descr: PyValue, where: string): FloatDtype {
  * shorter or longer than the shape says. Cost O(file size); allocates only the decoded data.
  */
 export function readNpy(bytes: Uint8Array, source = '<npy>'): NdArray {
+  const h = parseNpyHeader(bytes, source, bytes.length);
+  return { data: decodeFloatsLE(bytes, h.dataStart, h.count, h.dtype), shape: h.shape, dtype: h.dtype };
+}
+
+/** What a `.npy` header says: the shape, dtype, where the data start and how many values follow. */
+export interface NpyHeader {
+  shape: number[];
+  dtype: FloatDtype;
+  dataStart: number;
+  count: number;
+}
+
+/**
+ * Parses and checks the header of a `.npy` file from its first bytes (`bytes`, at least the
+ * header) and the file's total length; the same checks as `readNpy` except decoding the data, so
+ * sizes can be checked before a large file is read. Cost O(header length).
+ */
+export function parseNpyHeader(bytes: Uint8Array, source: string, fileLength: number): NpyHeader {
   if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) {
     throw new InputError(`${source}: not a .npy file (missing the \\x93NUMPY magic)`);
   }
@@ -186,9 +230,10 @@ export function readNpy(bytes: Uint8Array, source = '<npy>'): NdArray {
     headerStart = 12;
   }
   const dataStart = headerStart + headerLen;
-  if (dataStart > bytes.length) {
-    throw new InputError(`${source}: header length ${headerLen} goes beyond the end of the file (${bytes.length} bytes)`);
+  if (dataStart > fileLength) {
+    throw new InputError(`${source}: header length ${headerLen} goes beyond the end of the file (${fileLength} bytes)`);
   }
+  if (dataStart > bytes.length) throw new InputError(`${source}: header of ${headerLen} bytes is longer than sntk reads (${bytes.length - headerStart})`);
   const headerBytes = bytes.subarray(headerStart, dataStart);
   const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(headerBytes);
   const dict = new PyLiteralParser(header, source).parseTop();
@@ -208,12 +253,12 @@ export function readNpy(bytes: Uint8Array, source = '<npy>'): NdArray {
   }
   const shapeV = dict['shape'];
   if (!Array.isArray(shapeV) || shapeV.some((d) => typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0)) {
-    throw new InputError(`${source}: header 'shape' must be a tuple of non-negative integers, got ${JSON.stringify(shapeV)}`);
+    throw new InputError(`${source}: header 'shape' must be a tuple of non-negative integers, got ${pyPreview(shapeV!)}`);
   }
   const shape = shapeV as number[];
   const count = shapeProduct(shape);
   const need = count * itemSize(dtype);
-  const have = bytes.length - dataStart;
+  const have = fileLength - dataStart;
   if (need > have) {
     throw new InputError(
       `${source}: truncated data: shape ${fmtShape(shape)} of '<${dtype}' needs ${need} bytes but the file has ${have} after the header`,
@@ -224,7 +269,7 @@ export function readNpy(bytes: Uint8Array, source = '<npy>'): NdArray {
       `${source}: shape ${fmtShape(shape)} of '<${dtype}' needs ${need} bytes but the file has ${have} after the header (shape/size mismatch)`,
     );
   }
-  return { data: decodeFloatsLE(bytes, dataStart, count, dtype), shape: [...shape], dtype };
+  return { shape: [...shape], dtype, dataStart, count };
 }
 
 /**
@@ -234,12 +279,25 @@ export function readNpy(bytes: Uint8Array, source = '<npy>'): NdArray {
  */
 export function writeNpy(data: ArrayLike<number>, shape: readonly number[], opts: WriteNpyOptions = {}): Uint8Array {
   const dtype = opts.dtype ?? 'f8';
-  if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
-    throw new InputError(`writeNpy: shape ${fmtShape(shape)} must hold non-negative integers`);
-  }
+  const head = npyHeaderBytes(shape, opts);
   const count = shapeProduct(shape);
   if (count !== data.length) {
     throw new InputError(`writeNpy: shape ${fmtShape(shape)} has ${count} entries but the data has ${data.length}`);
+  }
+  const out = new Uint8Array(head.length + count * itemSize(dtype));
+  out.set(head, 0);
+  encodeFloatsLE(data, dtype, out, head.length);
+  return out;
+}
+
+/**
+ * The bytes of a `.npy` file before its data (magic, version, header dict, padding), as `writeNpy`
+ * lays them out for `shape`. Cost O(header length).
+ */
+export function npyHeaderBytes(shape: readonly number[], opts: WriteNpyOptions = {}): Uint8Array {
+  const dtype = opts.dtype ?? 'f8';
+  if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
+    throw new InputError(`writeNpy: shape ${fmtShape(shape)} must hold non-negative integers`);
   }
   const shapeRepr = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
   let header = `{'descr': '<${dtype}', 'fortran_order': False, 'shape': ${shapeRepr}, }`;
@@ -257,7 +315,7 @@ export function writeNpy(data: ArrayLike<number>, shape: readonly number[], opts
   }
   const hlen = header.length + pad + 1;
   const dataStart = prefixLen(version) + hlen;
-  const out = new Uint8Array(dataStart + count * itemSize(dtype));
+  const out = new Uint8Array(dataStart);
   out.set(MAGIC, 0);
   out[6] = version;
   out[7] = 0;
@@ -268,17 +326,38 @@ export function writeNpy(data: ArrayLike<number>, shape: readonly number[], opts
   for (let i = 0; i < header.length; i++) out[hstart + i] = header.charCodeAt(i);
   out.fill(0x20, hstart + header.length, dataStart - 1);
   out[dataStart - 1] = 0x0a;
-  encodeFloatsLE(data, dtype, out, dataStart);
   return out;
 }
 
+/** Largest `.npy` header `readNpyHeaderFile` reads (NumPy's own limit for format 2.0 headers is far larger, but real headers are < 1 KiB). */
+const MAX_HEADER_BYTES = 1 << 20;
+
 /**
- * Reads a `.npy` file from disk (see readNpy).
- *
- * @param path - a little-endian float64 (`<f8`) or float32 (`<f4`) `.npy` file, C or Fortran order.
- * @returns the array as float64 with its shape.
- * @throws {@link sntk!InputError} naming the file: unreadable, malformed, or another dtype.
+ * The header of a `.npy` file on disk (shape, dtype), read without its data (see parseNpyHeader);
+ * InputError naming the file when it is missing, not a regular file or malformed. Cost O(header).
  */
+export function readNpyHeaderFile(path: string): NpyHeader {
+  let fd: number;
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) throw new InputError(`${path}: not a regular file`);
+    size = st.size;
+    fd = openSync(path, 'r');
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  try {
+    const head = new Uint8Array(Math.min(size, MAX_HEADER_BYTES + 12));
+    readSync(fd, head, 0, head.length, 0);
+    return parseNpyHeader(head, path, size);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reads a `.npy` file from disk (see readNpy). */
 export function readNpyFile(path: string): NdArray {
   return readNpy(readFileBytes(path), path);
 }
@@ -301,5 +380,10 @@ export function writeNpyFile(path: string, data: ArrayLike<number>, shape: reado
  * bit-exact float64. The helper other layers call to export arrays. Cost O(n).
  */
 export function saveArrayNpy(path: string, data: ArrayLike<number>, shape: readonly number[]): void {
+  if (data instanceof Float64Array && HOST_LITTLE_ENDIAN && shapeProduct(shape) === data.length && shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    // the header, then the array's own bytes: no second copy of a large array (its size is in the memory budget once)
+    writeFileAtomic(path, [npyHeaderBytes(shape), new Uint8Array(data.buffer, data.byteOffset, data.byteLength)]);
+    return;
+  }
   writeNpyFile(path, data, shape);
 }

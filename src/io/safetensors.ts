@@ -70,6 +70,35 @@ function decodeTensor(bytes: Uint8Array, offset: number, count: number, dtype: S
 }
 
 /**
+ * The first key that occurs twice at the top level of a JSON object text (JSON.parse keeps the last
+ * silently), or null. A linear scan with a depth counter (no recursion). Cost O(length).
+ */
+function duplicateTopLevelKey(text: string): string | null {
+  const seen = new Set<string>();
+  let depth = 0;
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      if (depth === 1 && expectKey) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        if (seen.has(key)) return key;
+        seen.add(key);
+        expectKey = false;
+      }
+      i = j;
+    } else if (c === '{' || c === '[') {
+      depth++;
+      if (depth === 1) expectKey = true;
+    } else if (c === '}' || c === ']') depth--;
+    else if (c === ',' && depth === 1) expectKey = true;
+  }
+  return null;
+}
+
+/**
  * Parses the bytes of a safetensors file; `source` names it in error messages. Throws
  * `InputError` for: a header length beyond the file, a header that is not JSON (or not an
  * object), a bad `__metadata__`, a tensor entry without a valid dtype/shape/offsets, an
@@ -84,8 +113,9 @@ export function readSafetensors(bytes: Uint8Array, source = '<safetensors>'): Sa
     throw new InputError(`${source}: header length ${n} goes beyond the end of the file (${bytes.length} bytes)`);
   }
   let header: unknown;
+  let text: string;
   try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n));
     header = JSON.parse(text);
   } catch (err) {
     throw new InputError(`${source}: header is not valid JSON (${(err as Error).message})`);
@@ -93,6 +123,8 @@ export function readSafetensors(bytes: Uint8Array, source = '<safetensors>'): Sa
   if (header === null || typeof header !== 'object' || Array.isArray(header)) {
     throw new InputError(`${source}: header must be a JSON object`);
   }
+  const dup = duplicateTopLevelKey(text);
+  if (dup !== null) throw new InputError(`${source}: header names tensor '${dup}' twice`);
   const dataStart = 8 + n;
   const dataLen = bytes.length - dataStart;
   const metadata: Record<string, string> = {};

@@ -93,6 +93,7 @@ export function modelDataFromTorch(content: SafetensorsContent, source: string, 
   const hh0 = get('weight_hh_l0')!;
   if (hh0.shape.length !== 2) throw new InputError(`${source}: tensor '${prefix}weight_hh_l0' has shape ${fmtShape(hh0.shape)}, expected (G·hidden_size, hidden_size)`);
   const [rows0, H] = hh0.shape as [number, number];
+  if (H < 1) throw new InputError(`${source}: tensor '${prefix}weight_hh_l0' has shape ${fmtShape(hh0.shape)}: a model needs hidden_size ≥ 1`);
   const G = rows0 / H;
   if (![1, 3, 4].includes(G)) {
     throw new InputError(

@@ -234,7 +234,8 @@ export function analyzeSntk(model: Model, traj: Trajectory, opts: AnalyzeOptions
   const blockSize = Math.min(top, 8);
   const basisVectors = opts.eigenBudget ?? lanczosDefaultBudget(nOp, top);
   const probeBatch = 16;
-  const otherDoubles = nOp * (3 * top + 3 * probeBatch) + 2 * M * Math.max(blockSize, probeBatch);
+  // block products: the input block, the forward tangents and the adjoints over the M rows (measured peak RSS)
+  const otherDoubles = nOp * (3 * top + 3 * probeBatch) + 3 * M * Math.max(blockSize, probeBatch);
   const budgetDoubles = memoryBudget(opts.memoryBudget) / 8;
   let maxBasis: number | undefined;
   if (nOp * basisVectors + otherDoubles > budgetDoubles) {

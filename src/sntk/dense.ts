@@ -13,7 +13,7 @@ import { syrk, symmetricEigenvalues } from '../linalg/index.js';
 import { denseJacobian } from './sensitivity.js';
 import { gatherSiteFactors, type SiteFactors } from './site-gram.js';
 import { applyPropagator } from './operators.js';
-import { checkDenseBudget } from './budget.js';
+import { checkDenseBudget, memoryBudget } from './budget.js';
 import { gramRoute, gramSpectrumAndTop, gramTraceAndFrobenius, parameterGram, selectColumns } from './gram.js';
 import type { PhaseProfile } from './profile.js';
 
@@ -92,13 +92,19 @@ export function denseSntk(
 ): { K: Matrix; method: 'jjt' | 'pkp' } {
   const shape = sntkShape(model, traj);
   const M = shape.rows;
-  const method = !opts.method || opts.method === 'auto' ? chooseDenseMethod(shape) : opts.method;
+  // Peak float64 counts of the two routes: P K_θ Pᵀ works in one M×M buffer (pkpGram); J Jᵀ holds
+  // the kernel, J and J's build buffers.
+  const jjtDoubles = M * M + 2 * M * shape.params;
+  const pkpDoubles = M * M;
+  let method = !opts.method || opts.method === 'auto' ? chooseDenseMethod(shape) : opts.method;
+  // auto: the cheaper route when it fits the budget, else the one that does
+  if ((!opts.method || opts.method === 'auto') && method === 'pkp' && 8 * pkpDoubles > memoryBudget(opts.memoryBudget) && jjtDoubles < pkpDoubles) method = 'jjt';
   if (method === 'jjt') {
-    checkDenseBudget(M * M + M * shape.params, `the dense sNTK (${M}×${M}) with its Jacobian (${M}×${shape.params})`, opts.memoryBudget);
+    checkDenseBudget(jjtDoubles, `the dense sNTK (${M}×${M}) with its Jacobian (${M}×${shape.params})`, opts.memoryBudget);
     const J = denseJacobian(model, traj, opts);
     return { K: syrk(J), method };
   }
-  checkDenseBudget(M * M, `the dense sNTK (${M}×${M}) by P K_θ Pᵀ (one M×M buffer)`, opts.memoryBudget);
+  checkDenseBudget(pkpDoubles, `the dense sNTK (${M}×${M}) by P K_θ Pᵀ (one M×M buffer)`, opts.memoryBudget);
   return { K: pkpGram(model, traj, M), method };
 }
 

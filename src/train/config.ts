@@ -180,6 +180,9 @@ export const TrainConfigSchema = z
     } else if (t.name === 'template') {
       N = t.hiddenSize; D = t.inputSize; O = 0; trainable = N * N + N * D + N;
       if (t.inputRank !== null && t.inputRank > D) ctx.addIssue({ code: 'custom', path: ['task', 'inputRank'], message: `input rank ${t.inputRank} exceeds task.inputSize ${D}` });
+      // the default rank 4 + seed mod 3 (src/train/tasks/template.ts) must fit too
+      const rank = 4 + (c.seed % 3);
+      if (t.inputRank === null && rank > D) ctx.addIssue({ code: 'custom', path: ['task', 'inputSize'], message: `${D} is below the default input rank ${rank} (4 + seed mod 3); set task.inputRank ≤ ${D} or task.inputSize ≥ ${rank}` });
     } else {
       N = t.hiddenSize; D = t.bits; O = t.bits; trainable = N * N + N * D + N + O * N + O;
     }
@@ -213,7 +216,8 @@ export type TrainConfig = z.output<typeof TrainConfigSchema>;
 export type TrainConfigInput = z.input<typeof TrainConfigSchema>;
 
 /**
- * Validates and fills defaults; throws InputError naming every bad field. Cost O(size of config).
+ * Validates and fills defaults; throws InputError with one line: the first failing field and its
+ * problem, plus how many more problems there are. Cost O(size of config).
  *
  * @param input - a training config as parsed JSON (task, optimizer, steps, seed, monitor).
  * @returns the validated config with every default filled in.
@@ -225,7 +229,9 @@ export function parseTrainConfig(input: unknown): TrainConfig {
   const lines = r.error.issues.map((i) => {
     const path = ['config', ...i.path.map(String)].join('.');
     if (i.code === 'unrecognized_keys') return `${path}: unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `'${k}'`).join(', ')}`;
+    if (i.code === 'invalid_union' && i.path.length === 1 && i.path[0] === 'task') return `${path}: unknown task name (expected 'pitchfork', 'template' or 'flipflop')`;
     return `${path}: ${i.message}`;
   });
-  throw new InputError(`invalid training config:\n  ${lines.join('\n  ')}`);
+  const more = lines.length > 1 ? ` (and ${lines.length - 1} more problem${lines.length > 2 ? 's' : ''})` : '';
+  throw new InputError(`invalid training config: ${lines[0]}${more}`);
 }

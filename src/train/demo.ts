@@ -116,10 +116,13 @@ function isObj(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
-/** Deep merge of plain objects (arrays and scalars of `b` replace). */
+/** Deep merge of plain objects (arrays and scalars of `b` replace); `__proto__`/`constructor`/`prototype` keys are refused (InputError). */
 export function mergeConfig(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...a };
-  for (const [k, v] of Object.entries(b)) out[k] = isObj(v) && isObj(out[k]) ? mergeConfig(out[k] as Record<string, unknown>, v) : v;
+  for (const [k, v] of Object.entries(b)) {
+    if (k === '__proto__' || k === 'constructor' || k === 'prototype') throw new InputError(`config override: the key '${k}' is not allowed`);
+    out[k] = isObj(v) && isObj(out[k]) ? mergeConfig(out[k] as Record<string, unknown>, v) : v;
+  }
   return out;
 }
 

@@ -3,8 +3,7 @@
  * would exhaust memory are refused with a message naming the part that is too large instead of
  * failing in an allocation halfway through a run.
  */
-import { memoryBudget } from '../sntk/budget.js';
-import { formatBytes } from '../operators/densify.js';
+import { memoryProblem } from '../sntk/budget.js';
 
 /** The sizes `estimateRunMemory` needs (from the validated config). */
 export interface RunShape {
@@ -34,7 +33,9 @@ export function estimateRunMemory(s: RunShape): { doubles: number; parts: Record
   const parts: Record<string, number> = {};
   parts['model, teacher and optimizer state'] = 8 * s.size;
   parts['task construction (orthogonal matrices)'] = 4 * N * N + B * T * (s.D + s.O);
-  parts['trajectory with step caches and adjoints'] = B * T * (6 * N + 16);
+  // per trial-step: state, pre-activations, derivatives, adjoints and their typed-array overhead,
+  // with the previous step's sweep not yet collected (fitted to peak RSS: ≈ 15N + 150 doubles)
+  parts['trajectory with step caches and adjoints'] = B * T * (15 * N + 150);
   if (s.optimizer.kind === 'natgrad') {
     const dirs = s.optimizer.k + (s.optimizer.damping === 'next' ? 1 : 0);
     parts['natgrad direction sweeps'] = 3 * dirs * (s.optimizer.fisherTrials ?? B) * T * N + 4 * dirs * s.size;
@@ -58,12 +59,9 @@ export function estimateRunMemory(s: RunShape): { doubles: number; parts: Record
 
 /**
  * A message when the run would need more than the memory budget (bytes; default
- * `SNTK_MEMORY_BUDGET` or 2 GiB), naming the largest part; null when it fits.
+ * `SNTK_MEMORY_BUDGET` or 2 GiB), naming the largest part; null when it fits. Uses the one
+ * estimator of src/sntk/budget.ts.
  */
 export function runMemoryProblem(s: RunShape, budgetBytes?: number): string | null {
-  const { doubles, parts } = estimateRunMemory(s);
-  const budget = memoryBudget(budgetBytes);
-  if (8 * doubles <= budget) return null;
-  const [name, big] = Object.entries(parts).sort((a, b) => b[1] - a[1])[0]!;
-  return `the run would need about ${formatBytes(8 * doubles)} (largest part: ${name}, ${formatBytes(8 * big)}), over the memory budget of ${formatBytes(budget)}; use smaller sizes (task.hiddenSize, T, B), fewer monitor trials (monitor.trials), or raise SNTK_MEMORY_BUDGET`;
+  return memoryProblem(estimateRunMemory(s).parts, budgetBytes, 'use smaller sizes (task.hiddenSize, T, B), fewer monitor trials (monitor.trials), or raise SNTK_MEMORY_BUDGET', 'the run');
 }

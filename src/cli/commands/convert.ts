@@ -9,6 +9,7 @@ import { UsageError } from '../../errors.js';
 import { modelFormatOf, readModelData, writeModelData } from '../../io/model-file.js';
 import { createLayout } from '../../models/layout.js';
 import { hasTorchEquivalent } from '../../io/torch.js';
+import { assertWritableFile } from '../../util/atomic-write.js';
 
 interface ConvertOptions extends CommonOptions {
   nonlinearity?: 'tanh' | 'relu';
@@ -43,6 +44,7 @@ export function registerConvert(program: Command): void {
       if (outFormat === 'json' && (opts.layout !== 'auto' || opts.dtype !== 'f64')) {
         throw new UsageError('--layout and --dtype apply to .safetensors output only');
       }
+      assertWritableFile(output);
       const data = readModelData(input, opts.nonlinearity ? { nonlinearity: opts.nonlinearity } : {});
       const { spec } = data;
       const torchOk = hasTorchEquivalent(spec);

@@ -22,7 +22,11 @@ import type { DemoSeedResult } from '../../train/demo.js';
 import type { RunOutcome } from '../../train/monitor/outcome.js';
 import type { StepCostRatio } from '../../train/cost.js';
 import { setNativeThreads } from '../../linalg/native.js';
-import { writeFileAtomic } from '../../util/atomic-write.js';
+import { assertWritableFolder, writeFileAtomic } from '../../util/atomic-write.js';
+import { withRunFolderLock } from '../../util/lock.js';
+
+/** Largest `--seeds` (each seed is three monitored runs, about a minute; the results are kept in memory). */
+export const MAX_DEMO_SEEDS = 1000;
 
 /** A judged check of the demo failed (exit status 1). */
 export class DemoCheckFailedError extends SntkError {}
@@ -42,8 +46,12 @@ function parseSet(text: string): Record<string, unknown> {
   const src = existsSync(text) ? readFileSync(text, 'utf8') : text;
   let v: unknown;
   try {
-    v = JSON.parse(src);
+    v = JSON.parse(src, (key, value: unknown) => {
+      if (key === '__proto__' || key === 'constructor' || key === 'prototype') throw new UsageError(`--set: the key '${key}' is not allowed`);
+      return value;
+    });
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     throw new UsageError(`--set must be a JSON object or a JSON file: ${(e as Error).message}`);
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new UsageError('--set must be a JSON object');
@@ -108,7 +116,8 @@ export function registerDemo(program: Command): void {
     .option('--quiet', 'no progress output')
     .addHelpText('after', '\nExit status: 0 when every judged check passed, 1 when a judged check failed, 2 for bad usage or input.\nClaims stated over 5 seeds show "not judged (needs --seeds 5)" with fewer seeds.')
     .action(async (opts: DemoCliOptions) => {
-      const seeds = positiveInt(opts.seeds, 1, '--seeds');
+      const seeds = opts.seeds === undefined ? 1 : Number(opts.seeds);
+      if (!Number.isInteger(seeds) || seeds < 1 || seeds > MAX_DEMO_SEEDS) throw new UsageError(`--seeds must be an integer in 1..${MAX_DEMO_SEEDS}, got "${opts.seeds}"`);
       const ftText = opts.fisherTrials ?? '4';
       const fisherTrials = ftText === 'all' ? null : Number(ftText);
       if (fisherTrials !== null && (!Number.isInteger(fisherTrials) || fisherTrials < 1)) throw new UsageError(`--fisher-trials must be a positive integer or 'all', got "${ftText}"`);
@@ -117,98 +126,101 @@ export function registerDemo(program: Command): void {
       const jobs = positiveInt(opts.jobs, Math.min(runs, Math.max(3, availableParallelism())), '--jobs');
       setNativeThreads(blasThreads);
       const overrides = opts.set ? parseSet(opts.set) : undefined;
-      const experiment = demoExperiment(opts.bifurcation);
-      const t0 = performance.now();
-      const cpu0 = process.cpuUsage();
-      // progress over all monitored steps of all runs (the runs may go in parallel)
-      const done = new Map<string, number>();
-      let totalSteps = 0;
-      let progress: ReturnType<typeof createProgress> | null = null;
-      const res = await runDemo({
-        out: opts.out,
-        seeds,
-        fisherTrials,
-        experiment,
-        jobs,
-        workerBlasThreads: blasThreads,
-        ...(overrides ? { overrides } : {}),
-        onStep: ({ seed, name, step, steps }) => {
-          if (!progress) {
-            totalSteps = runs * steps;
-            progress = createProgress(opts, `demo (${runs} runs, ${Math.min(jobs, runs)} at a time)`, totalSteps);
+      assertWritableFolder(opts.out);
+      await withRunFolderLock(opts.out, async () => {
+        const experiment = demoExperiment(opts.bifurcation);
+        const t0 = performance.now();
+        const cpu0 = process.cpuUsage();
+        // progress over all monitored steps of all runs (the runs may go in parallel)
+        const done = new Map<string, number>();
+        let totalSteps = 0;
+        let progress: ReturnType<typeof createProgress> | null = null;
+        const res = await runDemo({
+          out: opts.out,
+          seeds,
+          fisherTrials,
+          experiment,
+          jobs,
+          workerBlasThreads: blasThreads,
+          ...(overrides ? { overrides } : {}),
+          onStep: ({ seed, name, step, steps }) => {
+            if (!progress) {
+              totalSteps = runs * steps;
+              progress = createProgress(opts, `demo (${runs} runs, ${Math.min(jobs, runs)} at a time)`, totalSteps);
+            }
+            done.set(`${seed}/${name}`, step + 1);
+            let sum = 0;
+            for (const v of done.values()) sum += v;
+            progress.update(sum, `seed ${seed} ${name} step ${step + 1}/${steps}`);
+          },
+        });
+        (progress as ReturnType<typeof createProgress> | null)?.finish(`${runs} runs in ${res.runSeconds.toFixed(1)} s, step cost timed in ${res.costSeconds.toFixed(1)} s`);
+        const checks = demoChecks(res.seeds, res.cost, experiment.criteria);
+        const pages: string[] = [];
+        let index: string | null = null;
+        if (opts.report !== false) {
+          // plotting (vega, resvg) loads only here, so that `import 'sntk'` stays light
+          const { buildReport, comparisonPage, demoIndexHtml, writeReport } = await import('../../report/index.js');
+          const rep = createProgress(opts, 'demo reports', res.folders.length * (DEMO_RUNS.length + 1));
+          let k = 0;
+          const seedLinks: { seed: number; comparison: string | null; runs: { name: string; report: string | null; folder: string }[] }[] = [];
+          for (let s = 0; s < res.folders.length; s++) {
+            const dirs = res.folders[s]!;
+            const runLinks: { name: string; report: string | null; folder: string }[] = [];
+            for (const name of DEMO_RUNS) {
+              const w = writeReport(await buildReport(dirs[name], { title: `sntk demo: seed ${s}, ${name}` }), join(dirs[name], 'report'));
+              runLinks.push({ name, report: relative(opts.out, w.html), folder: relative(opts.out, dirs[name]) || '.' });
+              rep.update(++k, `seed ${s} ${name}`);
+            }
+            const page = await comparisonPage(
+              DEMO_RUNS.map((name) => ({ name, folder: dirs[name] })),
+              { out: join(opts.out, `seed-${s}`), title: `sntk demo: seed ${s} — reference vs sgd vs natgrad` },
+            );
+            rep.update(++k, `seed ${s} comparison`);
+            if (page.written) pages.push(page.written.html);
+            seedLinks.push({ seed: s, comparison: page.written ? relative(opts.out, page.written.html) : null, runs: runLinks });
           }
-          done.set(`${seed}/${name}`, step + 1);
-          let sum = 0;
-          for (const v of done.values()) sum += v;
-          progress.update(sum, `seed ${seed} ${name} step ${step + 1}/${steps}`);
-        },
-      });
-      (progress as ReturnType<typeof createProgress> | null)?.finish(`${runs} runs in ${res.runSeconds.toFixed(1)} s, step cost timed in ${res.costSeconds.toFixed(1)} s`);
-      const checks = demoChecks(res.seeds, res.cost, experiment.criteria);
-      const pages: string[] = [];
-      let index: string | null = null;
-      if (opts.report !== false) {
-        // plotting (vega, resvg) loads only here, so that `import 'sntk'` stays light
-        const { buildReport, comparisonPage, demoIndexHtml, writeReport } = await import('../../report/index.js');
-        const rep = createProgress(opts, 'demo reports', res.folders.length * (DEMO_RUNS.length + 1));
-        let k = 0;
-        const seedLinks: { seed: number; comparison: string | null; runs: { name: string; report: string | null; folder: string }[] }[] = [];
-        for (let s = 0; s < res.folders.length; s++) {
-          const dirs = res.folders[s]!;
-          const runLinks: { name: string; report: string | null; folder: string }[] = [];
-          for (const name of DEMO_RUNS) {
-            const w = writeReport(await buildReport(dirs[name], { title: `sntk demo: seed ${s}, ${name}` }), join(dirs[name], 'report'));
-            runLinks.push({ name, report: relative(opts.out, w.html), folder: relative(opts.out, dirs[name]) || '.' });
-            rep.update(++k, `seed ${s} ${name}`);
-          }
-          const page = await comparisonPage(
-            DEMO_RUNS.map((name) => ({ name, folder: dirs[name] })),
-            { out: join(opts.out, `seed-${s}`), title: `sntk demo: seed ${s} — reference vs sgd vs natgrad` },
+          rep.finish();
+          index = join(opts.out, 'index.html');
+          writeFileAtomic(
+            index,
+            demoIndexHtml({
+              title: `sntk demo: ${experiment.title}`,
+              checks,
+              facts: [
+                `${seeds} seed(s), ${runs} runs in ${res.jobs} process(es); wall time ${res.seconds.toFixed(1)} s (runs ${res.runSeconds.toFixed(1)} s, step-cost timing ${res.costSeconds.toFixed(1)} s).`,
+                costLine(res.cost),
+                'max loss jump: the largest rise of the loss between consecutive steps; a negative value means the loss never rose (it is then the smallest decrease).',
+              ],
+              seeds: seedLinks,
+            }),
           );
-          rep.update(++k, `seed ${s} comparison`);
-          if (page.written) pages.push(page.written.html);
-          seedLinks.push({ seed: s, comparison: page.written ? relative(opts.out, page.written.html) : null, runs: runLinks });
         }
-        rep.finish();
-        index = join(opts.out, 'index.html');
-        writeFileAtomic(
-          index,
-          demoIndexHtml({
-            title: `sntk demo: ${experiment.title}`,
-            checks,
-            facts: [
-              `${seeds} seed(s), ${runs} runs in ${res.jobs} process(es); wall time ${res.seconds.toFixed(1)} s (runs ${res.runSeconds.toFixed(1)} s, step-cost timing ${res.costSeconds.toFixed(1)} s).`,
-              costLine(res.cost),
-              'max loss jump: the largest rise of the loss between consecutive steps; a negative value means the loss never rose (it is then the smallest decrease).',
-            ],
-            seeds: seedLinks,
-          }),
+        const first = res.seeds[0];
+        if (!first) throw new InputError('demo: no seed ran');
+        const wall = (performance.now() - t0) / 1000;
+        const cpu = process.cpuUsage(cpu0);
+        writeFileAtomic(join(opts.out, 'checks.json'), JSON.stringify({ checks, cost: res.cost, seeds: res.seeds }, null, 2) + '\n');
+        const json: Record<string, unknown> = { reference: first.reference, sgd: first.sgd, natgrad: first.natgrad, cost: res.cost, checks, seconds: wall, cpuSeconds: (cpu.user + cpu.system) / 1e6 + res.workerCpuSeconds };
+        if (opts.seeds !== undefined) json['seeds'] = res.seeds;
+        emit(opts, json, () =>
+          [
+            ...res.seeds.map((r, s) => `seed ${s}\n${comparisonTable(r)}`),
+            '',
+            '* max loss jump: the largest rise of the loss between consecutive steps; negative means the loss never rose.',
+            's/step (run median) times the optimizer step alone in each run (information: runs on a busy machine are not comparable).',
+            costLine(res.cost),
+            '',
+            formatDemoChecks(checks),
+            '',
+            `runs: ${opts.out}/seed-*/{${DEMO_RUNS.join(',')}}, checks: ${join(opts.out, 'checks.json')}${index ? `, index: ${index}` : ''}`,
+            `wall time ${wall.toFixed(1)} s (${res.jobs > 1 ? `${res.jobs} worker processes` : 'in this process'}); CPU ${((cpu.user + cpu.system) / 1e6 + res.workerCpuSeconds).toFixed(1)} s (workers ${res.workerCpuSeconds.toFixed(1)} s)`,
+          ].join('\n'),
         );
-      }
-      const first = res.seeds[0];
-      if (!first) throw new InputError('demo: no seed ran');
-      const wall = (performance.now() - t0) / 1000;
-      const cpu = process.cpuUsage(cpu0);
-      writeFileAtomic(join(opts.out, 'checks.json'), JSON.stringify({ checks, cost: res.cost, seeds: res.seeds }, null, 2) + '\n');
-      const json: Record<string, unknown> = { reference: first.reference, sgd: first.sgd, natgrad: first.natgrad, cost: res.cost, checks, seconds: wall, cpuSeconds: (cpu.user + cpu.system) / 1e6 + res.workerCpuSeconds };
-      if (opts.seeds !== undefined) json['seeds'] = res.seeds;
-      emit(opts, json, () =>
-        [
-          ...res.seeds.map((r, s) => `seed ${s}\n${comparisonTable(r)}`),
-          '',
-          '* max loss jump: the largest rise of the loss between consecutive steps; negative means the loss never rose.',
-          's/step (run median) times the optimizer step alone in each run (information: runs on a busy machine are not comparable).',
-          costLine(res.cost),
-          '',
-          formatDemoChecks(checks),
-          '',
-          `runs: ${opts.out}/seed-*/{${DEMO_RUNS.join(',')}}, checks: ${join(opts.out, 'checks.json')}${index ? `, index: ${index}` : ''}`,
-          `wall time ${wall.toFixed(1)} s (${res.jobs > 1 ? `${res.jobs} worker processes` : 'in this process'}); CPU ${((cpu.user + cpu.system) / 1e6 + res.workerCpuSeconds).toFixed(1)} s (workers ${res.workerCpuSeconds.toFixed(1)} s)`,
-        ].join('\n'),
-      );
-      if (!checks.ok) {
-        const failed = checks.checks.filter((c) => c.verdict === 'FAIL').map((c) => c.name);
-        throw new DemoCheckFailedError(`demo: ${failed.length} judged check(s) failed: ${failed.join(', ')}`);
-      }
+        if (!checks.ok) {
+          const failed = checks.checks.filter((c) => c.verdict === 'FAIL').map((c) => c.name);
+          throw new DemoCheckFailedError(`demo: ${failed.length} judged check(s) failed: ${failed.join(', ')}`);
+        }
+      });
     });
 }

@@ -10,6 +10,10 @@ import { UsageError } from '../../errors.js';
 import { readModelFile } from '../../io/model-json.js';
 import { findCycles, findFixedPoints, modelSystem } from '../../dynamics/index.js';
 import type { TimeKind } from '../../dynamics/index.js';
+import { checkMemory, parseBytes } from '../../sntk/budget.js';
+
+/** Largest `--starts`: each start is a Newton solve of O(N³), so more would run for days anyway. */
+export const MAX_STARTS = 1_000_000;
 
 interface FixedPointsCliOptions extends CommonOptions {
   model: string;
@@ -18,6 +22,7 @@ interface FixedPointsCliOptions extends CommonOptions {
   period: string;
   seed: string;
   starts: string;
+  memoryBudget?: string;
 }
 
 /** Parses `"x1,x2,.."` into numbers; throws UsageError naming the option. */
@@ -55,7 +60,8 @@ export function registerFixedPoints(program: Command): void {
     .addOption(new Option('--time <kind>', 'discrete: the cell map (default); continuous: the flow of leaky/rate cells').choices(['discrete', 'continuous']).default('discrete'))
     .option('--period <k>', 'find cycles of minimal period k of the map instead of fixed points', '1')
     .option('--seed <n>', 'seed of the start sampler', '0')
-    .option('--starts <n>', 'number of sampled starts', '32')
+    .option('--starts <n>', `number of sampled starts (at most ${MAX_STARTS})`, '32')
+    .option('--memory-budget <bytes>', 'largest memory the search may hold, e.g. 512M (default 2G or SNTK_MEMORY_BUDGET)')
     .option('--json', 'print one JSON object')
     .option('--quiet', 'no progress output')
     .action((opts: FixedPointsCliOptions) => {
@@ -64,6 +70,10 @@ export function registerFixedPoints(program: Command): void {
       const sys = modelSystem(model, { time: opts.time, ...(input ? { input } : {}) });
       const period = parseInt0(opts.period, '--period', 1);
       const fpOpts = { seed: parseInt0(opts.seed, '--seed', 0), nStarts: parseInt0(opts.starts, '--starts', 0) };
+      if (fpOpts.nStarts > MAX_STARTS) throw new UsageError(`--starts must be at most ${MAX_STARTS}, got ${fpOpts.nStarts}`);
+      // each start holds its point, its Newton result and their object overhead until the end (≈ 24N + 64 doubles, fitted to peak RSS)
+      const N = model.spec.hiddenSize;
+      checkMemory({ [`${fpOpts.nStarts} starts of the fixed-point search (N = ${N})`]: (fpOpts.nStarts + 8) * (24 * N + 64) + 4 * N * N }, parseBytes(opts.memoryBudget), 'use fewer --starts or raise the budget (--memory-budget / SNTK_MEMORY_BUDGET)');
       const radiusKey = opts.time === 'discrete' ? 'spectralRadius' : 'spectralAbscissa';
       if (period > 1) {
         if (opts.time !== 'discrete') throw new UsageError('--period applies to maps (--time discrete) only');

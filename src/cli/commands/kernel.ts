@@ -5,7 +5,7 @@
  * Rows are ordered (b, t, i); parameters in the documented flat order (cell parameters only).
  */
 import { Option, type Command } from 'commander';
-import { checkTrajectoryMemory } from '../trajectory-budget.js';
+import { checkInputsFileMemory, checkTrajectoryMemory, remainingBudget, trajectoryDoubles } from '../trajectory-budget.js';
 import { emit, jsonReplacer, type CommonOptions } from '../context.js';
 import { createProgress } from '../progress.js';
 import { UsageError } from '../../errors.js';
@@ -16,7 +16,9 @@ import { saveArrayNpy } from '../../io/npy.js';
 import { rollout } from '../../models/index.js';
 import { analyzeSntk } from '../../sntk/analyze.js';
 import { denseSntk } from '../../sntk/dense.js';
-import { parseBytes } from '../../sntk/budget.js';
+import { checkMemory, kernelAnalysisDoubles, parseBytes } from '../../sntk/budget.js';
+import { createLayout } from '../../models/layout.js';
+import { assertWritableFile } from '../../util/atomic-write.js';
 
 interface KernelCliOptions extends CommonOptions {
   model: string;
@@ -67,15 +69,39 @@ export function registerKernel(program: Command): void {
     .option('--profile', 'also report the wall seconds of each phase (rollout, Jacobian, Gram, eigenvalues, diagnostics, JSON)')
     .option('--quiet', 'no progress output')
     .action((opts: KernelCliOptions) => {
-      const model = readModelFile(opts.model, opts.nonlinearity ? { nonlinearity: opts.nonlinearity } : {});
-      const inputs = readInputsFile(opts.inputs, model.spec.inputSize);
       const top = positiveInt(opts.top, '--top');
       const seed = positiveInt(opts.seed, '--seed', 0);
       const probes = positiveInt(opts.probes, '--probes', 2);
-      const memoryBudget = parseBytes(opts.memoryBudget);
+      const budget = parseBytes(opts.memoryBudget);
+      if (opts.out) assertWritableFile(opts.out);
+      const model = readModelFile(opts.model, opts.nonlinearity ? { nonlinearity: opts.nonlinearity } : {});
+      // sizes from the file's header/size before reading it, then from its shape before the rollout
+      checkInputsFileMemory(opts.inputs, model, budget);
+      const inputs = readInputsFile(opts.inputs, model.spec.inputSize);
       const progress = createProgress(opts, 'sntk kernel', opts.method === 'dense' ? 1 : 3);
       const t0 = performance.now();
-      checkTrajectoryMemory(model, inputs.B, inputs.T, memoryBudget);
+      const held = checkTrajectoryMemory(model, inputs.B, inputs.T, budget);
+      // inputs, trajectory and the smallest route of the analysis together, before the rollout
+      const M = inputs.B * inputs.T * model.cell.N;
+      const P = createLayout(model.spec).cellSize;
+      const analysis =
+        opts.method === 'dense'
+          ? `the dense sNTK spectrum (${M} rows × ${P} parameters)`
+          : opts.method === 'operator'
+            ? `the matrix-free spectrum (a Lanczos basis for the top ${top}, block products over ${M} trajectory rows)`
+            : `the sNTK analysis (${M} rows × ${P} parameters)`;
+      checkMemory(
+        {
+          [`the inputs and trajectory (${inputs.B} trials × ${inputs.T} steps of ${model.cell.N} state units)`]: held,
+          [`${analysis}${opts.out ? ' with the dense kernel for --out' : ''}`]: kernelAnalysisDoubles({ M, P, top, method: opts.method, denseOut: Boolean(opts.out) }),
+        },
+        budget,
+        opts.method === 'dense'
+          ? 'use the matrix-free operator path (--method operator), fewer trials or steps, or raise the budget (--memory-budget / SNTK_MEMORY_BUDGET)'
+          : `lower --top, use fewer trials or steps${opts.out ? ', drop --out' : ''}, or raise the budget (--memory-budget / SNTK_MEMORY_BUDGET)`,
+      );
+      // the kernel's own allocations get what the inputs and the trajectory leave of the budget
+      const memoryBudget = remainingBudget(budget, held);
       const traj = rollout(model, inputs.X, { B: inputs.B, T: inputs.T });
       const rolloutSeconds = (performance.now() - t0) / 1000;
       let step = 0;
@@ -85,7 +111,7 @@ export function registerKernel(program: Command): void {
         seed,
         probes,
         spectrum: opts.spectrum,
-        ...(memoryBudget !== undefined ? { memoryBudget } : {}),
+        memoryBudget,
         onPhase: (name) => progress.update(step++, name),
       });
       progress.finish();
@@ -93,7 +119,7 @@ export function registerKernel(program: Command): void {
       const { spectrum: _spectrum, profile: phases, ...result } = full;
       void _spectrum;
       const tOut = performance.now();
-      const dense = opts.out ? denseSntk(model, traj, memoryBudget !== undefined ? { memoryBudget } : {}).K : undefined;
+      const dense = opts.out ? denseSntk(model, traj, { memoryBudget }).K : undefined;
       // wall time of the computation (rollout, analysis, dense kernel for --out), not of file I/O
       const seconds = (performance.now() - t0) / 1000;
       let written: string | undefined;

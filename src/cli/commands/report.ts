@@ -4,6 +4,8 @@ import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { emit } from '../context.js';
+import { assertWritableFolder, removeStaleTemps } from '../../util/atomic-write.js';
+import { withRunFolderLock } from '../../util/lock.js';
 
 interface ReportCliOptions {
   out?: string;
@@ -35,6 +37,7 @@ export function registerReport(program: Command): void {
       const width = Number(opts.width ?? '1000');
       if (!Number.isInteger(width) || width < 16 || width > 8192) throw new UsageError(`--width must be an integer in 16..8192, got "${opts.width}"`);
       const out = opts.out ?? defaultReportDir(input);
+      assertWritableFolder(out);
       const started = Date.now();
       const { isSweepFolder, writeSweepPage } = await import('../../report/sweep-page.js');
       if (isSweepFolder(input)) {
@@ -43,10 +46,14 @@ export function registerReport(program: Command): void {
         emit(opts, { ...page, seconds: (Date.now() - started) / 1000 }, () => [`sweep page: ${page.html}`, `plots:      ${page.plots.join(', ') || 'none'}`].join('\n'));
         return;
       }
-      // Plotting (vega, resvg) is loaded only by the commands that draw, so `import 'sntk'` stays light.
-      const { buildReport, findFont, writeReport } = await import('../../report/index.js');
-      const bundle = await buildReport(input, { png: opts.png !== false, pngWidth: width, ...(opts.title ? { title: opts.title } : {}) });
-      const written = writeReport(bundle, out);
+      // a run folder is locked while its report is read and written (no live run writes it meanwhile)
+      const locked = existsSync(input) && statSync(input).isDirectory() ? input : out;
+      const { buildReport, findFont, writeReport } = await import('../../report/index.js'); // plotting loads lazily
+      const { bundle, written } = await withRunFolderLock(locked, async () => {
+        const bundle = await buildReport(input, { png: opts.png !== false, pngWidth: width, ...(opts.title ? { title: opts.title } : {}) });
+        removeStaleTemps(out); // left by a killed earlier report
+        return { bundle, written: writeReport(bundle, out) };
+      });
       const font = findFont();
       if (!font && opts.png !== false && !opts.quiet && !opts.json) {
         process.stderr.write('sntk: warning: no font found, PNG text is missing (install fonts-dejavu-core or set SNTK_FONT)\n');

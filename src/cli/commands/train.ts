@@ -15,6 +15,8 @@ import { trainRun } from '../../train/run.js';
 import { createMonitor } from '../../train/monitor/monitor.js';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { loadTaskData } from '../../io/train-data.js';
+import { assertWritableFolder, removeStaleTemps } from '../../util/atomic-write.js';
+import { withRunFolderLock } from '../../util/lock.js';
 
 /** The run stopped on a non-finite loss (exit code 1: a failure of the computation, not of the input). */
 export class TrainingStoppedError extends SntkError {}
@@ -23,6 +25,7 @@ interface TrainCliOptions extends CommonOptions {
   config: string;
   out?: string;
   resume?: boolean;
+  forceConfig?: boolean;
   report?: boolean;
 }
 
@@ -56,7 +59,8 @@ export function registerTrain(program: Command): void {
     .description('train with the sNTK monitor (loss, PR, top direction, fixed points, bifurcation and rank-collapse events) and write a run folder with its report')
     .requiredOption('--config <file>', 'run config JSON (every field optional; unknown fields are errors)')
     .option('--out <dir>', 'run folder (default: runs/<task>-<optimizer>-seed<seed>)')
-    .option('--resume', 'continue the run in --out from its latest checkpoint (same config)')
+    .option('--resume', 'continue the run in --out from its latest valid checkpoint (same config)')
+    .option('--force-config', 'with --resume: continue even though the config differs from the run\'s')
     .option('--no-report', 'do not write the HTML report')
     .option('--json', 'print the summary as one JSON object')
     .option('--quiet', 'no progress output')
@@ -67,25 +71,36 @@ export function registerTrain(program: Command): void {
       const taskData = config.task.name === 'data' ? loadTaskData(config.task, dirname(resolve(opts.config))) : undefined;
       const out = opts.out ?? join('runs', `${config.task.name}-${config.optimizer.kind}-seed${config.seed}`);
       if (opts.resume && !existsSync(out)) throw new UsageError(`--resume: ${out} does not exist`);
-      const progress = createProgress(opts, 'train', config.steps);
-      const mon = config.monitor.enabled ? createMonitor({ ...config.monitor, seed: config.seed }).hooks() : {};
-      const res = await trainRun(config, {
-        outDir: out,
-        ...(taskData ? { taskData } : {}),
-        resume: opts.resume === true,
-        ...mon,
-        onStep: (info) => {
-          progress.update(info.step + 1, `loss ${info.loss.toPrecision(4)}`);
-          return mon.onStep?.(info);
-        },
+      if (opts.forceConfig && !opts.resume) throw new UsageError('--force-config applies with --resume only');
+      assertWritableFolder(out);
+      // one lock over the run and its report (trainRun takes it too; the lock is re-entrant)
+      const { res, report } = await withRunFolderLock(out, async () => {
+        const progress = createProgress(opts, 'train', config.steps);
+        const mon = config.monitor.enabled ? createMonitor({ ...config.monitor, seed: config.seed }).hooks() : {};
+        const res = await trainRun(config, {
+          outDir: out,
+          ...(taskData ? { taskData } : {}),
+          resume: opts.resume === true,
+          forceConfig: opts.forceConfig === true,
+          onNotice: (m) => process.stderr.write(`sntk: resume: ${m}\n`),
+          ...mon,
+          onStep: (info) => {
+            progress.update(info.step + 1, `loss ${info.loss.toPrecision(4)}`);
+            return mon.onStep?.(info);
+          },
+        });
+        progress.finish(`${res.summary.status}, final loss ${res.summary.finalLoss === null ? '–' : Number(res.summary.finalLoss).toPrecision(4)}`);
+        let report: string | null = null;
+        if (opts.report !== false && res.summary.status === 'nan' && res.summary.nanStep === 0) {
+          process.stderr.write('sntk: no report: the run stopped before its first monitored step\n');
+        } else if (opts.report !== false) {
+          const { buildReport, writeReport } = await import('../../report/index.js'); // plotting loads lazily
+          const bundle = await buildReport(out, { title: `sntk train: ${out}` });
+          removeStaleTemps(join(out, 'report')); // left by a killed earlier report
+          report = writeReport(bundle, join(out, 'report')).html;
+        }
+        return { res, report };
       });
-      progress.finish(`${res.summary.status}, final loss ${res.summary.finalLoss === null ? '–' : Number(res.summary.finalLoss).toPrecision(4)}`);
-      let report: string | null = null;
-      if (opts.report !== false) {
-        const { buildReport, writeReport } = await import('../../report/index.js'); // plotting loads lazily
-        const bundle = await buildReport(out, { title: `sntk train: ${out}` });
-        report = writeReport(bundle, join(out, 'report')).html;
-      }
       const s = res.summary;
       const result = { out, report, ...s, params: undefined };
       emit(opts, result, () =>

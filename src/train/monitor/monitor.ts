@@ -20,7 +20,8 @@
  * a resumed run monitors exactly as an uninterrupted one. The per-step work is the file-free
  * `createMonitorCore` (core.ts), which the browser explorer runs too.
  */
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileChecked } from '../../util/atomic-write.js';
+import { readJsonlRepairing } from '../../util/jsonl.js';
 import { join } from 'node:path';
 import { atomicWrite } from '../checkpoint.js';
 import type { StepInfo, StepReport, TrainRunOptions } from '../run.js';
@@ -33,7 +34,7 @@ export { isBifurcationEvent } from './core.js';
 /** The monitor: its hooks for `trainRun` and its state. */
 export interface Monitor {
   onStep(info: StepInfo): StepReport;
-  onStart(info: { outDir: string; step: number; state: unknown }): void;
+  onStart(info: { outDir: string; step: number; state: unknown; notice?: (message: string) => void }): void;
   getState(): MonitorState;
   /** `{ onStep, onStart, saveState }`, to spread into `trainRun`'s options. */
   hooks(): Pick<TrainRunOptions, 'onStep' | 'onStart' | 'saveState'>;
@@ -54,17 +55,20 @@ export function createMonitor(opts: MonitorOptions = {}): Monitor {
   let eigPath: string | null = null;
 
   const mon: Monitor = {
-    onStart({ outDir, step, state }) {
+    onStart({ outDir, step, state, notice }) {
       eigPath = writeEig ? join(outDir, 'eigenvalues.jsonl') : null;
       if (eigPath) {
-        const keep = step > 0 && existsSync(eigPath) ? readFileSync(eigPath, 'utf8').split('\n').filter((l) => l.trim() && (JSON.parse(l) as { step: number }).step < step) : [];
+        // a resume keeps the lines before its step; a torn last line (a crash mid-append) is cut
+        const read = step > 0 ? readJsonlRepairing(eigPath) : { rows: [], lines: [], torn: null };
+        if (read.torn !== null) notice?.(`eigenvalues.jsonl: cut a torn last line (${read.torn.length} bytes)`);
+        const keep = read.lines.filter((_, i) => (read.rows[i] as { step?: number } | null)?.step! < step);
         atomicWrite(eigPath, keep.map((l) => l + '\n').join(''));
       }
       core.setState(state && typeof state === 'object' ? (state as MonitorState) : null);
     },
     onStep(info) {
       const o = core.observe(info);
-      if (eigPath) appendFileSync(eigPath, JSON.stringify(o.eigenvaluesLine) + '\n');
+      if (eigPath) appendFileChecked(eigPath, JSON.stringify(o.eigenvaluesLine) + '\n');
       return { extra: o.extra, events: o.events };
     },
     getState: () => core.getState(),
