@@ -103,7 +103,7 @@ describe('local sweep pool', { timeout: 400_000 }, () => {
     const res = await runLocalSweep(runs.slice(0, 2), out, { workers: 2, report: false });
     const o = res.get(bad.id)!;
     expect(o.ok).toBe(false);
-    expect(!o.ok && o.message).toMatch(/checkpoint-4\.json: not valid JSON/);
+    expect(!o.ok && o.message).toMatch(/no valid checkpoint .*checkpoint-4\.json not valid JSON/);
     expect(res.get(runs[1]!.id)!.ok).toBe(true);
     const row = summaryRow(out, bad, !o.ok ? o.message : null);
     expect(row.status).toBe('failed');
