@@ -13,7 +13,7 @@
 import type { DemoExperiment, DemoSeedResult } from './demo.js';
 import { PITCHFORK_EXPERIMENT } from './demo.js';
 import type { CriterionResult, DemoChecks, DemoCriterion } from './demo-checks.js';
-import { CLAIM_SEEDS, demoChecks, medianWithInfinity } from './demo-checks.js';
+import { PITCHFORK_CRITERIA, demoChecks } from './demo-checks.js';
 import type { StepCostRatio } from './cost.js';
 
 /** The normal forms the demo can learn through. */
@@ -82,33 +82,8 @@ export function variantCriteria(bifurcation: Exclude<DemoBifurcation, 'pitchfork
         return perSeed(a, a.map((x) => x !== null && x >= 0.9));
       },
     },
-    {
-      name: 'natgrad.lossIncreases',
-      requirement: "natgrad's summed lossIncreases ≤ ¼ of sgd's",
-      kind: 'judged',
-      minSeeds: CLAIM_SEEDS,
-      evaluate: (seeds) => {
-        const upSgd = seeds.reduce((a, s) => a + s.sgd.lossIncreases, 0);
-        const upNg = seeds.reduce((a, s) => a + s.natgrad.lossIncreases, 0);
-        return { values: seeds.map((s) => s.natgrad.lossIncreases), aggregate: { sgd: upSgd, natgrad: upNg }, heldOn: null, held: upNg <= upSgd / 4 };
-      },
-    },
-    {
-      name: 'natgrad.maxLossJump',
-      requirement: "median maxLossJump of natgrad ≥ 5× smaller than sgd's",
-      kind: 'judged',
-      minSeeds: CLAIM_SEEDS,
-      evaluate: (seeds) => {
-        const jumpSgd = medianWithInfinity(seeds.map((s) => s.sgd.maxLossJump));
-        const jumpNg = medianWithInfinity(seeds.map((s) => s.natgrad.maxLossJump));
-        return {
-          values: seeds.map((s) => s.natgrad.maxLossJump),
-          aggregate: { sgdMedian: jumpSgd, natgradMedian: jumpNg },
-          heldOn: null,
-          held: jumpSgd !== null && jumpNg !== null && jumpSgd > 0 && jumpNg <= jumpSgd / 5,
-        };
-      },
-    },
+    // natgrad against GD at lr 1: the pitchfork experiment's own criteria, unchanged
+    ...PITCHFORK_CRITERIA.filter((c) => c.name === 'natgrad.lossIncreases' || c.name === 'natgrad.maxLossJump'),
   ];
 }
 
