@@ -121,6 +121,8 @@ export {
   memoryBudget,
   parseBytes,
 } from './sntk/index.js';
+export type { PhaseTiming, PhaseProfile } from './sntk/profile.js';
+export type { SntkSpectrumOptions } from './sntk/dense.js';
 
 // ── dynamics: fixed points, spectra, continuation, bifurcations and normal forms (docs/theory.md §6–§7) ──
 export type {
@@ -213,6 +215,8 @@ export {
   fitPowerLaw,
   fitCritical,
 } from './channels/index.js';
+export type { CriticalPointVerdict } from './channels/fit.js';
+export type { TrajectoryChannelOptions } from './channels/temporal.js';
 
 // ── train: configs, tasks, optimizers incl. the low-rank natural gradient, runs (docs/theory.md §10–§11) ──
 export type {
@@ -231,6 +235,10 @@ export type {
   DemoResult,
   DemoSeedResult,
   DemoChecks,
+  DemoExperiment,
+  DemoCriterion,
+  DemoBifurcation,
+  StepCostRatio,
 } from './train/index.js';
 export {
   parseTrainConfig,
@@ -249,6 +257,12 @@ export {
   demoChecks,
   formatDemoChecks,
   DEMO_RUNS,
+  PITCHFORK_EXPERIMENT,
+  PITCHFORK_CRITERIA,
+  DEMO_BIFURCATIONS,
+  demoExperiment,
+  variantChecks,
+  stepCostRatio,
 } from './train/index.js';
 
 // ── io: model files (JSON, safetensors, PyTorch nn.RNN) and inputs (.npy, JSON) ──

@@ -16,4 +16,6 @@ export * from './loss.js';
 export * from './monitor/index.js';
 export * from './demo.js';
 export * from './demo-checks.js';
+export * from './demo-variants.js';
 export * from './cost.js';
+export type { GramRoute } from '../sntk/gram.js';
