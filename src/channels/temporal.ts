@@ -15,8 +15,7 @@ import { makeOperator } from '../operators/make.js';
 import { sum, scale } from '../operators/combinators.js';
 import { lanczosTopK } from '../linalg/iterative/lanczos.js';
 import { sntkOperator } from '../sntk/operators.js';
-import { addParamJacobian } from '../sntk/sensitivity.js';
-import { gemm } from '../linalg/index.js';
+import { forEachSensitivity } from '../sntk/sensitivity.js';
 import { orthonormalBasis } from './eigen-gradient.js';
 import type { Complex, EigenPair } from '../dynamics/index.js';
 import { InputError, ShapeError } from '../errors.js';
@@ -139,32 +138,17 @@ export function projectedTrace(model: Model, traj: Trajectory, Q: Matrix): { tra
   if (Q.rows !== N) throw new ShapeError(`subspace basis has ${Q.rows} rows, the model has N = ${N}`);
   const P = model.layout.cellSize;
   const k = Q.cols;
-  const theta = model.params.subarray(0, P);
-  let a = new Float64Array(N * P);
-  let c = new Float64Array(N * P);
   let trace = 0, projected = 0;
-  for (let b = 0; b < B; b++) {
-    for (let t = 0; t < T; t++) {
-      const row = b * T + t;
-      if (t === 0) c.fill(0);
-      else {
-        const Jt = model.cell.jacobianH(theta, traj.caches[row]!);
-        gemm(Jt, { rows: N, cols: P, data: a }, { out: { rows: N, cols: P, data: c } });
+  forEachSensitivity(model, traj, (c) => {
+    for (let x = 0; x < c.length; x++) trace += c[x]! * c[x]!;
+    for (let j = 0; j < k; j++) {
+      for (let p = 0; p < P; p++) {
+        let v = 0;
+        for (let i = 0; i < N; i++) v += Q.data[i * k + j]! * c[i * P + p]!;
+        projected += v * v;
       }
-      addParamJacobian(model, traj, row, c);
-      for (let x = 0; x < c.length; x++) trace += c[x]! * c[x]!;
-      for (let j = 0; j < k; j++) {
-        for (let p = 0; p < P; p++) {
-          let v = 0;
-          for (let i = 0; i < N; i++) v += Q.data[i * k + j]! * c[i * P + p]!;
-          projected += v * v;
-        }
-      }
-      const tmp = a;
-      a = c;
-      c = tmp;
     }
-  }
+  });
   return { trace, projected };
 }
 

@@ -81,17 +81,18 @@ export function denseJacobian(model: Model, traj: Trajectory, opts: { memoryBudg
 }
 
 /**
- * `‖J‖_F² = tr(sNTK)` exactly, streaming the forward sensitivities with O(N·P) memory.
- * Cost O(B·T·N²·P) flops: use it when that is affordable (see `exactTraceCost`).
+ * Streams the forward sensitivities `S_t = dh_t/dθ` (`N × P`, row-major, cell parameters) of every
+ * step in trial order, calling `visit(S, row)` with `row = b·T + t`; `S` is reused, so read it before
+ * returning. O(N·P) memory. Throws ShapeError when `traj` does not belong to `model`.
+ * Cost O(B·T·N²·P) flops.
  */
-export function jacobianFrobeniusSquared(model: Model, traj: Trajectory): number {
+export function forEachSensitivity(model: Model, traj: Trajectory, visit: (S: Float64Array, row: number) => void): void {
   checkTraj(model, traj);
   const { B, T, N } = traj;
   const P = model.layout.cellSize;
   const theta = model.params.subarray(0, P);
   let a = new Float64Array(N * P);
   let c = new Float64Array(N * P);
-  let total = 0;
   for (let b = 0; b < B; b++) {
     for (let t = 0; t < T; t++) {
       const row = b * T + t;
@@ -101,14 +102,25 @@ export function jacobianFrobeniusSquared(model: Model, traj: Trajectory): number
         gemm(Jt, { rows: N, cols: P, data: a }, { out: { rows: N, cols: P, data: c } });
       }
       addParamJacobian(model, traj, row, c);
-      let s = 0;
-      for (let k = 0; k < c.length; k++) s += c[k]! * c[k]!;
-      total += s;
+      visit(c, row);
       const tmp = a;
       a = c;
       c = tmp;
     }
   }
+}
+
+/**
+ * `‖J‖_F² = tr(sNTK)` exactly, streaming the forward sensitivities with O(N·P) memory.
+ * Cost O(B·T·N²·P) flops: use it when that is affordable (see `exactTraceCost`).
+ */
+export function jacobianFrobeniusSquared(model: Model, traj: Trajectory): number {
+  let total = 0;
+  forEachSensitivity(model, traj, (c) => {
+    let s = 0;
+    for (let k = 0; k < c.length; k++) s += c[k]! * c[k]!;
+    total += s;
+  });
   return total;
 }
 
