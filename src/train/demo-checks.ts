@@ -76,7 +76,8 @@ export function medianWithInfinity(xs: readonly (number | null)[]): number | nul
   return Number.isFinite(med) ? med : null;
 }
 
-function perSeed(values: (number | string | null)[], held: boolean[]): CriterionResult {
+/** A per-seed criterion's result: the values, and on how many seeds the claim held (all must). Cost O(seeds). */
+export function perSeed(values: (number | string | null)[], held: boolean[]): CriterionResult {
   const heldOn = held.filter(Boolean).length;
   return { values, heldOn, held: heldOn === held.length };
 }

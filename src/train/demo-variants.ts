@@ -12,8 +12,8 @@
  */
 import type { DemoExperiment, DemoSeedResult } from './demo.js';
 import { PITCHFORK_EXPERIMENT } from './demo.js';
-import type { CriterionResult, DemoChecks, DemoCriterion } from './demo-checks.js';
-import { PITCHFORK_CRITERIA, demoChecks } from './demo-checks.js';
+import type { DemoChecks, DemoCriterion } from './demo-checks.js';
+import { PITCHFORK_CRITERIA, demoChecks, perSeed } from './demo-checks.js';
 import type { StepCostRatio } from './cost.js';
 
 /** The normal forms the demo can learn through. */
@@ -26,9 +26,9 @@ export function expectedTypes(bifurcation: DemoBifurcation): string[] {
   return bifurcation === 'hopf' ? ['hopf', 'neimark-sacker'] : [bifurcation];
 }
 
-function perSeed(values: (number | string | null)[], held: boolean[]): CriterionResult {
-  const heldOn = held.filter(Boolean).length;
-  return { values, heldOn, held: heldOn === held.length };
+/** The pitchfork experiment's criteria of these names (shared claims, stated once). Cost O(criteria). */
+function pitchforkCriteria(...names: string[]): DemoCriterion[] {
+  return PITCHFORK_CRITERIA.filter((c) => names.includes(c.name));
 }
 
 /**
@@ -55,15 +55,7 @@ export function variantCriteria(bifurcation: Exclude<DemoBifurcation, 'pitchfork
         );
       },
     },
-    {
-      name: 'reference.collapseAtCrossing',
-      requirement: '|rankCollapseStep − firstBifurcationStep| ≤ 2 on every seed',
-      kind: 'judged',
-      evaluate: (seeds) => {
-        const d = seeds.map(({ reference: o }) => (o.rankCollapseStep === null || o.firstBifurcationStep === null ? null : o.rankCollapseStep - o.firstBifurcationStep));
-        return perSeed(d, d.map((x) => x !== null && Math.abs(x) <= 2));
-      },
-    },
+    ...pitchforkCriteria('reference.collapseAtCrossing'),
     {
       name: 'reference.prCollapse',
       requirement: `state-space PR at its minimum ≤ ${limit} (${bifurcation === 'hopf' ? '≈ 2: complex, rank-two channel' : '≈ 1: real, rank-one channel'}) on every seed`,
@@ -83,7 +75,7 @@ export function variantCriteria(bifurcation: Exclude<DemoBifurcation, 'pitchfork
       },
     },
     // natgrad against GD at lr 1: the pitchfork experiment's own criteria, unchanged
-    ...PITCHFORK_CRITERIA.filter((c) => c.name === 'natgrad.lossIncreases' || c.name === 'natgrad.maxLossJump'),
+    ...pitchforkCriteria('natgrad.lossIncreases', 'natgrad.maxLossJump'),
   ];
 }
 
