@@ -13,6 +13,7 @@ import { cellText, escapeHtml, inlineSvg } from './html.js';
 import { CONFIG, SCHEMA, allPositive, fmt } from './plots/common.js';
 import { renderSvg, type PlotSpec } from './render.js';
 import { writeFileAtomic } from './write.js';
+import { readJsonLines } from './parse.js';
 
 /** True if `dir` is a sweep folder (holds `sweep.json` of format sntk-sweep-folder/1). */
 export function isSweepFolder(dir: string): boolean {
@@ -134,16 +135,7 @@ function readManifest(dir: string): Manifest {
 export function readSweepSummary(dir: string): Row[] {
   const p = join(dir, 'summary.jsonl');
   if (!existsSync(p)) throw new InputError(`${p}: missing (run \`sntk sweep\` on this folder first)`);
-  return readFileSync(p, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l, i) => {
-      try {
-        return JSON.parse(l) as Row;
-      } catch {
-        throw new InputError(`${p}: line ${i + 1} is not valid JSON`);
-      }
-    });
+  return readJsonLines(p) as Row[];
 }
 
 const CSS = `body{font-family:"DejaVu Sans",Helvetica,Arial,sans-serif;margin:24px auto;max-width:1200px;color:#222;padding:0 16px}
