@@ -31,14 +31,18 @@ export interface PitchforkOptions {
   trainBias?: boolean;
 }
 
-/** The + attractor of `h ← tanh(W h)` from `h = u`. Cost O(iters·N²). */
-export function plusAttractor(W: Float64Array, N: number, u: Float64Array): Float64Array {
+/**
+ * The attractor of `h ← tanh(W h + b)` reached from `h = u` at zero input (`b` default 0: the +
+ * attractor of the pitchfork teacher). Throws ConvergenceError naming `task` when it does not
+ * settle in 100000 iterations. Cost O(iters·N²).
+ */
+export function plusAttractor(W: Float64Array, N: number, u: Float64Array, b?: Float64Array, task = 'pitchforkTask'): Float64Array {
   let h = u.slice();
   const next = new Float64Array(N);
   for (let it = 0; it < 100000; it++) {
     let diff = 0;
     for (let i = 0; i < N; i++) {
-      let s = 0;
+      let s = b ? b[i]! : 0;
       for (let j = 0; j < N; j++) s += W[i * N + j]! * h[j]!;
       next[i] = Math.tanh(s);
       diff = Math.max(diff, Math.abs(next[i]! - h[i]!));
@@ -46,7 +50,7 @@ export function plusAttractor(W: Float64Array, N: number, u: Float64Array): Floa
     h = next.slice();
     if (diff < 1e-15) return h;
   }
-  throw new ConvergenceError('pitchforkTask: the teacher did not settle on its + attractor in 100000 iterations');
+  throw new ConvergenceError(`${task}: the teacher did not settle on its attractor in 100000 iterations`);
 }
 
 /** Builds the pitchfork task for a seed. Deterministic. Cost O(N³ + B·T·N²). */

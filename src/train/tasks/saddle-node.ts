@@ -8,7 +8,7 @@
  * (docs/theory.md §7). Targets: the teacher's readout, scaled so that its + attractor reads +1.
  */
 import type { Task } from './types.js';
-import { pitchforkTask } from './pitchfork.js';
+import { pitchforkTask, plusAttractor } from './pitchfork.js';
 import { InputError, ConvergenceError } from '../../errors.js';
 import { maskFromBlocks } from '../batch.js';
 import { forwardTargets } from './common.js';
@@ -26,24 +26,6 @@ export interface SaddleNodeOptions {
   studentGain?: number;
   /** Bias along the outlier direction, `b* = bias·u` (default 0.3). */
   bias?: number;
-}
-
-/** The attractor of `h ← tanh(W h + b)` from `start` at zero input. Cost O(iters·N²). */
-function attractor(W: Float64Array, b: Float64Array, N: number, start: Float64Array): Float64Array {
-  let h = start.slice();
-  const next = new Float64Array(N);
-  for (let it = 0; it < 100000; it++) {
-    let diff = 0;
-    for (let i = 0; i < N; i++) {
-      let s = b[i]!;
-      for (let j = 0; j < N; j++) s += W[i * N + j]! * h[j]!;
-      next[i] = Math.tanh(s);
-      diff = Math.max(diff, Math.abs(next[i]! - h[i]!));
-    }
-    h = next.slice();
-    if (diff < 1e-15) return h;
-  }
-  throw new ConvergenceError('saddleNodeTask: the teacher did not settle on an attractor in 100000 iterations');
 }
 
 /** Builds the saddle-node task for a seed. Deterministic. Cost O(N³ + B·T·N²). */
@@ -65,8 +47,8 @@ export function saddleNodeTask(opts: SaddleNodeOptions = {}): Task {
   for (let i = 0; i < N; i++) u[i]! /= nu;
   for (let i = 0; i < N; i++) teacher.params[bOff + i] = beta * u[i]!;
   const b = teacher.params.slice(bOff, bOff + N);
-  const plus = attractor(W, b, N, u);
-  const minus = attractor(W, b, N, u.map((v) => -v));
+  const plus = plusAttractor(W, N, u, b, 'saddleNodeTask');
+  const minus = plusAttractor(W, N, u.map((v) => -v), b, 'saddleNodeTask'); // started from −u: the other attractor
   let up = 0, um = 0;
   for (let i = 0; i < N; i++) {
     up += u[i]! * plus[i]!;
