@@ -2,7 +2,6 @@
  * Shared plumbing of the `sntk` commands: output (human text or one JSON object), progress on
  * stderr (progress.ts), and the mapping from errors to exit codes.
  */
-import { createProgress, type Progress } from './progress.js';
 import { FileSystemError, InputError, LockError, MemoryBudgetError, NonFiniteError, ShapeError, SntkError, UsageError } from '../errors.js';
 
 /** Options every command accepts. */
@@ -25,19 +24,6 @@ export function jsonReplacer(_key: string, value: unknown): unknown {
   if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number>);
   if (typeof value === 'number' && !Number.isFinite(value)) return null;
   return value;
-}
-
-/**
- * A progress reporter for `total` units (`done` counted by the caller): the shared progress
- * module (progress.ts) behind the older `(done, total)` call shape.
- */
-export function progressLine(opts: CommonOptions, label: string): (done: number, total: number) => void {
-  let p: Progress | null = null;
-  return (done, total) => {
-    p ??= createProgress(opts, label, total);
-    p.update(done);
-    if (done >= total) p.finish();
-  };
 }
 
 /**
