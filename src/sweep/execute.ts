@@ -12,7 +12,7 @@ import { parseTrainConfig, type TrainConfig } from '../train/config.js';
 import { trainRun, type TrainSummary } from '../train/run.js';
 import { createMonitor } from '../train/monitor/monitor.js';
 import { buildReport, writeReport } from '../report/index.js';
-import { acquireRunLock } from './run-lock.js';
+import { waitForRunFolderLock } from '../util/lock.js';
 
 /** What happened to a run. */
 export type RunAction = 'skipped' | 'trained' | 'resumed';
@@ -67,7 +67,7 @@ export interface ExecuteOptions {
  */
 export async function executeSweepRun(configInput: unknown, dir: string, opts: ExecuteOptions = {}): Promise<RunExecution> {
   const config = parseTrainConfig(configInput);
-  const lock = await acquireRunLock(`${dir}.lock`, opts.onWait ? { onWait: opts.onWait } : {});
+  const lock = await waitForRunFolderLock(dir, opts.onWait ? { onWait: opts.onWait, command: 'sweep' } : { command: 'sweep' });
   try {
     let action: RunAction = 'skipped';
     let summary = finishedSummary(dir, config);

@@ -9,9 +9,14 @@
  * process, or by another host (the folder is on a shared file system), is refused with a
  * `LockError` naming the owner. Locks are re-entrant within a process: `sntk train` holds its
  * folder's lock around `trainRun` (which takes it too) and the report. A folder the lock created
- * is removed again when the work fails before writing anything into it. Node-only.
+ * is removed again when the work fails before writing anything into it.
+ *
+ * Sweep workers use the waiting form, `waitForRunFolderLock`: a job delivered twice at the same
+ * time (a queue re-delivery while the first worker still trains) waits for the first to finish
+ * instead of failing, and keeps the lock's modification time fresh as a heartbeat so that a lock
+ * left by a dead worker on another host goes stale. Node-only.
  */
-import { existsSync, linkSync, readFileSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { LockError } from '../errors.js';
@@ -133,5 +138,82 @@ export async function withRunFolderLock<T>(dir: string, fn: () => T | Promise<T>
     return await fn();
   } finally {
     releaseLock();
+  }
+}
+
+/** A lock taken by `waitForRunFolderLock`. */
+export interface HeldRunFolderLock {
+  /** The lock file. */
+  path: string;
+  /** Refreshes the heartbeat (the lock file's modification time). Cost: one utimes call. */
+  touch(): void;
+  release(): void;
+}
+
+/** Options of `waitForRunFolderLock`. */
+export interface WaitForLockOptions {
+  /** A lock owned by another host whose heartbeat is older than this is stale (default 10 min). */
+  staleMs?: number;
+  /** Poll interval while waiting (default 500 ms). */
+  pollMs?: number;
+  /** Called once, with a description of the owner, when the lock is busy and this call waits. */
+  onWait?: (holder: string) => void;
+  /** Recorded as the owner's command. */
+  command?: string;
+}
+
+/** True when `file` is a lock of another host whose heartbeat is older than `staleMs`. */
+function staleForeignLock(file: string, staleMs: number): boolean {
+  const owner = readOwner(file);
+  if (owner === null || owner.host === hostname()) return false;
+  try {
+    return Date.now() - statSync(file).mtimeMs > staleMs;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Takes the lock of run folder `dir` like `acquireRunFolderLock`, but waits (polling every
+ * `pollMs`) while another process, or another task of this process, holds it, instead of
+ * throwing; a lock of another host whose heartbeat is older than `staleMs` is broken. Not
+ * re-entrant: use it once per unit of work (a sweep job), with `withRunFolderLock` inside.
+ * Cost: a few file operations per poll.
+ */
+export async function waitForRunFolderLock(dir: string, opts: WaitForLockOptions = {}): Promise<HeldRunFolderLock> {
+  const staleMs = opts.staleMs ?? 10 * 60_000;
+  const pollMs = opts.pollMs ?? 500;
+  const file = keyOf(dir);
+  let waited = false;
+  for (;;) {
+    if (!held.has(file)) {
+      try {
+        const releaseLock = acquireRunFolderLock(dir, opts.command);
+        return {
+          path: file,
+          touch: () => {
+            const now = new Date();
+            try {
+              utimesSync(file, now, now);
+            } catch {
+              /* removed by a stale-lock breaker: the owner check at release notices */
+            }
+          },
+          release: releaseLock,
+        };
+      } catch (err) {
+        if (!(err instanceof LockError)) throw err;
+        if (staleForeignLock(file, staleMs)) {
+          rmSync(file, { force: true });
+          continue;
+        }
+      }
+    }
+    if (!waited) {
+      waited = true;
+      const owner = held.has(file) ? null : readOwner(file);
+      opts.onWait?.(owner ? JSON.stringify(owner) : held.has(file) ? `another task of process ${process.pid}` : 'another process');
+    }
+    await new Promise((r) => setTimeout(r, pollMs));
   }
 }
