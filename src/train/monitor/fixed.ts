@@ -53,7 +53,8 @@ function masked(v: Float64Array, mask: Uint8Array | undefined): Float64Array {
 }
 
 /**
- * Fixed points at zero input and the critical directions (see the module comment). `samples`
+ * Fixed points at zero input and the critical directions (see the module comment), on the cell's
+ * full state (N = `model.cell.N`: `[h; c]` per LSTM layer, all layers of a stacked cell). `samples`
  * (flat states, multiple of N) seed the fixed-point search. Cost: the fixed-point search
  * (≈ starts × Newton × O(N³)) plus O(N³ + P) for the eigenvectors and directions.
  *
@@ -124,7 +125,7 @@ export function zeroInputAnalysis(model: Model, opts: { mask?: Uint8Array; sampl
   }
   if (complex) {
     // the complex channel: span{Re, Im} of the total derivative dλ/dθ (the fixed point moving), any cell
-    const N = model.spec.hiddenSize;
+    const N = model.cell.N; // the full state (LSTM [h; c], every layer of a stacked cell)
     const A = identity(N);
     for (let k = 0; k < N * N; k++) A.data[k]! -= J.data[k]!;
     try {

@@ -11,7 +11,7 @@
 import type { Task } from './types.js';
 import type { Batch } from '../batch.js';
 import type { CellKind, Model, ActivationName } from '../../models/types.js';
-import { defineSpec, randomModel, rollout, readout, stateSize } from '../../models/index.js';
+import { defineSpec, randomModel, rollout, readout } from '../../models/index.js';
 import { createRng } from '../../linalg/random.js';
 import { InputError } from '../../errors.js';
 
@@ -98,12 +98,6 @@ export function dataTask(arrays: DataArrays, opts: DataTaskOptions = {}): DataTa
     ...(opts.numLayers !== undefined ? { numLayers: opts.numLayers } : {}),
     ...(opts.bias !== undefined ? { bias: opts.bias } : {}),
   });
-  if (stateSize(spec) !== spec.hiddenSize) {
-    // the training monitor (train/monitor/*) and task helpers still size states by hiddenSize
-    throw new InputError(
-      `task.cell: training a ${spec.cell} cell with ${spec.numLayers ?? 1} layer(s) (state size ${stateSize(spec)} ≠ hiddenSize) is not supported by the current training sweep; analyse it with sntk kernel, or train a 1-layer torch-rnn/torch-gru or an sntk cell`,
-    );
-  }
   const student = randomModel(spec, `data-student:${seed}`, { gain: opts.studentGain ?? 0.9 });
   const Xtr = slice(X, T * D, 0, nTrain), Ytr = slice(Y, T * O, 0, nTrain);
   const validation: Batch | null = nVal > 0 ? { B: nVal, T, X: slice(X, T * D, nTrain, B), Y: slice(Y, T * O, nTrain, B) } : null;
