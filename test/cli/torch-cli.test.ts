@@ -5,7 +5,7 @@
  * and bad input (exit 2, one line naming the tensor).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { runCli as run } from './run-cli.js';
@@ -68,6 +68,23 @@ describe('sntk on PyTorch models and the data task', () => {
     expect(s.validationLoss.final).toBeLessThan(0.1 * s.validationLoss.initial);
     for (const f of ['config.json', 'metrics.jsonl', 'events.json', 'summary.json', 'eigenvalues.jsonl', join('report', 'report.html')]) expect(existsSync(join(out, f))).toBe(true);
     expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).task.file).toMatch(/^\/.*data-task\.npz$/);
+  }, 120_000);
+
+  it('train on examples/data-task-lstm.json (a 2-layer LSTM student) reaches 0.1·L₀; sntk report rebuilds its report', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'sntk-lstm-run-'));
+    const r = await run(['train', '--config', join(EX, 'data-task-lstm.json'), '--out', out, '--json', '--quiet']);
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.out);
+    expect(s.status).toBe('completed');
+    expect(s.finalLoss).toBeLessThanOrEqual(0.1 * s.initialLoss);
+    expect(s.stepsToTarget).not.toBeNull();
+    // the monitor's rows: kernel and fixed points over the full state (2 layers × [h; c] = 32 entries)
+    const line = JSON.parse(readFileSync(join(out, 'eigenvalues.jsonl'), 'utf8').split('\n')[0]!);
+    expect(line.jacobian[0]).toHaveLength(2 * 2 * 8);
+    rmSync(join(out, 'report'), { recursive: true, force: true });
+    const rep = await run(['report', out, '--quiet']);
+    expect(rep.code).toBe(0);
+    expect(existsSync(join(out, 'report', 'report.html'))).toBe(true);
   }, 120_000);
 
   it('bad input: exit 2 with one line naming the tensor', async () => {
