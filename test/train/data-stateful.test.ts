@@ -29,6 +29,7 @@ import { createMonitor } from '../../src/train/monitor/monitor.js';
 import { outputJacobian } from '../../src/train/sweep.js';
 import { parseTrainConfig } from '../../src/train/config.js';
 import { trainRun } from '../../src/train/run.js';
+import { buildTask } from '../../src/train/build.js';
 import { loadTaskData } from '../../src/io/train-data.js';
 import { denseSntk } from '../../src/sntk/dense.js';
 import { syrk } from '../../src/linalg/index.js';
@@ -237,5 +238,14 @@ describe('trainRun on examples/data-task.npz with LSTM and 2-layer students', ()
       expect(row.trace).toBeGreaterThan(0);
       expect(row.fixedPoints).toBeGreaterThanOrEqual(1);
     }
+  });
+});
+
+describe('data task sizes', () => {
+  it('the run memory is checked on the full state before the student is allocated (InputError naming the part)', () => {
+    const config = parseTrainConfig({ task: { name: 'data', cell: 'torch-lstm', numLayers: 3, hiddenSize: 3000 } });
+    expect(() => buildTask(config, { X, Y, B, T, D, O })).toThrow(/^task: the run would need about .* GiB .*over the memory budget/);
+    const small = parseTrainConfig({ task: { name: 'data', cell: 'torch-lstm', numLayers: 2, hiddenSize: 3 } });
+    expect(buildTask(small, { X, Y, B, T, D, O }).student.cell.N).toBe(12);
   });
 });

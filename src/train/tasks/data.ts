@@ -13,7 +13,7 @@
  */
 import type { Task } from './types.js';
 import type { Batch } from '../batch.js';
-import type { CellKind, Model, ActivationName } from '../../models/types.js';
+import type { CellKind, Model, ModelSpec, ActivationName } from '../../models/types.js';
 import { defineSpec, randomModel, rollout, readout } from '../../models/index.js';
 import { createRng } from '../../linalg/random.js';
 import { InputError } from '../../errors.js';
@@ -53,6 +53,11 @@ export interface DataTaskOptions {
   validation?: number;
   /** Recurrent gain of the student's initial weights. */
   studentGain?: number;
+  /**
+   * Called with the student's spec and the training trials before the student is allocated (a
+   * memory check that throws to refuse the sizes).
+   */
+  checkSizes?: (spec: ModelSpec, trainTrials: number, T: number) => void;
 }
 
 /** A data task with its validation batch (null without a split). */
@@ -124,6 +129,7 @@ export function dataTask(arrays: DataArrays, opts: DataTaskOptions = {}): DataTa
     ...(opts.numLayers !== undefined ? { numLayers: opts.numLayers } : {}),
     ...(opts.bias !== undefined ? { bias: opts.bias } : {}),
   });
+  opts.checkSizes?.(spec, nTrain, T);
   const student = randomModel(spec, `data-student:${seed}`, { gain: opts.studentGain ?? 0.9 });
   const split = (from: number, to: number, what: string): Batch => {
     if (!mask) return { B: to - from, T, X: slice(X, T * D, from, to), Y: slice(Y, T * O, from, to) };
