@@ -157,3 +157,31 @@ describe('data task with a mask', () => {
     expect(() => loadTaskData({ file: 'd.safetensors', inputs: 'inputs', targets: 'targets', teacher: null, mask: 'bad' }, dir)).toThrow(/task\.mask: array 'bad' of d\.safetensors has shape \(8, 4\), expected \(B, T\) = \(8, 5\) or \(B, T, O\) = \(8, 5, 2\)/);
   });
 });
+
+describe('sntk train with a mask in the data file', () => {
+  it('picks up the array named mask, ignores the garbage targets it masks, and reaches 0.1·L₀', async () => {
+    const { runCli } = await import('../cli/run-cli.js');
+    const data = loadTaskData({ file: 'data-task.npz', inputs: 'inputs', targets: 'targets', teacher: null }, join(import.meta.dirname, '..', '..', 'examples'));
+    const { B: nb, T: nt, D: nd } = data;
+    // keep the second half of every trial; the first half's targets are garbage
+    const mask = Float64Array.from({ length: nb * nt }, (_, r) => (r % nt >= nt / 2 ? 1 : 0));
+    const Yg = data.Y!.map((v, i) => (mask[i] ? v : 1e3));
+    const dir = mkdtempSync(join(tmpdir(), 'sntk-mask-run-'));
+    writeSafetensorsFile(join(dir, 'd.safetensors'), {
+      inputs: { data: data.X, shape: [nb, nt, nd] },
+      targets: { data: Yg, shape: [nb, nt, 1] },
+      mask: { data: mask, shape: [nb, nt] },
+    });
+    const cfg = { seed: 0, steps: 60, task: { name: 'data', file: 'd.safetensors', cell: 'torch-gru', hiddenSize: 8, batchSize: 8 }, optimizer: { kind: 'adam', learningRate: 0.03 }, monitorEvery: 20, monitor: { trials: 2, top: 3, fixedPointStarts: 2 } };
+    const { writeFileSync, readFileSync } = await import('node:fs');
+    writeFileSync(join(dir, 'c.json'), JSON.stringify(cfg));
+    const r = await runCli(['train', '--config', join(dir, 'c.json'), '--out', join(dir, 'run'), '--json', '--quiet']);
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.out);
+    expect(s.initialLoss).toBeLessThan(1); // the masked 1e3 targets would give ≈ 2.5e5
+    expect(s.finalLoss).toBeLessThanOrEqual(0.1 * s.initialLoss);
+    // the monitor's loss column is the masked loss too
+    const first = JSON.parse(readFileSync(join(dir, 'run', 'metrics.jsonl'), 'utf8').split('\n')[0]!);
+    expect(first.loss).toBe(s.initialLoss);
+  }, 60_000);
+});
