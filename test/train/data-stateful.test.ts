@@ -166,6 +166,12 @@ describe.each(students)('data task with a %s student', (_name, cellOpts, N) => {
     }
     // the readout has no part in B* (cell parameters only)
     for (let q = P; q < model.layout.size; q++) expect(g[q]).toBe(0);
+    // the bias part: B*ᵀl on every layer's bias_ih/bias_hh block, 0 elsewhere
+    const bias = z.bStarLBias[0]!;
+    const inBias = new Uint8Array(model.layout.size);
+    for (const b of model.layout.blocks) if (b.name.startsWith('bias_')) inBias.fill(1, b.offset, b.offset + b.rows * b.cols);
+    expect(inBias.reduce((a, v) => a + v, 0)).toBe(2 * cellOpts.numLayers * (cellOpts.cell === 'torch-lstm' ? 4 : 3) * 3);
+    for (let q = 0; q < model.layout.size; q++) expect(bias[q]).toBe(inBias[q] ? g[q] : 0);
   });
 
   it('the monitor core observes a step on the full state (trace = denseSntk trace, fixed points of length N)', () => {

@@ -32,8 +32,8 @@ export interface ZeroInputAnalysis {
   /** `B*ᵀl` over the flat parameters (1 vector for a real λ_c, 2 for a complex one), masked. */
   bStarL: Float64Array[];
   /**
-   * The bias-block part of `B*ᵀl` (the other blocks zeroed; `D* l` for a vanilla cell), masked;
-   * empty when the cell has no `b` block. Equal to `B*ᵀl` when `h* = 0` and the input is 0; the
+   * The bias-block part of `B*ᵀl` (the other blocks zeroed; `D* l` for a vanilla cell; every bias
+   * block of a GRU or PyTorch cell, all layers), masked; empty when the cell has no bias. Equal to `B*ᵀl` when `h* = 0` and the input is 0; the
    * W block of `B*ᵀl` is `(D* l) h*ᵀ`, so the two differ by the fixed point's displacement.
    */
   bStarLBias: Float64Array[];
@@ -96,11 +96,12 @@ export function zeroInputAnalysis(model: Model, opts: { mask?: Uint8Array; sampl
   }
   const wOff = blockOffset(model, 'W');
   const bOff = blockOffset(model, 'b');
-  const bBlk = model.layout.blocks.find((b) => b.name === 'b');
-  if (bBlk) {
+  // the cell's bias blocks: `b` (vanilla, leaky, rate), `br`/`bz`/`bn` (gru), `bias_ih_l*`/`bias_hh_l*` (PyTorch cells)
+  const biasBlocks = model.layout.blocks.filter((b) => b.offset < model.layout.cellSize && /^(b|b[rzn]|bias_(ih|hh)_l\d+)$/.test(b.name));
+  if (biasBlocks.length > 0) {
     for (const g of out.bStarL) {
       const v = new Float64Array(size);
-      for (let i = 0; i < bBlk.rows * bBlk.cols; i++) v[bBlk.offset + i] = g[bBlk.offset + i]!;
+      for (const blk of biasBlocks) for (let i = blk.offset; i < blk.offset + blk.rows * blk.cols; i++) v[i] = g[i]!;
       out.bStarLBias.push(v);
     }
   }
