@@ -1,5 +1,5 @@
 /**
- * The training step's sweep (docs/theory.md §10), composed from the models layer's sweep engine
+ * The training step's sweep (docs/theory.md §10, loss mask included), composed from the models layer's sweep engine
  * (models/output-sweep.ts) for any cell: one rollout gives the predictions and the loss; one
  * block VJP of the cotangent `ε` gives the loss gradient `g = J_yᵀ ε`; the k directions `V` give
  * the Fisher products `F_y V = J_yᵀ J_y V / (S·T)` by one block JVP and one block VJP on the
