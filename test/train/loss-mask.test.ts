@@ -185,3 +185,50 @@ describe('sntk train with a mask in the data file', () => {
     expect(first.loss).toBe(s.initialLoss);
   }, 60_000);
 });
+
+describe('boolean masks', () => {
+  /** A `.npy` v1.0 file of NumPy booleans (`|b1`), as `np.save` writes a bool array. */
+  function boolNpy(values: number[], shape: number[]): Uint8Array {
+    let header = `{'descr': '|b1', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
+    const total = 10 + header.length + 1;
+    header += ' '.repeat((64 - (total % 64)) % 64) + '\n';
+    const head = new TextEncoder().encode(header);
+    const out = new Uint8Array(10 + head.length + values.length);
+    out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, head.length & 0xff, head.length >> 8]);
+    out.set(head, 10);
+    out.set(values, 10 + head.length);
+    return out;
+  }
+  /** A safetensors file with one BOOL tensor `mask`. */
+  function boolSafetensors(values: number[], shape: number[]): Uint8Array {
+    const h = new TextEncoder().encode(JSON.stringify({ mask: { dtype: 'BOOL', shape, data_offsets: [0, values.length] } }));
+    const out = new Uint8Array(8 + h.length + values.length);
+    new DataView(out.buffer).setBigUint64(0, BigInt(h.length), true);
+    out.set(h, 8);
+    out.set(values, 8 + h.length);
+    return out;
+  }
+
+  it('a bool .npy (|b1) or a BOOL safetensors tensor reads as 0/1 and serves as the mask; another byte is an InputError', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const { readNpy } = await import('../../src/io/npy.js');
+    const { readSafetensors } = await import('../../src/io/safetensors.js');
+    const dir = mkdtempSync(join(tmpdir(), 'sntk-boolmask-'));
+    const m = Array.from({ length: B * T }, (_, i) => (i % 3 === 0 ? 0 : 1));
+    writeFileSync(join(dir, 'm.npy'), boolNpy(m, [B, T]));
+    writeFileSync(join(dir, 'm.safetensors'), boolSafetensors(m, [B, T]));
+    const { writeNpyFile } = await import('../../src/io/npy.js');
+    writeNpyFile(join(dir, 'x.npy'), X, [B, T, D]);
+    writeNpyFile(join(dir, 'y.npy'), Y, [B, T, O]);
+    for (const f of ['m.npy', 'm.safetensors']) {
+      const a = loadTaskData({ file: null, inputs: 'x.npy', targets: 'y.npy', teacher: null, mask: f }, dir);
+      expect(Array.from(a.mask!)).toEqual(m);
+      expect(dataTask(a).lossMask!.length).toBe(B * T * O);
+    }
+    const npy = readNpy(boolNpy([0, 1, 1], [3]), 'b.npy');
+    expect(npy.dtype).toBe('b1');
+    expect(Array.from(npy.data)).toEqual([0, 1, 1]);
+    expect(() => readNpy(boolNpy([0, 2], [2]), 'b.npy')).toThrow(/^b\.npy: bool entry 1 has byte value 2, expected 0 or 1$/);
+    expect(() => readSafetensors(boolSafetensors([1, 7], [2]), 's.safetensors')).toThrow(/^s\.safetensors: tensor 'mask': BOOL entry 1 has byte value 7, expected 0 or 1$/);
+  });
+});
