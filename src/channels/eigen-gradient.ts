@@ -25,7 +25,7 @@ export interface EigenvalueGradient {
  * `dλ/dθ / α`. Cost: 2P mixed and 2P second-derivative products of the cell, O(P·(N² + ND)).
  */
 export function eigenvalueGradient(model: Model, hStar: Float64Array, xbar: Float64Array, mode: EigenPair, S: Matrix): EigenvalueGradient {
-  const N = model.spec.hiddenSize;
+  const N = model.cell.N;
   const P = model.layout.cellSize;
   if (S.rows !== N || S.cols !== P) throw new ShapeError(`sensitivity is ${S.rows}×${S.cols}, expected ${N}×${P}`);
   const theta = model.params.subarray(0, P);

@@ -1,5 +1,6 @@
 /**
- * NumPy `.npy` files (format 1.0 and 2.0 read/write, 3.0 read), dtypes `<f8` and `<f4`
+ * NumPy `.npy` files (format 1.0 and 2.0 read/write, 3.0 read), dtypes `<f8` and `<f4` (and `|b1`
+ * booleans read as 0/1)
  * (f4 is widened to float64 on read), C order only.
  *
  * Layout: magic `\x93NUMPY`, major, minor, header length (u16 LE for 1.0, u32 LE for 2.0/3.0),
@@ -33,8 +34,8 @@ export interface NdArray {
   /** Row-major (C order) data, length = product of `shape`. */
   data: Float64Array;
   shape: number[];
-  /** The dtype stored in the file (`f4` data has been widened to float64). */
-  dtype: FloatDtype;
+  /** The dtype stored in the file (`f4` data has been widened to float64, `b1` booleans read as 0/1). */
+  dtype: NpyReadDtype;
 }
 
 /** Options of `writeNpy`. */
@@ -168,7 +169,10 @@ function pyPreview(v: PyValue): string {
   return 'a dict';
 }
 
-function parseDescr(descr: PyValue, where: string): FloatDtype {
+/** The dtypes sntk reads from `.npy`: float64, float32 and NumPy booleans (`|b1`, read as 0/1, e.g. masks). */
+export type NpyReadDtype = FloatDtype | 'b1';
+
+function parseDescr(descr: PyValue, where: string): NpyReadDtype {
   if (typeof descr !== 'string') {
     throw new InputError(`${where}: structured dtype (${pyPreview(descr)}) is not supported (sntk reads '<f8' and '<f4')`);
   }
@@ -177,10 +181,11 @@ function parseDescr(descr: PyValue, where: string): FloatDtype {
     throw new InputError(`${where}: object array (dtype '${descr}', Python objects behind pickles) cannot be read; save numbers: np.asarray(a, dtype=np.float64)`);
   }
   if (descr === '<f4') return 'f4';
+  if (descr === '|b1') return 'b1';
   if (descr === '>f8' || descr === '>f4') {
     throw new InputError(`${where}: big-endian dtype '${descr}' is not supported; save with arr.astype('<${descr.slice(1)}')`);
   }
-  throw new InputError(`${where}: unsupported dtype '${descr}' (sntk reads '<f8' float64 and '<f4' float32)`);
+  throw new InputError(`${where}: unsupported dtype '${descr}' (sntk reads '<f8' float64 and '<f4' float32, and '|b1' bool)`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -193,13 +198,25 @@ function parseDescr(descr: PyValue, where: string): FloatDtype {
  */
 export function readNpy(bytes: Uint8Array, source = '<npy>'): NdArray {
   const h = parseNpyHeader(bytes, source, bytes.length);
-  return { data: decodeFloatsLE(bytes, h.dataStart, h.count, h.dtype), shape: h.shape, dtype: h.dtype };
+  const data = h.dtype === 'b1' ? decodeBools(bytes, h.dataStart, h.count, source) : decodeFloatsLE(bytes, h.dataStart, h.count, h.dtype);
+  return { data, shape: h.shape, dtype: h.dtype };
+}
+
+/** NumPy booleans (one byte each, 0 or 1) as 0/1 float64; InputError for another byte. Cost O(count). */
+function decodeBools(bytes: Uint8Array, offset: number, count: number, source: string): Float64Array {
+  const out = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const b = bytes[offset + i]!;
+    if (b > 1) throw new InputError(`${source}: bool entry ${i} has byte value ${b}, expected 0 or 1`);
+    out[i] = b;
+  }
+  return out;
 }
 
 /** What a `.npy` header says: the shape, dtype, where the data start and how many values follow. */
 export interface NpyHeader {
   shape: number[];
-  dtype: FloatDtype;
+  dtype: NpyReadDtype;
   dataStart: number;
   count: number;
 }
@@ -257,16 +274,17 @@ export function parseNpyHeader(bytes: Uint8Array, source: string, fileLength: nu
   }
   const shape = shapeV as number[];
   const count = shapeProduct(shape);
-  const need = count * itemSize(dtype);
+  const need = count * (dtype === 'b1' ? 1 : itemSize(dtype));
+  const descr = dtype === 'b1' ? '|b1' : `<${dtype}`;
   const have = fileLength - dataStart;
   if (need > have) {
     throw new InputError(
-      `${source}: truncated data: shape ${fmtShape(shape)} of '<${dtype}' needs ${need} bytes but the file has ${have} after the header`,
+      `${source}: truncated data: shape ${fmtShape(shape)} of '${descr}' needs ${need} bytes but the file has ${have} after the header`,
     );
   }
   if (need < have) {
     throw new InputError(
-      `${source}: shape ${fmtShape(shape)} of '<${dtype}' needs ${need} bytes but the file has ${have} after the header (shape/size mismatch)`,
+      `${source}: shape ${fmtShape(shape)} of '${descr}' needs ${need} bytes but the file has ${have} after the header (shape/size mismatch)`,
     );
   }
   return { shape: [...shape], dtype, dataStart, count };

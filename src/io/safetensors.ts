@@ -12,8 +12,8 @@
 import { InputError } from '../errors.js';
 import { decodeFloatsLE, encodeFloatsLE, fmtShape, readFileBytes, shapeProduct, writeFileAtomic } from './bytes.js';
 
-/** Dtypes sntk reads. */
-export type SafeReadDtype = 'F64' | 'F32' | 'F16' | 'BF16';
+/** Dtypes sntk reads (BOOL as 0/1, e.g. a loss mask). */
+export type SafeReadDtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'BOOL';
 /** Dtypes sntk writes. */
 export type SafeWriteDtype = 'F64' | 'F32';
 
@@ -52,10 +52,18 @@ function f16ToNumber(h: number): number {
   return s * (1 + m / 1024) * 2 ** (e - 15);
 }
 
-function decodeTensor(bytes: Uint8Array, offset: number, count: number, dtype: SafeReadDtype): Float64Array {
+function decodeTensor(bytes: Uint8Array, offset: number, count: number, dtype: SafeReadDtype, where: string): Float64Array {
   if (dtype === 'F64') return decodeFloatsLE(bytes, offset, count, 'f8');
   if (dtype === 'F32') return decodeFloatsLE(bytes, offset, count, 'f4');
   const out = new Float64Array(count);
+  if (dtype === 'BOOL') {
+    for (let i = 0; i < count; i++) {
+      const b = bytes[offset + i]!;
+      if (b > 1) throw new InputError(`${where}: BOOL entry ${i} has byte value ${b}, expected 0 or 1`);
+      out[i] = b;
+    }
+    return out;
+  }
   const f32 = new Float32Array(1);
   const u32 = new Uint32Array(f32.buffer);
   for (let i = 0; i < count; i++) {
@@ -142,9 +150,9 @@ export function readSafetensors(bytes: Uint8Array, source = '<safetensors>'): Sa
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new InputError(`${where} must be an object with dtype, shape, data_offsets`);
     const e = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (typeof e.dtype !== 'string') throw new InputError(`${where} has no string 'dtype'`);
-    if (!['F64', 'F32', 'F16', 'BF16'].includes(e.dtype)) {
+    if (!['F64', 'F32', 'F16', 'BF16', 'BOOL'].includes(e.dtype)) {
       const known = Object.hasOwn(DTYPE_BYTES, e.dtype) ? '' : ' (not a safetensors dtype)';
-      throw new InputError(`${where} has unsupported dtype '${e.dtype}'${known}; sntk reads F64, F32, F16, BF16`);
+      throw new InputError(`${where} has unsupported dtype '${e.dtype}'${known}; sntk reads F64, F32, F16, BF16 (and BOOL as 0/1)`);
     }
     const dtype = e.dtype as SafeReadDtype;
     if (!Array.isArray(e.shape) || e.shape.some((d) => !Number.isSafeInteger(d) || (d as number) < 0)) {
@@ -178,7 +186,7 @@ export function readSafetensors(bytes: Uint8Array, source = '<safetensors>'): Sa
   }
   const tensors = new Map<string, SafeTensor>();
   for (const e of entries) {
-    tensors.set(e.name, { data: decodeTensor(bytes, dataStart + e.begin, shapeProduct(e.shape), e.dtype), shape: e.shape, dtype: e.dtype });
+    tensors.set(e.name, { data: decodeTensor(bytes, dataStart + e.begin, shapeProduct(e.shape), e.dtype, `${source}: tensor '${e.name}'`), shape: e.shape, dtype: e.dtype });
   }
   return { tensors, metadata };
 }

@@ -2,7 +2,9 @@
  * Reads the arrays of the `data` training task (src/train/tasks/data.ts) from files: inputs
  * `B × T × D` and targets `B × T × O` as NumPy `.npy`, arrays of an `.npz` archive or tensors of a
  * safetensors file, or a teacher model file whose readout gives the targets. A `(T, D)` array is
- * one trial (B = 1). Every mismatch is an InputError naming the array and its file.
+ * one trial (B = 1). An optional loss mask (`B × T` or `B × T × O`, 0/1; by default the array
+ * named `mask` in `task.file`) drops target entries from the loss. Every mismatch is an InputError
+ * naming the array and its file.
  */
 import { extname, isAbsolute, resolve } from 'node:path';
 import { InputError } from '../errors.js';
@@ -19,7 +21,15 @@ export interface DataTaskFiles {
   inputs: string;
   targets: string | null;
   teacher: string | null;
+  /**
+   * Loss mask (`B × T` or `B × T × O`, 0/1): an array name in `file` or a file path; absent or
+   * null: the array named `mask` in `file` when it has one, else no mask.
+   */
+  mask?: string | null;
 }
+
+/** The array name a data task's loss mask is taken from by default (in `task.file`). */
+export const DEFAULT_MASK_KEY = 'mask';
 
 interface Named {
   data: Float64Array;
@@ -37,10 +47,14 @@ function readNamedArrays(path: string): Map<string, { data: Float64Array; shape:
 }
 
 /** One array: a path (`.npy`, or a one-array `.npz`/`.safetensors`) or a name in `file`. */
+function abs(base: string, p: string): string {
+  return isAbsolute(p) ? p : resolve(base, p);
+}
+
+/** One array: a path (`.npy`, or a one-array `.npz`/`.safetensors`) or a name in `file`. */
 function getArray(ref: string, role: string, files: DataTaskFiles, base: string): Named {
-  const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
   if (ARRAY_FILE.test(ref)) {
-    const p = abs(ref);
+    const p = abs(base, ref);
     if (extname(p).toLowerCase() === '.npy') {
       const a = readNpyFile(p);
       return { data: a.data, shape: a.shape, where: `task.${role} (${ref})` };
@@ -51,7 +65,7 @@ function getArray(ref: string, role: string, files: DataTaskFiles, base: string)
     return { data: pick.data, shape: pick.shape, where: `task.${role} (${ref})` };
   }
   if (files.file === null) throw new InputError(`task.${role}: '${ref}' is an array name but task.file is not set (or give a .npy/.npz/.safetensors path)`);
-  const m = readNamedArrays(abs(files.file));
+  const m = readNamedArrays(abs(base, files.file));
   const a = m.get(ref);
   if (!a) throw new InputError(`task.${role}: ${files.file} has no array '${ref}' (it has ${[...m.keys()].join(', ') || 'none'})`);
   return { data: a.data, shape: a.shape, where: `task.${role}: array '${ref}' of ${files.file}` };
@@ -66,18 +80,28 @@ function btw(a: Named): [number, number, number] {
 
 /**
  * Loads the arrays of a data task. Relative paths are taken from `baseDir` (the config file's
- * folder). Throws InputError naming the array for a wrong rank, targets whose B or T differ from
- * the inputs', an empty dimension, or a teacher that does not fit. Cost O(file sizes) (+ a teacher rollout later).
+ * folder). Throws InputError naming the array for a wrong rank, targets or a mask whose B or T
+ * differ from the inputs', an empty dimension, or a teacher that does not fit. Cost O(file sizes) (+ a teacher rollout later).
  */
 export function loadTaskData(files: DataTaskFiles, baseDir: string): DataArrays {
   const X = getArray(files.inputs, 'inputs', files, baseDir);
   const [B, T, D] = btw(X);
   if (B < 1 || T < 1 || D < 1) throw new InputError(`${X.where} has shape ${fmtShape(X.shape)}: B, T and D must be ≥ 1`);
   const out: DataArrays = { X: X.data, B, T, D };
+  const maskRef = files.mask ?? (files.file !== null && readNamedArrays(abs(baseDir, files.file)).has(DEFAULT_MASK_KEY) ? DEFAULT_MASK_KEY : null);
+  const mask = maskRef !== null ? getArray(maskRef, 'mask', files, baseDir) : null;
+  const withMask = (o: number): void => {
+    if (!mask) return;
+    const sh = mask.shape;
+    const ok = (sh.length === 2 || sh.length === 3) && sh[0] === B && sh[1] === T && (sh.length === 2 || sh[2] === 1 || sh[2] === o);
+    if (!ok) throw new InputError(`${mask.where} has shape ${fmtShape(sh)}, expected (B, T) = (${B}, ${T}) or (B, T, O) = (${B}, ${T}, ${o}) like the targets`);
+    out.mask = mask.data;
+  };
   if (files.teacher !== null) {
     const p = isAbsolute(files.teacher) ? files.teacher : resolve(baseDir, files.teacher);
     out.teacher = readModelFile(p);
     if (out.teacher.spec.inputSize !== D) throw new InputError(`task.teacher: ${files.teacher} takes ${out.teacher.spec.inputSize} inputs but ${X.where} has D = ${D}`);
+    withMask(out.teacher.spec.outputSize);
     return out;
   }
   if (files.targets === null) throw new InputError('task.targets: null needs task.teacher');
@@ -88,5 +112,6 @@ export function loadTaskData(files: DataTaskFiles, baseDir: string): DataArrays 
   if (O < 1) throw new InputError(`${Y.where} has shape ${fmtShape(Y.shape)}: no output columns`);
   out.Y = Y.data;
   out.O = O;
+  withMask(O);
   return out;
 }

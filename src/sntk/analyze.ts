@@ -13,6 +13,7 @@ import type { Model, Trajectory } from '../models/types.js';
 import { kernelDiagnostics } from './diagnostics.js';
 import { sntkSpectrum, sntkShape } from './dense.js';
 import { fisherOperator, sntkOperator } from './operators.js';
+import { kernelRowIndex, restrictedSntkOperator } from './state-rows.js';
 import { jacobianFrobeniusSquared, exactTraceCost } from './sensitivity.js';
 import { checkBudgetWith, memoryBudget } from './budget.js';
 import { lanczosTopK, lanczosDefaultBudget } from '../linalg/iterative/lanczos.js';
@@ -50,6 +51,13 @@ export interface AnalyzeOptions {
   spectrum?: 'full' | 'top';
   /** Cell-parameter columns of `J` (ascending; default all): the kernel of that parameter subset. */
   params?: Int32Array;
+  /**
+   * State entries per step (ascending indices into the N state entries; state-rows.ts
+   * `stateRows`): the kernel `S K Sᵀ` over the rows `(b, t, i)` with `i` in this set — an LSTM's
+   * `h` rows, one layer of a stacked cell (docs/theory.md §3). Default: every state entry. On the
+   * operator path it cannot be combined with `params` or `topVector`.
+   */
+  stateRows?: readonly number[];
   /**
    * Also the top parameter direction (top eigenvector of `JᵀJ` over `params`, as a unit vector over
    * the model's flat parameters, zero elsewhere); `warm` (flat parameters) warm-starts it.
@@ -149,7 +157,10 @@ export function analyzeSntk(model: Model, traj: Trajectory, opts: AnalyzeOptions
   const t0 = performance.now();
   const profile = new PhaseProfile();
   const shape = sntkShape(model, traj);
-  const { rows: M } = shape;
+  // checked; every one of the N entries (0..N−1) is no restriction
+  const checkedRows = opts.stateRows ? kernelRowIndex(traj, opts.stateRows) : undefined;
+  const rowIndex = checkedRows && opts.stateRows!.length < shape.N ? checkedRows : undefined;
+  const M = rowIndex ? rowIndex.length : shape.rows;
   const Pall = shape.params;
   const idx = opts.params;
   if (idx) {
@@ -188,6 +199,7 @@ export function analyzeSntk(model: Model, traj: Trajectory, opts: AnalyzeOptions
       ...(partial ? { largest: top } : {}),
       ...(opts.topVector ? { topVector: opts.topVector } : {}),
       ...(opts.keepJacobian ? { keepJacobian: true } : {}),
+      ...(rowIndex ? { rowIndex } : {}),
       profile,
     });
     const wantRanks = (opts.ranks ?? true) && !partial;
@@ -229,7 +241,11 @@ export function analyzeSntk(model: Model, traj: Trajectory, opts: AnalyzeOptions
   // blocks and probe batches (n-vectors), and the block products through the trajectory (M rows).
   // When the full basis does not fit, Lanczos runs with a bounded basis (thick restarts) and a
   // larger matvec budget; only when even a small basis does not fit is the request refused.
-  const via = forceJtJ || idx !== undefined || opts.operatorGram === 'JtJ' || P <= M ? 'JtJ' : 'JJt';
+  if (rowIndex && (forceJtJ || idx !== undefined)) {
+    throw new InputError('analyzeSntk: on the operator path a state-row subset cannot be combined with a parameter subset or the top parameter direction (use the dense path)');
+  }
+  // a state-row subset applies S K Sᵀ (state-rows.ts): the M_S × M_S side
+  const via = rowIndex ? 'JJt' : forceJtJ || idx !== undefined || opts.operatorGram === 'JtJ' || P <= M ? 'JtJ' : 'JJt';
   const nOp = via === 'JtJ' ? P : M;
   const blockSize = Math.min(top, 8);
   const basisVectors = opts.eigenBudget ?? lanczosDefaultBudget(nOp, top);
@@ -250,7 +266,7 @@ export function analyzeSntk(model: Model, traj: Trajectory, opts: AnalyzeOptions
     );
     maxBasis = Math.min(fits, basisVectors);
   }
-  const op = via === 'JtJ' ? fisherOperator(model, traj) : sntkOperator(model, traj);
+  const op = rowIndex ? restrictedSntkOperator(model, traj, opts.stateRows!) : via === 'JtJ' ? fisherOperator(model, traj) : sntkOperator(model, traj);
   const A = idx && idx.length < Pall ? maskedOperator(op.matmat.bind(op), idx, Pall) : { n: nOp, apply: (X: Matrix) => op.matmat(X) };
   let init: Matrix | undefined;
   const warm = opts.topVector?.warm;
@@ -273,7 +289,7 @@ export function analyzeSntk(model: Model, traj: Trajectory, opts: AnalyzeOptions
   profile.lap('top eigenpairs (block Lanczos)');
   let trace: number | undefined;
   const B = shape.B, T = shape.T, N = shape.N;
-  if (P === Pall && exactTraceCost(B, T, N, Pall) <= (opts.exactTraceFlops ?? 4e10)) {
+  if (P === Pall && !rowIndex && exactTraceCost(B, T, N, Pall) <= (opts.exactTraceFlops ?? 4e10)) {
     opts.onPhase?.('exact trace');
     trace = jacobianFrobeniusSquared(model, traj);
     profile.lap('exact trace');

@@ -14,6 +14,7 @@ import { denseJacobian } from './sensitivity.js';
 import { gatherSiteFactors, type SiteFactors } from './site-gram.js';
 import { applyPropagator } from './operators.js';
 import { checkDenseBudget, memoryBudget } from './budget.js';
+import { InputError } from '../errors.js';
 import { gramRoute, gramSpectrumAndTop, gramTraceAndFrobenius, parameterGram, selectColumns } from './gram.js';
 import type { PhaseProfile } from './profile.js';
 
@@ -157,6 +158,12 @@ export interface SntkSpectrumOptions {
   topVector?: { warm: Float64Array | null };
   /** Also return the (column-restricted) Jacobian `J` (forces a route that forms it). */
   keepJacobian?: boolean;
+  /**
+   * Rows of `J` to keep (ascending indices `(b·T + t)·N + i` into the `M` state rows; state-rows.ts
+   * `kernelRowIndex`): the spectrum of `S J Jᵀ Sᵀ`, e.g. an LSTM's `h` rows or one layer of a
+   * stacked cell. Forms `J` and takes the Gram by SYRK.
+   */
+  rowIndex?: Int32Array;
   /** Per-phase wall times are added here (jacobian, gram, eigenvalues). */
   profile?: PhaseProfile;
 }
@@ -184,6 +191,18 @@ export interface SntkSpectrum {
   jacobian?: Matrix;
 }
 
+/** The rows `rows` (ascending, in range) of `J`, as a new matrix. Cost O(|rows|·cols). */
+function selectRows(J: Matrix, rows: Int32Array): Matrix {
+  const c = J.cols;
+  const out = zeros(rows.length, c);
+  for (let a = 0; a < rows.length; a++) {
+    const r = rows[a]!;
+    if (!(r >= 0 && r < J.rows)) throw new InputError(`rowIndex entry ${r} is not a row of the ${J.rows}-row Jacobian`);
+    out.data.set(J.data.subarray(r * c, (r + 1) * c), a * c);
+  }
+  return out;
+}
+
 /** Whether `P K_θ Pᵀ` (no Jacobian) builds the `M × M` Gram with fewer flops than `J` then `J Jᵀ` by SYRK. Cost O(1). */
 function pkpCheaper(s: SntkShape): boolean {
   const c = denseCosts(s);
@@ -203,7 +222,8 @@ function pkpCheaper(s: SntkShape): boolean {
  */
 export function sntkSpectrum(model: Model, traj: Trajectory, opts: SntkSpectrumOptions = {}): SntkSpectrum {
   const shape = sntkShape(model, traj);
-  const M = shape.rows;
+  const rowIdx = opts.rowIndex;
+  const M = rowIdx ? rowIdx.length : shape.rows;
   const P = shape.params;
   const idx = opts.params ?? Int32Array.from({ length: P }, (_, i) => i);
   const p = idx.length;
@@ -211,11 +231,12 @@ export function sntkSpectrum(model: Model, traj: Trajectory, opts: SntkSpectrumO
   const wantVector = opts.topVector !== undefined;
   const via: 'JtJ' | 'JJt' = wantVector || p < M ? 'JtJ' : 'JJt';
   const n = via === 'JtJ' ? p : M;
-  const usePkp = via === 'JJt' && p === P && !opts.keepJacobian && pkpCheaper(shape);
+  const usePkp = !rowIdx && via === 'JJt' && p === P && !opts.keepJacobian && pkpCheaper(shape);
   if (usePkp) {
     checkDenseBudget(M * M, `the sNTK spectrum (P K_θ Pᵀ, one ${M}×${M} buffer)`, opts.memoryBudget);
   } else {
-    checkDenseBudget(M * P + (p === P ? 0 : M * p) + (wantVector ? 3 : 1) * n * n, `the sNTK spectrum (Jacobian ${M}×${P}, Gram ${n}×${n})`, opts.memoryBudget);
+    const Mall = shape.rows;
+    checkDenseBudget(Mall * P + (p === P && !rowIdx ? 0 : M * p) + (wantVector ? 3 : 1) * n * n, `the sNTK spectrum (Jacobian ${Mall}×${P}, Gram ${n}×${n})`, opts.memoryBudget);
   }
   profile?.reset();
   let G: Matrix;
@@ -227,9 +248,11 @@ export function sntkSpectrum(model: Model, traj: Trajectory, opts: SntkSpectrumO
     profile?.lap('gram');
   } else {
     J = selectColumns(denseJacobian(model, traj, opts), idx);
+    if (rowIdx) J = selectRows(J, rowIdx);
     profile?.lap('jacobian');
     if (via === 'JtJ') {
-      route = gramRoute(model);
+      // the block-VJP Gram runs over every trajectory row: a row subset takes SYRK
+      route = rowIdx ? 'syrk' : gramRoute(model);
       G = parameterGram(model, traj, J, idx, route);
     } else {
       route = 'syrk';

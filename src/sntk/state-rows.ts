@@ -36,10 +36,21 @@ export function stateRows(spec: ModelSpec, sel: StateSelection): number[] {
   return out;
 }
 
-/** Rows of the whole sNTK `(b, t, i)` for the selected state indices, in order. Cost O(B·T·|rows|). */
-function kernelRows(traj: Trajectory, rows: readonly number[]): number[] {
-  const out: number[] = [];
-  for (let bt = 0; bt < traj.B * traj.T; bt++) for (const i of rows) out.push(bt * traj.N + i);
+/**
+ * Rows of the whole sNTK, `(b·T + t)·N + i`, for the selected state indices `rows` (ascending,
+ * in `[0, N)`), in order: `B·T·|rows|` indices. Throws InputError for an index out of range or out
+ * of order. Cost O(B·T·|rows|).
+ */
+export function kernelRowIndex(traj: Trajectory, rows: readonly number[]): Int32Array {
+  rows.forEach((i, a) => {
+    if (!Number.isInteger(i) || i < 0 || i >= traj.N || (a > 0 && i <= rows[a - 1]!)) {
+      throw new InputError(`state rows must be ascending state indices in [0, ${traj.N}), got ${i} at position ${a}`);
+    }
+  });
+  if (rows.length === 0) throw new InputError('no state rows selected (the restricted sNTK is empty)');
+  const out = new Int32Array(traj.B * traj.T * rows.length);
+  let k = 0;
+  for (let bt = 0; bt < traj.B * traj.T; bt++) for (const i of rows) out[k++] = bt * traj.N + i;
   return out;
 }
 
@@ -49,7 +60,7 @@ function kernelRows(traj: Trajectory, rows: readonly number[]): number[] {
  */
 export function restrictedSntkOperator(model: Model, traj: Trajectory, rows: readonly number[]): LinearOperator {
   const K = sntkOperator(model, traj);
-  const idx = kernelRows(traj, rows);
+  const idx = kernelRowIndex(traj, rows);
   const M = traj.B * traj.T * traj.N;
   return makeOperator({
     rows: idx.length,
@@ -71,7 +82,7 @@ export function restrictedSntkOperator(model: Model, traj: Trajectory, rows: rea
 /** The dense `S K Sᵀ` (from the dense sNTK; same memory checks). Cost as `denseSntk` plus O(M_S²). */
 export function restrictedDenseSntk(model: Model, traj: Trajectory, rows: readonly number[], opts: { memoryBudget?: number } = {}): Matrix {
   const { K } = denseSntk(model, traj, opts);
-  const idx = kernelRows(traj, rows);
+  const idx = kernelRowIndex(traj, rows);
   const m = idx.length;
   const out = zeros(m, m);
   for (let a = 0; a < m; a++) {

@@ -2,18 +2,27 @@
  * A training batch and the trainable mask over a model's flat parameters (cell then readout).
  */
 import type { Model } from '../models/types.js';
-import { ShapeError, assertFinite } from '../errors.js';
+import { InputError, ShapeError, assertFinite } from '../errors.js';
 
 /** What the loss is taken on: the readout outputs `y = C h + d` or the hidden states `h`. */
 export type LossTarget = 'output' | 'state';
 
-/** Inputs `X` (`B × T × D`), targets `Y` (`B × T × O`, or `B × T × N` for state targets), optional `h0` (`B × N`). */
+/**
+ * Inputs `X` (`B × T × D`), targets `Y` (`B × T × O`, or `B × T × N` for state targets), optional
+ * `h0` (`B × N`) and optional loss mask.
+ */
 export interface Batch {
   readonly B: number;
   readonly T: number;
   readonly X: Float64Array;
   readonly Y: Float64Array;
   readonly h0?: Float64Array;
+  /**
+   * Loss mask, the shape of `Y` (`B × T × O`), each entry 0 or 1: entries with 0 contribute
+   * nothing to the loss, its gradient and the Fisher products, and the loss is the mean over the
+   * entries with 1 (`L = ½ Σ m (y − y*)² / Σ m`). Absent: every entry counts.
+   */
+  readonly lossMask?: Float64Array;
 }
 
 /** Width of the loss target per time step: `O` for outputs, `N` for states. */
@@ -34,6 +43,21 @@ export function checkBatch(model: Model, batch: Batch, target: LossTarget): void
   if (batch.h0 && batch.h0.length !== B * N) throw new ShapeError(`batch: h0 has length ${batch.h0.length}, expected B·N = ${B * N}`);
   assertFinite(batch.X, 'batch X');
   assertFinite(batch.Y, 'batch Y');
+  if (batch.lossMask) {
+    const m = batch.lossMask;
+    if (m.length !== B * T * O) throw new ShapeError(`batch: lossMask has length ${m.length}, expected the targets' B·T·${target === 'state' ? 'N' : 'O'} = ${B * T * O}`);
+    for (let i = 0; i < m.length; i++) {
+      if (m[i] !== 0 && m[i] !== 1) throw new InputError(`batch: lossMask entry ${i} is ${m[i]}, expected 0 or 1`);
+    }
+    if (lossMaskCount(m) === 0) throw new InputError('batch: the loss mask is 0 everywhere, so the loss has no entries (unmask at least one target entry)');
+  }
+}
+
+/** Number of entries a loss mask keeps (its 1s). Cost O(length). */
+export function lossMaskCount(m: Float64Array): number {
+  let c = 0;
+  for (let i = 0; i < m.length; i++) c += m[i]!;
+  return c;
 }
 
 /** A mask (1 = trainable) over a layout, from block names. Cost O(size). */

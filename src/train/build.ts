@@ -8,6 +8,8 @@ import { templateTask } from './tasks/template.js';
 import { flipFlopTask } from './tasks/flipflop.js';
 import { dataTask, type DataArrays } from './tasks/data.js';
 import { InputError } from '../errors.js';
+import { runMemoryProblem } from './memory.js';
+import { createLayout, stateSize } from '../models/index.js';
 import { saddleNodeTask } from './tasks/saddle-node.js';
 import { hopfTask } from './tasks/hopf.js';
 import { sgd } from './optimizers/sgd.js';
@@ -47,6 +49,19 @@ export function buildTask(config: TrainConfig, data?: DataArrays): Task {
         validation: t.validation,
         studentGain: t.studentGain,
         ...(t.alpha !== null ? { alpha: t.alpha } : {}),
+        // the run's memory, as the config check does for the built-in tasks, once the sizes are
+        // known: N is the cell's full state ([h; c] per LSTM layer, every layer of a stacked cell)
+        checkSizes: (spec, trainTrials, T) => {
+          const layout = createLayout(spec);
+          const o = config.optimizer;
+          const mem = runMemoryProblem({
+            N: stateSize(spec), D: spec.inputSize, O: spec.outputSize, cellSize: layout.cellSize, size: layout.size, trainable: layout.size,
+            B: t.batchSize ?? trainTrials, T,
+            optimizer: { kind: o.kind, k: o.k, damping: o.damping, fisherTrials: o.fisherTrials },
+            monitor: config.monitor,
+          });
+          if (mem) throw new InputError(`task: ${mem}`);
+        },
       });
       if (config.initialParams && config.initialParams.length !== task.student.params.length) {
         throw new InputError(`config.initialParams: has length ${config.initialParams.length}, the data task's ${t.cell} model has ${task.student.params.length} parameters`);

@@ -96,6 +96,7 @@ export const DataTaskSchema = z
     inputs: z.string().min(1).default('inputs').describe('Inputs B×T×D: an array name in `file`, or a .npy/.npz/.safetensors path (its only array).'),
     targets: z.string().min(1).nullable().default('targets').describe('Targets B×T×O: an array name in `file` or a file path; null with a teacher.'),
     teacher: z.string().min(1).nullable().default(null).describe('A model file (.json/.safetensors, with a readout) whose outputs on the inputs are the targets.'),
+    mask: z.string().min(1).nullable().default(null).describe("Loss mask B×T or B×T×O of 0/1 (0: the target entry is left out of the loss; the loss is the mean over the kept entries): an array name in `file` or a file path; null: the array named 'mask' in `file` when there is one."),
     cell: z.enum(['vanilla', 'leaky', 'rate', 'gru', 'torch-rnn', 'torch-gru', 'torch-lstm']).default('vanilla').describe('Student cell.'),
     activation: z.enum(['tanh', 'relu', 'identity', 'softplus']).default('tanh').describe('Student activation (PyTorch GRU/LSTM: tanh).'),
     hiddenSize: posInt(32, 'Student hidden size.'),

@@ -246,8 +246,9 @@ export function createTrainingSession(configInput: TrainConfigInput | unknown, o
         applyFisherBlock: (V) => fusedSweep(model, batch, { target, mask, directions: V, grad: false, ...ft }).FvBlock,
         gaussNewton: () => {
           const { J, index } = outputJacobian(model, batch, { target, mask });
-          const n = res.residual.length;
-          return { J, index, eps: res.residual.map((r) => r / n), BT: batch.B * batch.T };
+          // the mean is over res.count entries (the loss mask's kept ones); BT: that many time steps' worth
+          const n = res.count;
+          return { J, index, eps: res.residual.map((r) => r / n), BT: (n / res.residual.length) * batch.B * batch.T };
         },
       };
       const upd = optimizer.step(model.params, res.grad, ctx);

@@ -1,13 +1,17 @@
 /**
- * The training step's sweep (docs/theory.md §10), composed from the models layer's sweep engine
+ * The training step's sweep (docs/theory.md §10, loss mask included), composed from the models layer's sweep engine
  * (models/output-sweep.ts) for any cell: one rollout gives the predictions and the loss; one
  * block VJP of the cotangent `ε` gives the loss gradient `g = J_yᵀ ε`; the k directions `V` give
  * the Fisher products `F_y V = J_yᵀ J_y V / (S·T)` by one block JVP and one block VJP on the
  * Fisher trials (all B, or a subset S).
  *
  * Loss: `L = ½ · mean over (b, t, o) of (y − y*)²`, `y = C h + d` (target 'output') or `y = h`
- * (target 'state'); `ε = (y − y*) / (B·T·O)`. Gradients and Fisher products are restricted to the
- * trainable mask (zero elsewhere); the directions should already be zero outside it.
+ * (target 'state'); `ε = (y − y*) / (B·T·O)`. With a loss mask `m` (the batch's `lossMask`, 0/1
+ * per target entry) the mean is over the kept entries, `L = ½ Σ m (y − y*)² / Σ m`,
+ * `ε = m (y − y*) / Σ m`, and the Fisher products use the kept rows only,
+ * `F_y V = J_yᵀ M J_y V · O / Σ_S m` (without a mask `Σ_S m = |S|·T·O`, the unmasked scale). An
+ * all-ones mask is no mask (the same numbers, bit for bit). Gradients and Fisher products are
+ * restricted to the trainable mask (zero elsewhere); the directions should already be zero outside it.
  */
 import type { Model } from '../models/types.js';
 import { outputJvpBlock, outputVjpBlock, restrictTrials, rolloutForSweeps, sweepPredictions } from '../models/output-sweep.js';
@@ -15,7 +19,7 @@ import type { Matrix } from '../linalg/matrix.js';
 import { zeros } from '../linalg/matrix.js';
 import { ShapeError, NonFiniteError } from '../errors.js';
 import type { Batch, LossTarget } from './batch.js';
-import { checkBatch } from './batch.js';
+import { checkBatch, lossMaskCount } from './batch.js';
 
 /** Options of `fusedSweep`. */
 export interface FusedOptions {
@@ -32,7 +36,7 @@ export interface FusedOptions {
   grad?: boolean;
   /** Compute the Fisher products `F_y v_i` (default true when directions are given). */
   fisher?: boolean;
-  /** Also return `J_y V` (`(S·T·O) × k`, unscaled). */
+  /** Also return `J_y V` (`(S·T·O) × k`, unscaled; rows of masked loss entries are 0). */
   keepJV?: boolean;
   /**
    * Trials carried for the Fisher products (default all): `F_y` is then estimated as
@@ -44,8 +48,10 @@ export interface FusedOptions {
 
 /** What one fused sweep returns. */
 export interface FusedResult {
-  /** `½ mean (y − y*)²`. */
+  /** `½ mean (y − y*)²` (over the loss mask's kept entries when there is one). */
   loss: number;
+  /** Entries the mean is over: `B·T·O`, or the kept entries of the loss mask. */
+  count: number;
   /** Masked loss gradient, length `layout.size` (zeros when not requested). */
   grad: Float64Array;
   /** Masked `F_y V` as a `P × k` block (`P × 0` without directions). */
@@ -56,7 +62,7 @@ export interface FusedResult {
   JV?: Matrix;
   /** Predictions `y` (`B × T × O`). */
   outputs: Float64Array;
-  /** Residual `y − y*` (`B × T × O`). */
+  /** Residual `y − y*` (`B × T × O`; 0 at masked loss entries). */
   residual: Float64Array;
 }
 
@@ -114,17 +120,20 @@ export function fusedSweep(model: Model, batch: Batch, opts: FusedOptions = {}):
   const sw = rolloutForSweeps(model, batch.X, { B, T, ...(batch.h0 ? { h0: batch.h0 } : {}), target });
   const outputs = sweepPredictions(sw);
   const n = outputs.length;
+  // the loss mask (checked by checkBatch: 0/1, at least one 1); all ones is no mask
+  const lm = batch.lossMask && lossMaskCount(batch.lossMask) < n ? batch.lossMask : null;
+  const count = lm ? lossMaskCount(lm) : n;
   const residual = new Float64Array(n);
   const eps = new Float64Array(n);
   let s = 0;
   for (let i = 0; i < n; i++) {
-    const r = outputs[i]! - Y[i]!;
+    const r = lm && lm[i] === 0 ? 0 : outputs[i]! - Y[i]!;
     residual[i] = r;
     s += r * r;
   }
-  const loss = (0.5 * s) / n;
+  const loss = (0.5 * s) / count;
   if (!Number.isFinite(loss)) throw new NonFiniteError(`training loss is not finite (${loss})`);
-  const inv = 1 / n;
+  const inv = 1 / count;
   for (let i = 0; i < n; i++) eps[i] = residual[i]! * inv;
 
   const grad = wantGrad ? outputVjpBlock(sw, { rows: n, cols: 1, data: eps }).data : new Float64Array(P);
@@ -133,9 +142,10 @@ export function fusedSweep(model: Model, batch: Batch, opts: FusedOptions = {}):
   if (wantFisher || opts.keepJV) {
     const sub = restrictTrials(sw, trials);
     const jv = k > 0 ? outputJvpBlock(sub, V) : zeros(sub.traj.B * T * sw.O, 0);
+    let scale = 1 / (trials.length * T);
+    if (lm) scale = maskFisherRows(jv, lm, trials, T * sw.O, sw.O);
     if (opts.keepJV) JV = { rows: jv.rows, cols: jv.cols, data: jv.data.slice() };
     if (wantFisher) {
-      const scale = 1 / (trials.length * T);
       for (let i = 0; i < jv.data.length; i++) jv.data[i]! *= scale;
       FvBlock = outputVjpBlock(sub, jv);
     }
@@ -150,9 +160,27 @@ export function fusedSweep(model: Model, batch: Batch, opts: FusedOptions = {}):
       }
     }
   }
-  const result: FusedResult = { loss, grad, FvBlock, Fv: wantFisher ? blockColumns(FvBlock) : [], outputs, residual };
+  const result: FusedResult = { loss, count, grad, FvBlock, Fv: wantFisher ? blockColumns(FvBlock) : [], outputs, residual };
   if (JV) result.JV = JV;
   return result;
+}
+
+/**
+ * Zeroes the rows of `J_S V` (`(|S|·T·O) × k`, trial `trials[j]`'s rows at `j·T·O`) whose loss
+ * entries the mask drops, and returns the Fisher scale `O / Σ_S m` (0 when the Fisher trials keep
+ * no entry). Cost O(|S|·T·O·k).
+ */
+function maskFisherRows(jv: Matrix, lm: Float64Array, trials: Int32Array, rowsPerTrial: number, O: number): number {
+  const k = jv.cols;
+  let kept = 0;
+  for (let j = 0; j < trials.length; j++) {
+    const src = trials[j]! * rowsPerTrial;
+    for (let r = 0; r < rowsPerTrial; r++) {
+      if (lm[src + r] === 1) kept++;
+      else jv.data.fill(0, (j * rowsPerTrial + r) * k, (j * rowsPerTrial + r + 1) * k);
+    }
+  }
+  return kept > 0 ? O / kept : 0;
 }
 
 /** The Fisher trials: all `0..B−1` when absent; checked and deduplicated otherwise. */

@@ -5,7 +5,7 @@
  * and bad input (exit 2, one line naming the tensor).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { runCli as run } from './run-cli.js';
@@ -70,6 +70,23 @@ describe('sntk on PyTorch models and the data task', () => {
     expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).task.file).toMatch(/^\/.*data-task\.npz$/);
   }, 120_000);
 
+  it('train on examples/data-task-lstm.json (a 2-layer LSTM student) reaches 0.1·L₀; sntk report rebuilds its report', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'sntk-lstm-run-'));
+    const r = await run(['train', '--config', join(EX, 'data-task-lstm.json'), '--out', out, '--json', '--quiet']);
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.out);
+    expect(s.status).toBe('completed');
+    expect(s.finalLoss).toBeLessThanOrEqual(0.1 * s.initialLoss);
+    expect(s.stepsToTarget).not.toBeNull();
+    // the monitor's rows: kernel and fixed points over the full state (2 layers × [h; c] = 32 entries)
+    const line = JSON.parse(readFileSync(join(out, 'eigenvalues.jsonl'), 'utf8').split('\n')[0]!);
+    expect(line.jacobian[0]).toHaveLength(2 * 2 * 8);
+    rmSync(join(out, 'report'), { recursive: true, force: true });
+    const rep = await run(['report', out, '--quiet']);
+    expect(rep.code).toBe(0);
+    expect(existsSync(join(out, 'report', 'report.html'))).toBe(true);
+  }, 120_000);
+
   it('bad input: exit 2 with one line naming the tensor', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sntk-tcli-'));
     const x = join(dir, 'x.npy');
@@ -112,10 +129,36 @@ describe('sntk on PyTorch models and the data task', () => {
     const r4 = await run(['train', '--config', cfg({ inputs: 'x.npy', targets: 'yB.npy' }), '--out', join(dir, 'run4'), '--quiet']);
     expect(r4.code).toBe(2);
     oneLine(r4.err);
-    expect(r4.err).toMatch(/task\.targets \(yB\.npy\)|task\.targets \(.*yB\.npy\) has shape \(3, 7, 1\): B = 3 trials but the inputs have B = 2/);
+    expect(r4.err).toMatch(/task\.targets \(.*yB\.npy\) has shape \(3, 7, 1\): B = 3 trials but the inputs have B = 2/);
     const r5 = await run(['train', '--config', cfg({ inputs: 'x.npy', targets: 'yT.npy' }), '--out', join(dir, 'run5'), '--quiet']);
     expect(r5.code).toBe(2);
     oneLine(r5.err);
     expect(r5.err).toMatch(/yT\.npy\) has shape \(2, 6, 1\): T = 6 steps but the inputs have T = 7/);
+    // a 2-layer LSTM whose second layer's recurrent weights have the wrong hidden size
+    const l2 = readSafetensorsFile(join(FIX, 'torch-lstm-l2-bias.safetensors'));
+    const t6 = Object.fromEntries([...l2.tensors].map(([k, v]) => [k, { data: v.data, shape: v.shape }]));
+    const hh1 = l2.tensors.get('rnn.weight_hh_l1')!;
+    t6['rnn.weight_hh_l1'] = { data: hh1.data.slice(0, hh1.shape[0]! * (hh1.shape[1]! - 1)), shape: [hh1.shape[0]!, hh1.shape[1]! - 1] };
+    const bad6 = join(dir, 'lstm-layers.safetensors');
+    writeSafetensorsFile(bad6, t6);
+    const r6 = await run(['kernel', '--model', bad6, '--inputs', x]);
+    expect(r6.code).toBe(2);
+    oneLine(r6.err);
+    expect(r6.err).toMatch(/tensor 'rnn\.weight_hh_l1' has shape \(16, 3\), expected 16×4/);
+    // a loss mask whose T differs from the inputs'
+    const mT = join(dir, 'mT.npy'), y = join(dir, 'y.npy');
+    writeNpyFile(y, new Float64Array(2 * 7 * 1), [2, 7, 1]);
+    writeNpyFile(mT, new Float64Array(2 * 6).fill(1), [2, 6]);
+    const r7 = await run(['train', '--config', cfg({ inputs: 'x.npy', targets: 'y.npy', mask: 'mT.npy' }), '--out', join(dir, 'run7'), '--quiet']);
+    expect(r7.code).toBe(2);
+    oneLine(r7.err);
+    expect(r7.err).toMatch(/task\.mask \(.*mT\.npy\) has shape \(2, 6\), expected \(B, T\) = \(2, 7\) or \(B, T, O\) = \(2, 7, 1\)/);
+    // a mask that keeps nothing
+    const m0 = join(dir, 'm0.npy');
+    writeNpyFile(m0, new Float64Array(2 * 7), [2, 7]);
+    const r8 = await run(['train', '--config', cfg({ inputs: 'x.npy', targets: 'y.npy', mask: 'm0.npy' }), '--out', join(dir, 'run8'), '--quiet']);
+    expect(r8.code).toBe(2);
+    oneLine(r8.err);
+    expect(r8.err).toMatch(/task\.mask: every entry of the training trials \(0\.\.1\) is masked/);
   });
 });

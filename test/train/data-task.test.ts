@@ -11,7 +11,6 @@ import { dataTask } from '../../src/train/tasks/data.js';
 import { loadTaskData } from '../../src/io/train-data.js';
 import { writeNpyFile } from '../../src/io/npy.js';
 import { defineSpec, randomModel, readout, rollout } from '../../src/models/index.js';
-import { InputError } from '../../src/errors.js';
 
 const B = 10, T = 4, D = 2, O = 1;
 const X = Float64Array.from({ length: B * T * D }, (_, i) => Math.sin(i));
@@ -51,7 +50,6 @@ describe('data task', () => {
     expect(() => dataTask({ X, Y: Y.subarray(1), B, T, D, O })).toThrow(/task\.targets: 39 numbers, expected B·T·O/);
     expect(() => dataTask({ X, B, T, D })).toThrow(/task\.targets: no targets and no teacher/);
     expect(() => dataTask({ X, Y, B, T, D, O }, { batchSize: 11 })).toThrow(/task\.batchSize must be an integer in \[1, 10\]/);
-    expect(() => dataTask({ X, Y, B, T, D, O }, { cell: 'torch-lstm' })).toThrow(InputError);
   });
 
   it('loadTaskData: .npz by array name, .npy paths, B/T mismatches named', () => {

@@ -72,7 +72,7 @@ export function registerFixedPoints(program: Command): void {
       const fpOpts = { seed: parseInt0(opts.seed, '--seed', 0), nStarts: parseInt0(opts.starts, '--starts', 0) };
       if (fpOpts.nStarts > MAX_STARTS) throw new UsageError(`--starts must be at most ${MAX_STARTS}, got ${fpOpts.nStarts}`);
       // each start holds its point, its Newton result and their object overhead until the end (≈ 24N + 64 doubles, fitted to peak RSS)
-      const N = model.spec.hiddenSize;
+      const N = model.cell.N; // the full state ([h; c] per LSTM layer, every layer of a stacked cell)
       checkMemory({ [`${fpOpts.nStarts} starts of the fixed-point search (N = ${N})`]: (fpOpts.nStarts + 8) * (24 * N + 64) + 4 * N * N }, parseBytes(opts.memoryBudget), 'use fewer --starts or raise the budget (--memory-budget / SNTK_MEMORY_BUDGET)');
       const radiusKey = opts.time === 'discrete' ? 'spectralRadius' : 'spectralAbscissa';
       if (period > 1) {

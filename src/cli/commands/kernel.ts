@@ -1,8 +1,10 @@
 /**
  * `sntk kernel --model m.json --inputs x.json [--method auto|dense|operator] [--top K] [--seed S]
- * [--spectrum full|top] [--out K.npy] [--json] [--profile]`: the state-space NTK of a model over the trajectories of its inputs and
+ * [--spectrum full|top] [--rows all|h|layer:K] [--out K.npy] [--json] [--profile]`: the state-space NTK of a model over the trajectories of its inputs and
  * its diagnostics (trace, Frobenius norm, participation ratio, entropy rank, top eigenvalues).
  * Rows are ordered (b, t, i); parameters in the documented flat order (cell parameters only).
+ * `--rows` restricts the rows to a subset of the state entries (`S K Sᵀ`, docs/theory.md §3): every
+ * layer's `h` (an LSTM's `c` left out) or one layer of a stacked cell.
  */
 import { Option, type Command } from 'commander';
 import { checkInputsFileMemory, checkTrajectoryMemory, remainingBudget, trajectoryDoubles } from '../trajectory-budget.js';
@@ -16,6 +18,7 @@ import { saveArrayNpy } from '../../io/npy.js';
 import { rollout } from '../../models/index.js';
 import { analyzeSntk } from '../../sntk/analyze.js';
 import { denseSntk } from '../../sntk/dense.js';
+import { restrictedDenseSntk, stateRows, type StateSelection } from '../../sntk/state-rows.js';
 import { checkMemory, kernelAnalysisDoubles, parseBytes } from '../../sntk/budget.js';
 import { createLayout } from '../../models/layout.js';
 import { assertWritableFile } from '../../util/atomic-write.js';
@@ -31,7 +34,16 @@ interface KernelCliOptions extends CommonOptions {
   probes: string;
   nonlinearity?: 'tanh' | 'relu';
   spectrum: 'full' | 'top';
+  rows: string;
   profile?: boolean;
+}
+
+/** `--rows`: all, h or layer:K (K from 0). Throws UsageError otherwise. Cost O(1). */
+export function parseRowsOption(text: string): StateSelection {
+  if (text === 'all' || text === 'h') return text;
+  const m = /^layer:(\d+)$/.exec(text);
+  if (m) return { layer: Number(m[1]) };
+  throw new UsageError(`--rows must be all, h or layer:K (K = 0 for the first layer), got "${text}"`);
 }
 
 function positiveInt(text: string, what: string, min = 1): number {
@@ -65,6 +77,7 @@ export function registerKernel(program: Command): void {
         .choices(['full', 'top'])
         .default('full'),
     )
+    .option('--rows <sel>', 'state rows of the kernel: all (every state entry), h (each layer\'s h; drops an LSTM\'s c) or layer:K (all state entries of layer K, from 0)', 'all')
     .option('--json', 'print one JSON object')
     .option('--profile', 'also report the wall seconds of each phase (rollout, Jacobian, Gram, eigenvalues, diagnostics, JSON)')
     .option('--quiet', 'no progress output')
@@ -74,7 +87,9 @@ export function registerKernel(program: Command): void {
       const probes = positiveInt(opts.probes, '--probes', 2);
       const budget = parseBytes(opts.memoryBudget);
       if (opts.out) assertWritableFile(opts.out);
+      const selection = parseRowsOption(opts.rows);
       const model = readModelFile(opts.model, opts.nonlinearity ? { nonlinearity: opts.nonlinearity } : {});
+      const rows = stateRows(model.spec, selection);
       // sizes from the file's header/size before reading it, then from its shape before the rollout
       checkInputsFileMemory(opts.inputs, model, budget);
       const inputs = readInputsFile(opts.inputs, model.spec.inputSize);
@@ -112,6 +127,7 @@ export function registerKernel(program: Command): void {
         probes,
         spectrum: opts.spectrum,
         memoryBudget,
+        ...(rows.length < model.cell.N ? { stateRows: rows } : {}),
         onPhase: (name) => progress.update(step++, name),
       });
       progress.finish();
@@ -119,7 +135,7 @@ export function registerKernel(program: Command): void {
       const { spectrum: _spectrum, profile: phases, ...result } = full;
       void _spectrum;
       const tOut = performance.now();
-      const dense = opts.out ? denseSntk(model, traj, { memoryBudget }).K : undefined;
+      const dense = !opts.out ? undefined : rows.length < model.cell.N ? restrictedDenseSntk(model, traj, rows, { memoryBudget }) : denseSntk(model, traj, { memoryBudget }).K;
       // wall time of the computation (rollout, analysis, dense kernel for --out), not of file I/O
       const seconds = (performance.now() - t0) / 1000;
       let written: string | undefined;
@@ -130,7 +146,8 @@ export function registerKernel(program: Command): void {
       const profile = opts.profile
         ? [{ phase: 'rollout', seconds: rolloutSeconds }, ...phases, ...(opts.out ? [{ phase: 'dense kernel for --out', seconds: (performance.now() - tOut) / 1000 }] : [])]
         : undefined;
-      const base = { ...result, seconds, ...(written ? { out: written } : {}), parameterLayout: parameterLayout(model.spec) };
+      const stateRowsUsed = { selection: opts.rows, indices: rows, of: model.cell.N };
+      const base = { ...result, stateRows: stateRowsUsed, seconds, ...(written ? { out: written } : {}), parameterLayout: parameterLayout(model.spec) };
       if (profile && opts.json) {
         const tj = performance.now();
         JSON.stringify(base, jsonReplacer); // the serialisation below costs the same
@@ -142,6 +159,7 @@ export function registerKernel(program: Command): void {
         const pm = (v: number, e: number | undefined) => (e !== undefined && e > 0 ? `${fmt(v)} ± ${fmt(e)}` : fmt(v));
         return [
           `sNTK of ${opts.model} over ${inputs.B}×${inputs.T} steps: ${result.rows} rows × ${result.params} parameters (${result.method}, via ${result.via})`,
+          `  state rows          ${opts.rows} (${rows.length} of ${model.cell.N} state entries per step)`,
           `  trace               ${pm(result.trace, result.traceExact ? undefined : se?.trace)}${result.traceExact ? ' (exact)' : ''}`,
           `  Frobenius norm      ${pm(result.frobenius, se?.frobenius)}`,
           `  participation ratio ${pm(result.participationRatio, se?.participationRatio)}`,

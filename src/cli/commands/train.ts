@@ -47,7 +47,7 @@ function absolutiseDataPaths(raw: unknown, base: string): void {
   const task = (raw as { task?: Record<string, unknown> } | null)?.task;
   if (!task || task['name'] !== 'data') return;
   const file = (v: unknown, pathOnly: boolean) => typeof v === 'string' && (pathOnly || /\.(npy|npz|safetensors)$/i.test(v)) && !isAbsolute(v) ? resolve(base, v) : v;
-  for (const [k, pathOnly] of [['file', true], ['teacher', true], ['inputs', false], ['targets', false]] as const) {
+  for (const [k, pathOnly] of [['file', true], ['teacher', true], ['inputs', false], ['targets', false], ['mask', false]] as const) {
     if (k in task) task[k] = file(task[k], pathOnly);
   }
 }

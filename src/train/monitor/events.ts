@@ -120,7 +120,7 @@ export function symmetricPitchfork(prev: Model, cur: Model, maxSteps = 400): { s
   };
   const a = zeroB(prev), b = zeroB(cur);
   try {
-    const res = continueBranch(pathSystem(linePath(a.m, b.m)), { s0: -1, s1: 2, h0: new Float64Array(prev.spec.hiddenSize), maxSteps });
+    const res = continueBranch(pathSystem(linePath(a.m, b.m)), { s0: -1, s1: 2, h0: new Float64Array(prev.cell.N), maxSteps });
     const e = res.events.find((x) => x.type === 'pitchfork');
     return e ? { s: e.s, imperfection: Math.max(a.maxB, b.maxB) } : null;
   } catch (e) {

@@ -32,8 +32,8 @@ export interface ZeroInputAnalysis {
   /** `B*ᵀl` over the flat parameters (1 vector for a real λ_c, 2 for a complex one), masked. */
   bStarL: Float64Array[];
   /**
-   * The bias-block part of `B*ᵀl` (the other blocks zeroed; `D* l` for a vanilla cell), masked;
-   * empty when the cell has no `b` block. Equal to `B*ᵀl` when `h* = 0` and the input is 0; the
+   * The bias-block part of `B*ᵀl` (the other blocks zeroed; `D* l` for a vanilla cell; every bias
+   * block of a GRU or PyTorch cell, all layers), masked; empty when the cell has no bias. Equal to `B*ᵀl` when `h* = 0` and the input is 0; the
    * W block of `B*ᵀl` is `(D* l) h*ᵀ`, so the two differ by the fixed point's displacement.
    */
   bStarLBias: Float64Array[];
@@ -53,7 +53,8 @@ function masked(v: Float64Array, mask: Uint8Array | undefined): Float64Array {
 }
 
 /**
- * Fixed points at zero input and the critical directions (see the module comment). `samples`
+ * Fixed points at zero input and the critical directions (see the module comment), on the cell's
+ * full state (N = `model.cell.N`: `[h; c]` per LSTM layer, all layers of a stacked cell). `samples`
  * (flat states, multiple of N) seed the fixed-point search. Cost: the fixed-point search
  * (≈ starts × Newton × O(N³)) plus O(N³ + P) for the eigenvectors and directions.
  *
@@ -95,11 +96,12 @@ export function zeroInputAnalysis(model: Model, opts: { mask?: Uint8Array; sampl
   }
   const wOff = blockOffset(model, 'W');
   const bOff = blockOffset(model, 'b');
-  const bBlk = model.layout.blocks.find((b) => b.name === 'b');
-  if (bBlk) {
+  // the cell's bias blocks: `b` (vanilla, leaky, rate), `br`/`bz`/`bn` (gru), `bias_ih_l*`/`bias_hh_l*` (PyTorch cells)
+  const biasBlocks = model.layout.blocks.filter((b) => b.offset < model.layout.cellSize && /^(b|b[rzn]|bias_(ih|hh)_l\d+)$/.test(b.name));
+  if (biasBlocks.length > 0) {
     for (const g of out.bStarL) {
       const v = new Float64Array(size);
-      for (let i = 0; i < bBlk.rows * bBlk.cols; i++) v[bBlk.offset + i] = g[bBlk.offset + i]!;
+      for (const blk of biasBlocks) for (let i = blk.offset; i < blk.offset + blk.rows * blk.cols; i++) v[i] = g[i]!;
       out.bStarLBias.push(v);
     }
   }
@@ -124,7 +126,7 @@ export function zeroInputAnalysis(model: Model, opts: { mask?: Uint8Array; sampl
   }
   if (complex) {
     // the complex channel: span{Re, Im} of the total derivative dλ/dθ (the fixed point moving), any cell
-    const N = model.spec.hiddenSize;
+    const N = model.cell.N; // the full state (LSTM [h; c], every layer of a stacked cell)
     const A = identity(N);
     for (let k = 0; k < N * N; k++) A.data[k]! -= J.data[k]!;
     try {

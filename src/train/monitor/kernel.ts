@@ -18,7 +18,7 @@
  * The kernel is taken over the first `trials` trials of the batch (all by default) — state which.
  */
 import type { Model, Trajectory } from '../../models/types.js';
-import { rollout } from '../../models/index.js';
+import { paramBlock, readoutSlice, rollout } from '../../models/index.js';
 import type { Matrix } from '../../linalg/matrix.js';
 import { zeros } from '../../linalg/matrix.js';
 import { syrk } from '../../linalg/index.js';
@@ -85,7 +85,7 @@ export function trainableCellIndex(model: Model, mask: Uint8Array | undefined): 
 function subBatchTrajectory(model: Model, batch: Batch, n: number): Trajectory {
   const { T } = batch;
   const D = model.spec.inputSize;
-  const N = model.spec.hiddenSize;
+  const N = model.cell.N; // the full state: [h; c] per LSTM layer, all layers of a stacked cell
   const X = batch.X.subarray(0, n * T * D);
   return rollout(model, X, batch.h0 ? { B: n, T, h0: batch.h0.subarray(0, n * N) } : { B: n, T });
 }
@@ -98,16 +98,21 @@ function prOfGram(G: Matrix): number {
   return f2 > 0 ? (tr * tr) / f2 : 0;
 }
 
-/** `J_y` (`(n·T·O) × (p + readout)`) from the state Jacobian `J` (`(n·T·N) × p`) and the trajectory. */
+/**
+ * `J_y` (`(n·T·O) × (p + readout)`) from the state Jacobian `J` (`(n·T·N) × p`) and the
+ * trajectory; `C` (`O × W`) reads the state slice `[off, off + W)` (`readoutSlice`).
+ */
 function outputJacobian(model: Model, traj: Trajectory, J: Matrix, mask: Uint8Array | undefined): Matrix {
   const N = traj.N;
   const O = model.spec.outputSize;
-  const cell = model.layout.cellSize;
-  const C = model.params.subarray(cell, cell + O * N);
+  const { offset: off, width: W } = readoutSlice(model.spec);
+  const cOff = paramBlock(model.layout, 'C').offset;
+  const dOff = paramBlock(model.layout, 'd').offset;
+  const C = model.params.subarray(cOff, cOff + O * W);
   const rd: { o: number; i: number }[] = []; // readout columns: i = -1 for d_o
   for (let o = 0; o < O; o++) {
-    for (let i = 0; i < N; i++) if (!mask || mask[cell + o * N + i]) rd.push({ o, i });
-    if (!mask || mask[cell + O * N + o]) rd.push({ o, i: -1 });
+    for (let i = 0; i < W; i++) if (!mask || mask[cOff + o * W + i]) rd.push({ o, i });
+    if (!mask || mask[dOff + o]) rd.push({ o, i: -1 });
   }
   const p = J.cols;
   const cols = p + rd.length;
@@ -116,16 +121,16 @@ function outputJacobian(model: Model, traj: Trajectory, J: Matrix, mask: Uint8Ar
   for (let r = 0; r < BT; r++) {
     for (let o = 0; o < O; o++) {
       const dst = (r * O + o) * cols;
-      for (let i = 0; i < N; i++) {
-        const c = C[o * N + i]!;
+      for (let i = 0; i < W; i++) {
+        const c = C[o * W + i]!;
         if (c === 0) continue;
-        const src = (r * N + i) * p;
+        const src = (r * N + off + i) * p;
         for (let q = 0; q < p; q++) Jy.data[dst + q]! += c * J.data[src + q]!;
       }
       for (let k = 0; k < rd.length; k++) {
         const e = rd[k]!;
         if (e.o !== o) continue;
-        Jy.data[dst + p + k] = e.i < 0 ? 1 : traj.H[r * N + e.i]!;
+        Jy.data[dst + p + k] = e.i < 0 ? 1 : traj.H[r * N + off + e.i]!;
       }
     }
   }
@@ -151,7 +156,7 @@ export function monitorKernel(model: Model, batch: Batch, opts: MonitorKernelOpt
   const p = idx.length;
   if (p === 0) throw new InputError('monitor: no trainable cell parameter (the sNTK is empty)');
   const traj = subBatchTrajectory(model, batch, n);
-  const M = n * batch.T * model.spec.hiddenSize;
+  const M = n * batch.T * model.cell.N;
   const method = opts.method ?? 'auto';
   const dense = method === 'dense' || (method === 'auto' && M * p * p <= (opts.denseFlops ?? 1e10));
   const top = Math.min(opts.top ?? 10, p);
