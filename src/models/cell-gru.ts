@@ -101,7 +101,7 @@ export class GruCell implements Cell {
       r[i] = ri; z[i] = zi; n[i] = ni;
       sr[i] = ri * (1 - ri);
       sz[i] = zi * (1 - zi);
-      dn[i] = act.d1(an);
+      dn[i] = act.name === 'tanh' ? 1 - ni * ni : act.d1(an); // tanh: φ′ = 1 − φ², the same number without a second tanh
       anv[i] = an;
       o[i] = (1 - zi) * ni + zi * h[i]!;
     }

@@ -164,8 +164,8 @@ export class TorchLayerCell implements LayerCell {
     if (kind === 'rnn') {
       for (let j = 0; j < H; j++) {
         const a = gi[j]! + gh[j]!;
-        o[j] = act.phi(a);
-        ki[j] = kh[j] = act.d1(a);
+        const y = (o[j] = act.phi(a));
+        ki[j] = kh[j] = act.name === 'tanh' ? 1 - y * y : act.d1(a); // tanh: φ′ = 1 − φ², without a second tanh
       }
     } else if (kind === 'gru') {
       for (let j = 0; j < H; j++) {

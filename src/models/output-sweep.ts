@@ -73,9 +73,14 @@ export function sweepSites(sw: OutputSweep): StackedSite[] | null {
   return sw.sites;
 }
 
-/** Whether a k-column sweep uses the stacked sites (one GEMM per site) rather than per-step θ products: always for k ≥ 2, for one column from N = 32. O(1). */
+/**
+ * Whether a k-column sweep uses the stacked sites (one GEMM per site) rather than per-step θ
+ * products: always for k ≥ 2 and for cells that write their sites in place (`Cell.writeSites`:
+ * stacking costs O(R·(L + N)) copies, the per-step products O(R·L·N) scalar work); otherwise for
+ * one column from N = 32. O(1).
+ */
 function wantsSites(sw: OutputSweep, k: number): boolean {
-  return k >= 2 || sw.traj.N >= 32;
+  return k >= 2 || sw.traj.N >= 32 || typeof sw.model.cell.writeSites === 'function';
 }
 
 /**

@@ -119,6 +119,12 @@ export interface Cell {
    * (PyTorch LSTM and stacked cells): the sNTK then takes the sensitivity and sweep routes.
    */
   sites(theta: Float64Array, c: StepCache): WeightSite[] | null;
+  /**
+   * Optional allocation-free form of `sites` for stacking them over a trajectory (block-sweep.ts
+   * `stackSites`): writes site s's `u` into `U[s]` from `uOff[s]` and its `β` into `beta[s]` from
+   * `bOff`; the same values and structure as `sites`. Cost O(Σ_s(L_s + N)).
+   */
+  writeSites?(theta: Float64Array, c: StepCache, U: readonly Float64Array[], uOff: readonly number[], beta: readonly Float64Array[], bOff: number): void;
   /** `out = f_hh[r, s] = Σ_jk ∂²f/∂h_j∂h_k r_j s_k`. */
   hessianH(theta: Float64Array, c: StepCache, r: Float64Array, s: Float64Array, out: Float64Array): void;
   /** `out = f_hhh[r, s, t]`. */
