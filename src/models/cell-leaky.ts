@@ -7,7 +7,7 @@ import type { Activation, Cell, ModelSpec, StepCache, WeightSite } from './types
 import type { Matrix } from '../linalg/matrix.js';
 import { zeros } from '../linalg/matrix.js';
 import { getActivation } from './activations.js';
-import { checkLen } from './cell-util.js';
+import { checkLen, Slab } from './cell-util.js';
 import { gerAdd, mtvAdd, mv } from './kernels.js';
 import { gemm } from '../linalg/index.js';
 
@@ -33,6 +33,8 @@ export class LeakyCell implements Cell {
   private readonly s3: Float64Array;
   /** Block scratch (N·k), grown on demand. */
   private blk = new Float64Array(0);
+  /** Where forward's cache vectors come from. */
+  private readonly slab = new Slab();
 
   constructor(spec: ModelSpec) {
     this.spec = spec;
@@ -56,8 +58,8 @@ export class LeakyCell implements Cell {
     checkLen(x, D, 'input x');
     const o = out ?? new Float64Array(N);
     checkLen(o, N, 'output buffer');
-    const a = new Float64Array(N);
-    const dphi = new Float64Array(N);
+    const a = this.slab.take(N);
+    const dphi = this.slab.take(N);
     mv(theta, 0, N, N, h, a, false);
     mv(theta, oU, N, D, x, a, true);
     if (act.name === 'tanh') {

@@ -26,7 +26,7 @@ import type { Activation, Cell, ModelSpec, StepCache, WeightSite } from './types
 import type { Matrix } from '../linalg/matrix.js';
 import { zeros } from '../linalg/matrix.js';
 import { sigmoidActivation, tanhActivation } from './activations.js';
-import { checkLen } from './cell-util.js';
+import { checkLen, Slab } from './cell-util.js';
 import { applyJet, linJet, mulJet, seedJet } from './jet.js';
 import { gerAdd, mtvAdd, mv } from './kernels.js';
 
@@ -105,6 +105,8 @@ export class TorchLayerCell implements LayerCell {
   private readonly H: number;
   private readonly G: number;
   private readonly act: Activation;
+  /** Where forward's cache vectors come from. */
+  private readonly slab = new Slab();
   private readonly oIh: number;
   private readonly oHh: number;
   private readonly oBi: number;
@@ -151,7 +153,8 @@ export class TorchLayerCell implements LayerCell {
     const o = out ?? new Float64Array(N);
     checkLen(o, N, 'output buffer');
     const GH = G * H;
-    const gi = new Float64Array(GH), gh = new Float64Array(GH);
+    const sl = this.slab;
+    const gi = sl.take(GH), gh = sl.take(GH);
     mv(theta, this.oIh, GH, D, x, gi, false);
     mv(theta, this.oHh, GH, H, h, gh, false);
     if (this.bias) {
@@ -160,7 +163,7 @@ export class TorchLayerCell implements LayerCell {
         gh[k]! += theta[this.oBh + k]!;
       }
     }
-    const ki = new Float64Array(N * G), kh = new Float64Array(N * G), direct = new Float64Array(N);
+    const ki = sl.take(N * G), kh = sl.take(N * G), direct = sl.take(N);
     if (kind === 'rnn') {
       for (let j = 0; j < H; j++) {
         const a = gi[j]! + gh[j]!;
