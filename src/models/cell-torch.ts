@@ -288,6 +288,16 @@ export class TorchLayerCell implements LayerCell {
     }
   }
 
+  /** `out = (∂f/∂h) dh + (∂f/∂θ) dθ` in one tangent pass (Cell.jvpStep). */
+  jvpStep(theta: Float64Array, c: StepCache, dh: Float64Array | null, dtheta: Float64Array, out: Float64Array): void {
+    this.tangentFull(theta, c, dh, null, dtheta, out);
+  }
+
+  /** `hBar = (∂f/∂h)ᵀ e`, `grad += (∂f/∂θ)ᵀ e` in one adjoint pass (Cell.vjpStep). */
+  vjpStep(theta: Float64Array, c: StepCache, e: Float64Array, hBar: Float64Array, grad: Float64Array): void {
+    this.adjointFull(theta, c, e, hBar, null, grad);
+  }
+
   /** `out = (∂f/∂h) dh`. `out` may alias `dh`. */
   jvpH(theta: Float64Array, c: StepCache, dh: Float64Array, out: Float64Array): void {
     this.tangentFull(theta, c, dh, null, null, out);
