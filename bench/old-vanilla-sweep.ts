@@ -648,18 +648,3 @@ function trialList(list: readonly number[] | undefined, B: number): Int32Array {
   if (list.length === 0) throw new ShapeError('fusedSweep: fisherTrials is empty');
   return Int32Array.from(list);
 }
-
-/**
- * Dense `J_y` restricted to the trainable parameters: `(B·T·O) × p` with `p` = number of
- * trainable entries, column c = `J_y e_{idx[c]}`. For small problems (Woodbury reference, tests).
- * Cost: p JVPs, O(p·B·T·(N² + ND)).
- */
-export function outputJacobian(model: Model, batch: Batch, opts: { target?: LossTarget; mask?: Uint8Array } = {}): { J: Matrix; index: Int32Array } {
-  const P = model.layout.size;
-  const idx: number[] = [];
-  for (let p = 0; p < P; p++) if (!opts.mask || opts.mask[p]) idx.push(p);
-  const dirs = idx.map((p) => { const v = new Float64Array(P); v[p] = 1; return v; });
-  const target = opts.target ?? 'output';
-  const r = fusedSweep(model, batch, { target, directions: dirs, grad: false, fisher: false, keepJV: true });
-  return { J: r.JV!, index: Int32Array.from(idx) };
-}
