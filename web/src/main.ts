@@ -150,6 +150,10 @@ worker.onmessage = timed((ev: MessageEvent<FromWorker>) => {
       done = m.done;
       scheduleDraw();
       break;
+    case 'landscape':
+      lastScan = m.landscape;
+      scheduleDraw();
+      break;
     case 'observed':
       for (const row of m.rows) metrics[row.step] = row;
       lastFixed = m.fixedPoints;

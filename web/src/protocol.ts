@@ -21,6 +21,8 @@ export type FromWorker =
   | { kind: 'step'; metrics: StepMetrics; fixedPoints: FixedPointView[]; marker: BifurcationMarker | null; landscape: LandscapeScan | null; done: boolean }
   /** A deferred observation arrived: the history rows it changed (its step and the unmonitored ones after it), its fixed points, marker and landscape. */
   | { kind: 'observed'; rows: StepMetrics[]; fixedPoints: FixedPointView[]; marker: BifurcationMarker | null; landscape: LandscapeScan | null }
+  /** A landscape scan that came on its own (deferred mode). */
+  | { kind: 'landscape'; landscape: LandscapeScan }
   | { kind: 'state'; running: boolean; done: boolean }
   | { kind: 'export'; id: number; run: RunExport }
   | { kind: 'analysis'; analysis: ModelAnalysis }
@@ -36,6 +38,8 @@ export type ToMonitor =
 /** Monitor worker → training worker. */
 export type FromMonitor =
   | { kind: 'observed'; generation: number; summary: ObservationSummary; landscape: LandscapeScan | null }
+  /** A periodic landscape scan run when the monitor had caught up (along the latest observed direction). */
+  | { kind: 'landscape'; generation: number; landscape: LandscapeScan }
   | { kind: 'error'; generation: number; message: string };
 
 /** Page → monitor worker: its end of the channel to the training worker. */

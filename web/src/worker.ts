@@ -101,6 +101,11 @@ function flushExports(): void {
 function onMonitor(ev: MessageEvent<FromMonitor>): void {
   const m = ev.data;
   if (m.generation !== runId || !ex) return;
+  if (m.kind === 'landscape') {
+    ex.landscapes.push(m.landscape);
+    post({ kind: 'landscape', landscape: m.landscape });
+    return;
+  }
   outstanding = Math.max(0, outstanding - 1);
   if (m.kind === 'error') {
     fail(new Error(`monitor: ${m.message}`));
