@@ -26,6 +26,17 @@
  * recurrence, VJP recurrence and weight product), so 3 directions on 4 of 32 trials add
  * (3·4·4/32)/3 = 50% of SGD's flops; ratios below that come from the Fisher part running on
  * k-column block products while SGD's recurrences are matrix–vector products.
+ *
+ * Measured (AMD EPYC, 2 cores shared by other jobs, load average 5–10, two runs each; cpuRatio):
+ * natgrad/SGD native N = 16: vanilla 1.15–1.43, gru 1.27–1.31, torch-rnn 1.35–1.39, torch-gru
+ * 1.34–1.38, torch-lstm 1.39–1.41, stacked-gru-2 1.25–1.43; native N = 128: vanilla 1.05–1.22, gru
+ * 1.14–1.27, torch-rnn 1.40–1.41, torch-gru 1.41–1.47, torch-lstm 1.40–1.59; js N = 16: vanilla
+ * 1.40–1.58, gru 1.34–1.48, torch-rnn 1.36–1.39, torch-gru 1.37–1.39, torch-lstm 1.37–1.45,
+ * stacked-gru-2 1.32–1.34; js N = 128: vanilla 1.33–1.45, gru 1.45, torch-rnn 1.41, torch-gru 1.47,
+ * torch-lstm 1.45. General/old vanilla SGD step: native 0.75–0.83 (N = 16), 0.40–0.57 (N = 128);
+ * js 0.83–0.85 (N = 16), 0.56–0.60 (N = 128). The cells without weight sites (PyTorch cells,
+ * stacked layers) run their Fisher columns one at a time (fused step kernels), at the flop
+ * count's ≈ 1.4×.
  */
 import type { BenchResult } from './types.js';
 import { pitchforkTask } from '../src/train/tasks/pitchfork.js';
