@@ -216,7 +216,7 @@ try {
       loadavg: loadavg(),
     };
     const sp = report.speed;
-    console.log(`steps/s ${sp.wallStepsPerSecond.toFixed(2)} (wall clock, ${stepsAtPause} steps in ${wallSeconds.toFixed(1)} s from the preset click); worker ${sp.workerStepsPerSecond.toFixed(2)} steps/s; monitor every ${sp.monitorEvery} steps: monitored step ${(1000 * sp.meanMonitoredSeconds).toFixed(1)} ms, other steps ${(1000 * sp.meanUnmonitoredSeconds).toFixed(1)} ms (mean); load ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs`);
+    console.log(`steps/s ${sp.wallStepsPerSecond.toFixed(2)} (wall clock, ${stepsAtPause} steps in ${wallSeconds.toFixed(1)} s from the preset click); worker ${sp.workerStepsPerSecond.toFixed(2)} steps/s; monitor every ${sp.monitorEvery} steps${run.settings.optimizer === 'adaptive' ? '' : ' (observed in the monitor worker)'}: monitored step ${(1000 * sp.meanMonitoredSeconds).toFixed(1)} ms, other steps ${(1000 * sp.meanUnmonitoredSeconds).toFixed(1)} ms (mean); load ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs`);
     soft(sp.wallStepsPerSecond >= 10, `≥ 10 training steps per second in the page (${sp.wallStepsPerSecond.toFixed(2)})`);
   }
   check(run.format === 'sntk-explorer-run/1' && run.metrics.length === steps && run.config.task.hiddenSize === 16, `export: ${run.metrics.length} metric rows, config N=${run.config.task.hiddenSize}, T=${run.config.task.T}, B=${run.config.task.B}, lr=${run.config.optimizer.learningRate}`);

@@ -60,6 +60,21 @@ export function stackSites(model: Model, traj: Trajectory): StackedSite[] | null
   const R = traj.B * traj.T;
   const N = traj.N;
   let out: StackedSite[] = [];
+  if (cell.writeSites && R > 0) {
+    // the structure from the first step, then every step written in place (no per-step arrays)
+    const first = cell.sites(theta, traj.caches[0]!);
+    if (first === null) return null;
+    out = first.map((s) => ({ U: zeros(R, s.u.length), beta: new Float64Array(R * N), segments: s.segments.map((g) => ({ ...g })) }));
+    const Us = out.map((s) => s.U.data);
+    const betas = out.map((s) => s.beta);
+    const L = out.map((s) => s.U.cols);
+    const off = L.map(() => 0);
+    for (let r = 0; r < R; r++) {
+      for (let s = 0; s < L.length; s++) off[s] = r * L[s]!;
+      cell.writeSites(theta, traj.caches[r]!, Us, off, betas, r * N);
+    }
+    return out;
+  }
   for (let r = 0; r < R; r++) {
     const sites = cell.sites(theta, traj.caches[r]!);
     if (sites === null) return null;

@@ -20,7 +20,7 @@ import type { Activation, Cell, ModelSpec, StepCache, WeightSite } from './types
 import type { Matrix } from '../linalg/matrix.js';
 import { zeros } from '../linalg/matrix.js';
 import { getActivation, sigmoidActivation } from './activations.js';
-import { checkLen } from './cell-util.js';
+import { checkLen, Slab } from './cell-util.js';
 import { applyJet, linJet, mulJet, seedJet } from './jet.js';
 import { gerAdd, mtvAdd, mv } from './kernels.js';
 import { gemm } from '../linalg/index.js';
@@ -57,6 +57,8 @@ export class GruCell implements Cell {
   private readonly s5: Float64Array;
   /** Block scratch (3N·k), grown on demand. */
   private blk = new Float64Array(0);
+  /** Where forward's cache vectors come from. */
+  private readonly slab = new Slab();
 
   constructor(spec: ModelSpec) {
     this.spec = spec;
@@ -83,8 +85,9 @@ export class GruCell implements Cell {
     checkLen(x, D, 'input x');
     const o = out ?? new Float64Array(N);
     checkLen(o, N, 'output buffer');
-    const r = new Float64Array(N), z = new Float64Array(N), n = new Float64Array(N), c = new Float64Array(N);
-    const sr = new Float64Array(N), sz = new Float64Array(N), dn = new Float64Array(N), anv = new Float64Array(N);
+    const sl = this.slab;
+    const r = sl.take(N), z = sl.take(N), n = sl.take(N), c = sl.take(N);
+    const sr = sl.take(N), sz = sl.take(N), dn = sl.take(N), anv = sl.take(N);
     const { oWr, oWz, oWn, oUr, oUz, oUn, obr, obz, obn } = this;
     // r, z first hold the pre-activations a_r, a_z; anv holds Un x before r ⊙ c is added
     mv(theta, oWr, N, N, h, r, false);
@@ -101,7 +104,7 @@ export class GruCell implements Cell {
       r[i] = ri; z[i] = zi; n[i] = ni;
       sr[i] = ri * (1 - ri);
       sz[i] = zi * (1 - zi);
-      dn[i] = act.d1(an);
+      dn[i] = act.name === 'tanh' ? 1 - ni * ni : act.d1(an); // tanh: φ′ = 1 − φ², the same number without a second tanh
       anv[i] = an;
       o[i] = (1 - zi) * ni + zi * h[i]!;
     }

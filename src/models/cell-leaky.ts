@@ -7,7 +7,7 @@ import type { Activation, Cell, ModelSpec, StepCache, WeightSite } from './types
 import type { Matrix } from '../linalg/matrix.js';
 import { zeros } from '../linalg/matrix.js';
 import { getActivation } from './activations.js';
-import { checkLen } from './cell-util.js';
+import { checkLen, Slab } from './cell-util.js';
 import { gerAdd, mtvAdd, mv } from './kernels.js';
 import { gemm } from '../linalg/index.js';
 
@@ -33,6 +33,8 @@ export class LeakyCell implements Cell {
   private readonly s3: Float64Array;
   /** Block scratch (N·k), grown on demand. */
   private blk = new Float64Array(0);
+  /** Where forward's cache vectors come from. */
+  private readonly slab = new Slab();
 
   constructor(spec: ModelSpec) {
     this.spec = spec;
@@ -56,14 +58,23 @@ export class LeakyCell implements Cell {
     checkLen(x, D, 'input x');
     const o = out ?? new Float64Array(N);
     checkLen(o, N, 'output buffer');
-    const a = new Float64Array(N);
-    const dphi = new Float64Array(N);
+    const a = this.slab.take(N);
+    const dphi = this.slab.take(N);
     mv(theta, 0, N, N, h, a, false);
     mv(theta, oU, N, D, x, a, true);
-    for (let i = 0; i < N; i++) {
-      const s = (a[i]! += theta[ob + i]!);
-      dphi[i] = act.d1(s);
-      o[i] = (1 - alpha) * h[i]! + alpha * act.phi(s);
+    if (act.name === 'tanh') {
+      // one tanh per unit: φ = t, φ′ = 1 − t² (the same numbers as act.phi / act.d1)
+      for (let i = 0; i < N; i++) {
+        const t = Math.tanh((a[i]! += theta[ob + i]!));
+        dphi[i] = 1 - t * t;
+        o[i] = (1 - alpha) * h[i]! + alpha * t;
+      }
+    } else {
+      for (let i = 0; i < N; i++) {
+        const s = (a[i]! += theta[ob + i]!);
+        dphi[i] = act.d1(s);
+        o[i] = (1 - alpha) * h[i]! + alpha * act.phi(s);
+      }
     }
     return { h, x, out: o, a, dphi };
   }
@@ -207,6 +218,18 @@ export class LeakyCell implements Cell {
     if (D > 0) segments.push({ offset: oU, colStart: N, cols: D });
     segments.push({ offset: ob, colStart: N + D, cols: 1 });
     return [{ u, beta, segments }];
+  }
+
+  /** `sites` written in place: `u = [h; x; 1]` into `U[0]` from `uOff[0]`, `β = α φ′(a)` into `beta[0]` from `bOff`. Cost O(N + D). */
+  writeSites(_theta: Float64Array, c: StepCache, U: readonly Float64Array[], uOff: readonly number[], beta: readonly Float64Array[], bOff: number): void {
+    const { N, D, alpha } = this;
+    const u = U[0]!, o = uOff[0]!, bt = beta[0]!;
+    const { h, x } = c;
+    const dphi = (c as LeakyCache).dphi;
+    for (let i = 0; i < N; i++) u[o + i] = h[i]!;
+    for (let i = 0; i < D; i++) u[o + N + i] = x[i]!;
+    u[o + N + D] = 1;
+    for (let i = 0; i < N; i++) bt[bOff + i] = alpha * dphi[i]!;
   }
 
   private matvecW(theta: Float64Array, v: Float64Array, out: Float64Array): void {

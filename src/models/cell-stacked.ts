@@ -52,7 +52,15 @@ export class StackedCell implements Cell {
     }
     this.N = n;
     this.stateOffsets = offs;
+    this.ebar = new Float64Array(n);
+    this.sb = new Float64Array(n);
+    this.xBars = layers.map((L, l) => (l > 0 ? new Float64Array(L.D) : null));
   }
+
+  /** Scratch of `adjoint` (cotangent per layer, state cotangent, input cotangents of the layers above the first). */
+  private readonly ebar: Float64Array;
+  private readonly sb: Float64Array;
+  private readonly xBars: (Float64Array | null)[];
 
   private part(v: Float64Array, l: number): Float64Array {
     const o = this.stateOffsets[l]!;
@@ -91,11 +99,13 @@ export class StackedCell implements Cell {
 
   /** Adjoint top-down: `sBar = (∂f/∂h)ᵀ e`, `grad += (∂f/∂θ)ᵀ e`. */
   private adjoint(theta: Float64Array, c: StackedCache, e: Float64Array, sBar: Float64Array | null, grad: Float64Array | null): void {
-    const ebar = Float64Array.from(e);
-    const sb = new Float64Array(this.N);
+    const ebar = this.ebar;
+    ebar.set(e);
+    const sb = this.sb;
+    sb.fill(0);
     for (let l = this.layers.length - 1; l >= 0; l--) {
       const L = this.layers[l]!;
-      const xBar = l > 0 ? new Float64Array(L.D) : null;
+      const xBar = this.xBars[l]!; // zeroed by adjointFull
       L.adjointFull(theta, c.layers[l]!, this.part(ebar, l), sBar ? this.part(sb, l) : null, xBar, grad);
       if (xBar) {
         const below = this.part(ebar, l - 1);
@@ -103,6 +113,16 @@ export class StackedCell implements Cell {
       }
     }
     if (sBar) sBar.set(sb);
+  }
+
+  /** `out = (∂f/∂h) dh + (∂f/∂θ) dθ` in one bottom-up pass (Cell.jvpStep). `out` must not alias `dh`. */
+  jvpStep(theta: Float64Array, c: StepCache, dh: Float64Array | null, dtheta: Float64Array, out: Float64Array): void {
+    this.tangent(theta, c as StackedCache, dh, dtheta, out);
+  }
+
+  /** `hBar = (∂f/∂h)ᵀ e`, `grad += (∂f/∂θ)ᵀ e` in one top-down pass (Cell.vjpStep). */
+  vjpStep(theta: Float64Array, c: StepCache, e: Float64Array, hBar: Float64Array, grad: Float64Array): void {
+    this.adjoint(theta, c as StackedCache, e, hBar, grad);
   }
 
   /** `out = (∂f/∂h) dh`. Cost one stacked step. `out` may alias `dh`. */

@@ -26,7 +26,7 @@ import type { Activation, Cell, ModelSpec, StepCache, WeightSite } from './types
 import type { Matrix } from '../linalg/matrix.js';
 import { zeros } from '../linalg/matrix.js';
 import { sigmoidActivation, tanhActivation } from './activations.js';
-import { checkLen } from './cell-util.js';
+import { checkLen, Slab } from './cell-util.js';
 import { applyJet, linJet, mulJet, seedJet } from './jet.js';
 import { gerAdd, mtvAdd, mv } from './kernels.js';
 
@@ -105,6 +105,8 @@ export class TorchLayerCell implements LayerCell {
   private readonly H: number;
   private readonly G: number;
   private readonly act: Activation;
+  /** Where forward's cache vectors come from. */
+  private readonly slab = new Slab();
   private readonly oIh: number;
   private readonly oHh: number;
   private readonly oBi: number;
@@ -151,7 +153,8 @@ export class TorchLayerCell implements LayerCell {
     const o = out ?? new Float64Array(N);
     checkLen(o, N, 'output buffer');
     const GH = G * H;
-    const gi = new Float64Array(GH), gh = new Float64Array(GH);
+    const sl = this.slab;
+    const gi = sl.take(GH), gh = sl.take(GH);
     mv(theta, this.oIh, GH, D, x, gi, false);
     mv(theta, this.oHh, GH, H, h, gh, false);
     if (this.bias) {
@@ -160,12 +163,12 @@ export class TorchLayerCell implements LayerCell {
         gh[k]! += theta[this.oBh + k]!;
       }
     }
-    const ki = new Float64Array(N * G), kh = new Float64Array(N * G), direct = new Float64Array(N);
+    const ki = sl.take(N * G), kh = sl.take(N * G), direct = sl.take(N);
     if (kind === 'rnn') {
       for (let j = 0; j < H; j++) {
         const a = gi[j]! + gh[j]!;
-        o[j] = act.phi(a);
-        ki[j] = kh[j] = act.d1(a);
+        const y = (o[j] = act.phi(a));
+        ki[j] = kh[j] = act.name === 'tanh' ? 1 - y * y : act.d1(a); // tanh: φ′ = 1 − φ², without a second tanh
       }
     } else if (kind === 'gru') {
       for (let j = 0; j < H; j++) {
@@ -283,6 +286,16 @@ export class TorchLayerCell implements LayerCell {
         }
       }
     }
+  }
+
+  /** `out = (∂f/∂h) dh + (∂f/∂θ) dθ` in one tangent pass (Cell.jvpStep). */
+  jvpStep(theta: Float64Array, c: StepCache, dh: Float64Array | null, dtheta: Float64Array, out: Float64Array): void {
+    this.tangentFull(theta, c, dh, null, dtheta, out);
+  }
+
+  /** `hBar = (∂f/∂h)ᵀ e`, `grad += (∂f/∂θ)ᵀ e` in one adjoint pass (Cell.vjpStep). */
+  vjpStep(theta: Float64Array, c: StepCache, e: Float64Array, hBar: Float64Array, grad: Float64Array): void {
+    this.adjointFull(theta, c, e, hBar, null, grad);
   }
 
   /** `out = (∂f/∂h) dh`. `out` may alias `dh`. */

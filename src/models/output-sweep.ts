@@ -73,9 +73,14 @@ export function sweepSites(sw: OutputSweep): StackedSite[] | null {
   return sw.sites;
 }
 
-/** Whether a k-column sweep uses the stacked sites (one GEMM per site) rather than per-step θ products: always for k ≥ 2, for one column from N = 32. O(1). */
+/**
+ * Whether a k-column sweep uses the stacked sites (one GEMM per site) rather than per-step θ
+ * products: always for k ≥ 2 and for cells that write their sites in place (`Cell.writeSites`:
+ * stacking costs O(R·(L + N)) copies, the per-step products O(R·L·N) scalar work); otherwise for
+ * one column from N = 32. O(1).
+ */
 function wantsSites(sw: OutputSweep, k: number): boolean {
-  return k >= 2 || sw.traj.N >= 32;
+  return k >= 2 || sw.traj.N >= 32 || typeof sw.model.cell.writeSites === 'function';
 }
 
 /**
@@ -179,6 +184,13 @@ function stateJvp(sw: OutputSweep, V: Matrix): Matrix {
       dh.fill(0);
       for (let t = 0; t < T; t++) {
         const r = b * T + t;
+        if (cell.jvpStep) {
+          // one fused tangent pass per step (a is the new dh)
+          cell.jvpStep(theta, caches[r]!, t > 0 ? dh : null, col, a);
+          dh.set(a);
+          for (let i = 0; i < N; i++) out.data[(r * N + i) * k + j] = a[i]!;
+          continue;
+        }
         if (t > 0) cell.jvpH(theta, caches[r]!, dh, a);
         else a.fill(0);
         cell.jvpTheta(theta, caches[r]!, col, q);
@@ -210,6 +222,19 @@ function stateVjp(sw: OutputSweep, E: Matrix): Matrix {
     g.fill(0);
     for (let b = 0; b < B; b++) {
       lam.fill(0);
+      if (cell.vjpStep) {
+        // λ_t = E_t + J_{t+1}ᵀ λ_{t+1}: one fused adjoint pass per step gives the θ-gradient of
+        // step t and J_tᵀ λ_t for the step before
+        for (let t = T - 1; t >= 0; t--) {
+          const r = b * T + t;
+          for (let i = 0; i < N; i++) lam[i]! += E.data[(r * N + i) * k + j]!;
+          if (t > 0) {
+            cell.vjpStep(theta, caches[r]!, lam, c2, g);
+            lam.set(c2);
+          } else cell.vjpTheta(theta, caches[r]!, lam, g);
+        }
+        continue;
+      }
       for (let t = T - 1; t >= 0; t--) {
         const r = b * T + t;
         if (t < T - 1) {

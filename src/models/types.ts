@@ -110,6 +110,17 @@ export interface Cell {
   jvpTheta(theta: Float64Array, c: StepCache, dtheta: Float64Array, out: Float64Array): void;
   /** `grad += (∂f/∂θ)ᵀ e` (accumulates). */
   vjpTheta(theta: Float64Array, c: StepCache, e: Float64Array, grad: Float64Array): void;
+  /**
+   * Optional fused `jvpH` + `jvpTheta` of one step: `out = (∂f/∂h) dh + (∂f/∂θ) dθ` (the θ part
+   * only when `dh` is null) in one pass over the step's gate coefficients; equal to the two calls
+   * summed up to rounding. `out` must not alias `dh`. Cost about one `jvpTheta`.
+   */
+  jvpStep?(theta: Float64Array, c: StepCache, dh: Float64Array | null, dtheta: Float64Array, out: Float64Array): void;
+  /**
+   * Optional fused `vjpH` + `vjpTheta` of one step: `hBar = (∂f/∂h)ᵀ e` and `grad += (∂f/∂θ)ᵀ e`
+   * in one pass (the same numbers as the two calls). `hBar` must not alias `e`. Cost about one `vjpTheta`.
+   */
+  vjpStep?(theta: Float64Array, c: StepCache, e: Float64Array, hBar: Float64Array, grad: Float64Array): void;
   /** Dense `∂f/∂h` (`N × N`). */
   jacobianH(theta: Float64Array, c: StepCache): Matrix;
   /** Dense `∂f/∂θ` (`N × P`); for tests and small problems. */
@@ -119,6 +130,12 @@ export interface Cell {
    * (PyTorch LSTM and stacked cells): the sNTK then takes the sensitivity and sweep routes.
    */
   sites(theta: Float64Array, c: StepCache): WeightSite[] | null;
+  /**
+   * Optional allocation-free form of `sites` for stacking them over a trajectory (block-sweep.ts
+   * `stackSites`): writes site s's `u` into `U[s]` from `uOff[s]` and its `β` into `beta[s]` from
+   * `bOff`; the same values and structure as `sites`. Cost O(Σ_s(L_s + N)).
+   */
+  writeSites?(theta: Float64Array, c: StepCache, U: readonly Float64Array[], uOff: readonly number[], beta: readonly Float64Array[], bOff: number): void;
   /** `out = f_hh[r, s] = Σ_jk ∂²f/∂h_j∂h_k r_j s_k`. */
   hessianH(theta: Float64Array, c: StepCache, r: Float64Array, s: Float64Array, out: Float64Array): void;
   /** `out = f_hhh[r, s, t]`. */

@@ -193,8 +193,17 @@ describe('block sweeps: dispatch, fallback and errors', () => {
     expect(st.length).toBe(1);
     expect([st[0]!.U.rows, st[0]!.U.cols, st[0]!.beta.length]).toEqual([tr.T, 32 + 2 + 1, tr.T * 32]);
     const inner = m.cell;
+    // the in-place writer (Cell.writeSites) gives exactly the per-step sites, stacked
+    expect(typeof inner.writeSites).toBe('function');
+    const plain = Object.create(inner) as Cell;
+    (plain as { writeSites?: Cell['writeSites'] }).writeSites = undefined;
+    const ref = stackSites({ ...m, cell: plain }, tr)!;
+    expect(Array.from(st[0]!.U.data)).toEqual(Array.from(ref[0]!.U.data));
+    expect(Array.from(st[0]!.beta)).toEqual(Array.from(ref[0]!.beta));
+    expect(st[0]!.segments).toEqual(ref[0]!.segments);
     const odd = Object.create(inner) as Cell;
     (odd as { sites: Cell['sites'] }).sites = (th, c) => (c === tr.caches[2] ? [] : inner.sites(th, c));
+    (odd as { writeSites?: Cell['writeSites'] }).writeSites = undefined; // a cell whose sites change structure has no in-place writer
     const om: Model = { ...m, cell: odd };
     expect(stackSites(om, tr)).toBeNull();
     // the block method then falls back to the column loop

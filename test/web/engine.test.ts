@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Experiment, PITCHFORK_PRESET, toTrainConfig, type ExplorerSettings } from '../../web/src/engine.js';
+import { Experiment, Observer, PITCHFORK_PRESET, toTrainConfig, type ExplorerSettings, type ObservationSummary, type ParamSnapshot } from '../../web/src/engine.js';
 import { analyzeModelText } from '../../web/src/model-file.js';
 import { trainRun } from '../../src/train/run.js';
 import { modelDataToJson } from '../../src/io/model-doc.js';
@@ -82,6 +82,39 @@ describe('explorer engine = library trainRun', () => {
     }
     expect(() => new Experiment({ ...SMALL, monitorEvery: 0 })).toThrow(/monitorEvery/);
   }, 30000);
+
+  it('deferred monitor: snapshots observed by a separate Observer and merged back late give the inline run\'s history, events and markers exactly', () => {
+    for (const optimizer of ['sgd', 'natgrad'] as const) {
+      const s: ExplorerSettings = { ...SMALL, hiddenSize: 8, T: 20, B: 8, seed: 0, steps: 14, learningRate: 0.5, collapseFactor: 2, trainBias: true, monitorEvery: 2, optimizer };
+      const inline = new Experiment(s);
+      while (!inline.done) inline.step();
+      const deferred = new Experiment(s, { deferMonitor: true });
+      expect(deferred.deferred).toBe(true);
+      const observer = new Observer(s);
+      const queue: ParamSnapshot[] = [];
+      const summaries: ObservationSummary[] = [];
+      while (!deferred.done) {
+        const out = deferred.step();
+        expect(out.metrics.monitored).toBe(out.snapshot !== undefined);
+        if (out.snapshot) queue.push(out.snapshot);
+        // the monitor lags: observe the oldest snapshot only every other step
+        if (out.metrics.step % 2 === 1 && queue.length > 1) {
+          const sm = observer.observe(queue.shift()!);
+          summaries.push(sm);
+          deferred.applyObservation(sm);
+        }
+      }
+      for (const snap of queue) deferred.applyObservation(observer.observe(snap));
+      const strip = (m: Record<string, unknown>): Record<string, unknown> => ({ ...m, seconds: 0 });
+      expect(deferred.history.map((m) => strip({ ...m }))).toEqual(inline.history.map((m) => strip({ ...m })));
+      expect(deferred.events).toEqual(inline.events);
+      expect(deferred.markers).toEqual(inline.markers);
+      expect(Array.from(deferred.model.params)).toEqual(Array.from(inline.model.params));
+      if (optimizer === 'sgd') expect(inline.markers.length).toBeGreaterThan(0);
+    }
+    // adaptive runs keep the monitor inline (it switches the correction on)
+    expect(new Experiment({ ...SMALL, optimizer: 'adaptive' }, { deferMonitor: true }).deferred).toBe(false);
+  }, 60000);
 
   it('requestMonitor observes the next step besides the cadence', () => {
     const ex = new Experiment({ ...SMALL, steps: 6, monitorEvery: 4 });

@@ -22,7 +22,7 @@ import type { Model } from '../../src/models/types.js';
 import { createModel, rollout, trajectoryJvp } from '../../src/models/index.js';
 import { pathSystem, directionPath, solveFixedPoint, spectrumOf } from '../../src/dynamics/index.js';
 import { createMonitorCore, createTrainingSession, fusedSweep } from '../../src/train/browser.js';
-import type { MonitorCore, MonitorObservation, TrainConfig, TrainConfigInput, Task, TrainingSession } from '../../src/train/browser.js';
+import type { MonitorCore, MonitorObservation, MonitorStepInput, TrainConfig, TrainConfigInput, Task, TrainingSession } from '../../src/train/browser.js';
 import { InputError } from '../../src/errors.js';
 
 import type { ExplorerSettings } from './settings.js';
@@ -162,6 +162,8 @@ export interface StepOutput {
   metrics: StepMetrics;
   fixedPoints: FixedPointView[];
   marker: BifurcationMarker | null;
+  /** A deferred monitored step's parameters, for the `Observer` (deferred mode only). */
+  snapshot?: ParamSnapshot;
   /** Set when the run stopped on a non-finite loss or update. */
   error?: string;
 }
@@ -201,145 +203,109 @@ function markerOf(o: MonitorObservation, step: number): BifurcationMarker | null
   return null;
 }
 
-/** A training run of the explorer, stepped by the caller. */
-export class Experiment {
+/** The parameters of a monitored step, for an `Observer` in another worker. */
+export interface ParamSnapshot {
+  step: number;
+  loss: number;
+  /** The parameters before the step's update (full length). */
+  params: Float64Array;
+}
+
+/** A monitor observation reduced to what the explorer shows and records (structured-cloneable). */
+export interface ObservationSummary {
+  step: number;
+  fields: Pick<StepMetrics, ObservedField>;
+  views: FixedPointView[];
+  marker: BifurcationMarker | null;
+  /** The monitor's events of this step (as in the library's events.json). */
+  events: Record<string, unknown>[];
+  /** What the monitor reported for the natural gradient's switch (null: not a natgrad run). */
+  natgradActive: boolean | null;
+}
+
+/**
+ * The explorer's monitor side: the library's monitor core (the per-step work of `createMonitor`)
+ * on the run's task, the fixed-point views and UI markers of its observations, and the restricted
+ * landscape along the last observed dominant direction. Inline (inside `Experiment.step`), or in
+ * a second worker on parameter snapshots (`observe`), which gives the same numbers: the monitor
+ * only reads the parameters, the task and the config of a non-adaptive run.
+ */
+export class Observer {
   readonly settings: ExplorerSettings;
-  readonly config: TrainConfig;
-  readonly task: Task;
-  readonly model: Model;
-  /** The library's training session (the iteration of `trainRun`). */
   private readonly session: TrainingSession;
-  /** The library's monitor core (the per-step work of `createMonitor`). */
   private readonly monitor: MonitorCore;
-  /** Steps taken so far. */
-  stepIndex = 0;
-  readonly history: StepMetrics[] = [];
-  readonly markers: BifurcationMarker[] = [];
-  readonly landscapes: LandscapeScan[] = [];
-  stopped: string | null = null;
-  /** The tracked fixed point of the last step (for the landscape scan's continuation). */
+  /** The tracked fixed point of the last observation (for the landscape scan's continuation). */
   private prevNearest: Float64Array | null = null;
-  /** The run's and the monitor's events so far (as in the library's events.json). */
-  readonly events: Record<string, unknown>[] = [];
-  /** Dominant direction (full parameter length) at the last monitored step. */
+  /** Dominant direction (full parameter length) at the last observation, and the parameters there. */
   private direction: Float64Array | null = null;
   private directionParams: Float64Array | null = null;
-  /** The monitor runs every this many steps (and at the last step, and on request). */
-  readonly monitorEvery: number;
-  private monitorRequested = false;
-  /** The last observation's metric fields and fixed-point views (repeated at unmonitored steps). */
-  private lastObserved: { step: number; fields: Pick<StepMetrics, ObservedField>; views: FixedPointView[] } | null = null;
+  private lastStep = 0;
+  private lastScanStep = -Infinity;
 
-  constructor(settings: ExplorerSettings) {
+  /** Builds the monitor on `session`'s task (a fresh session of the settings when absent). Cost: building the task. */
+  constructor(settings: ExplorerSettings, session?: TrainingSession) {
     checkSettings(settings);
     this.settings = { ...settings };
-    this.session = createTrainingSession(toTrainConfig(settings));
-    this.config = this.session.config;
-    this.task = this.session.task;
-    this.model = this.session.model;
-    this.monitor = createMonitorCore({ ...this.config.monitor, seed: this.config.seed });
-    this.monitorEvery = this.config.monitorEvery;
+    this.session = session ?? createTrainingSession(toTrainConfig(settings));
+    const config = this.session.config;
+    this.monitor = createMonitorCore({ ...config.monitor, seed: config.seed });
   }
 
-  /** Asks for a monitor observation at the next step (on demand, besides the cadence). */
-  requestMonitor(): void {
-    this.monitorRequested = true;
-  }
-
-  /** Whether step `step` is observed by the monitor: the cadence, the last step, or a request. O(1). */
-  private isMonitored(step: number): boolean {
-    return this.monitorRequested || step % this.monitorEvery === 0 || step === this.config.steps - 1;
-  }
-
-  get done(): boolean {
-    return this.stopped !== null || this.stepIndex >= this.config.steps;
+  /** Observes one monitored step of the session (`TrainingSession.step`'s `onStep` info). Cost: the monitor's observation. */
+  observeInfo(info: MonitorStepInput): { obs: MonitorObservation; summary: ObservationSummary } {
+    const params0 = info.model.params.slice();
+    const obs = this.monitor.observe(info);
+    return { obs, summary: this.absorb(obs, info.step, params0) };
   }
 
   /**
-   * One optimizer step, with the monitor at the parameters before the update at monitored steps
-   * (the cadence, see the module comment). Throws the NonFiniteError of a non-finite sweep; a
-   * non-finite update stops the run (`error`, parameters unchanged). Cost: one fused sweep and
-   * the optimizer; at monitored steps also the monitor's kernel statistics (dense:
-   * O(B·T·N·P²)), a fixed-point search and the segment continuations.
+   * Observes a snapshot of a non-adaptive run (steps in increasing order, as the training worker
+   * posts them): the monitor at those parameters on this side's copy of the task. Cost: the
+   * monitor's observation.
    */
-  step(): StepOutput {
-    if (this.done) throw new InputError(`the run is over (${this.stopped ?? `${this.config.steps} steps taken`})`);
-    const t0 = performance.now();
-    const step = this.stepIndex;
-    const monitored = this.isMonitored(step);
-    this.monitorRequested = false;
-    const params0 = monitored ? this.model.params.slice() : null;
-    let obs: MonitorObservation | null = null;
-    const r = this.session.step({
-      monitored,
-      onStep: (info) => {
-        obs = this.monitor.observe(info);
-        return { extra: obs.extra, events: obs.events };
-      },
-    });
-    if (r.error) {
-      this.events.push(...r.events);
-      this.stopped = `stopped at step ${step}: ${r.message}`;
-      throw r.error;
-    }
-    const o = obs as MonitorObservation | null;
-    if (monitored && !o) throw new InputError(`step ${step}: the monitor was not called`);
-    let error: string | undefined;
-    if (r.status === 'nan') {
-      error = `stopped at step ${step}: ${r.message}`;
-      this.stopped = error;
-      this.events.push(...r.events);
-    } else {
-      this.events.push(...r.events, ...(o ? o.events : []));
-    }
-    if (o) {
-      const k = o.kernel;
-      const z = o.zeroInput;
-      this.direction = k.topVector;
-      this.directionParams = params0;
-      this.prevNearest = z.nearest !== null ? z.points[z.nearest]!.h.slice() : null;
-      const num = (v: number | string | boolean | null | undefined): number | null => (typeof v === 'number' ? v : null);
-      const views: FixedPointView[] = z.points.map((p, i) => ({
-        norm: norm(p.h),
-        stability: p.stability,
-        eigenvalues: p.eigenvalues.map((e) => [e.re, e.im] as [number, number]),
-        tracked: i === z.nearest,
-      }));
-      this.lastObserved = {
-        step,
-        views,
-        fields: {
-          pr: k.pr,
-          topEigenvalue: k.top[0] ?? NaN,
-          trace: k.trace,
-          topShare: k.topShare,
-          prOutput: k.prOutput,
-          alignBStarL: num(o.extra['alignBStarL']),
-          fixedPoints: z.points.length,
-          criticalRe: z.critical ? z.critical.re : null,
-          criticalIm: z.critical ? z.critical.im : null,
-          sigma: num(o.extra['sigma']),
-        },
-      };
-    }
-    const seen = this.lastObserved;
-    const natgrad = this.session.natgrad;
-    const metrics: StepMetrics = {
-      step,
-      loss: r.loss!,
-      gradNorm: r.gradNorm!,
-      updateNorm: r.updateNorm!,
-      ...(seen ? seen.fields : UNOBSERVED),
-      natgradActive: o ? (typeof o.extra['natgradActive'] === 'boolean' ? o.extra['natgradActive'] : null) : natgrad ? natgrad.isActive() : null,
-      seconds: (performance.now() - t0) / 1000,
-      monitored,
-      monitoredStep: seen ? seen.step : null,
+  observe(s: ParamSnapshot): ObservationSummary {
+    const { model, task, config } = this.session;
+    model.params.set(s.params);
+    const batch = task.batchAt ? task.batchAt(s.step) : task;
+    return this.observeInfo({ step: s.step, loss: s.loss, model, task, batch, natgrad: null, config }).summary;
+  }
+
+  /** Whether the landscape is due after the observation of `step`: every `landscapeEvery` steps, at markers and at the end. O(1). */
+  scanDue(step: number, marker: boolean, last: boolean): boolean {
+    const every = this.settings.landscapeEvery;
+    const due = every > 0 && (step - this.lastScanStep >= every || marker || last);
+    if (due) this.lastScanStep = step;
+    return due;
+  }
+
+  private absorb(o: MonitorObservation, step: number, params0: Float64Array): ObservationSummary {
+    const k = o.kernel;
+    const z = o.zeroInput;
+    this.direction = k.topVector;
+    this.directionParams = params0;
+    this.lastStep = step;
+    this.prevNearest = z.nearest !== null ? z.points[z.nearest]!.h.slice() : null;
+    const num = (v: number | string | boolean | null | undefined): number | null => (typeof v === 'number' ? v : null);
+    const views: FixedPointView[] = z.points.map((p, i) => ({
+      norm: norm(p.h),
+      stability: p.stability,
+      eigenvalues: p.eigenvalues.map((e) => [e.re, e.im] as [number, number]),
+      tracked: i === z.nearest,
+    }));
+    const fields: Pick<StepMetrics, ObservedField> = {
+      pr: k.pr,
+      topEigenvalue: k.top[0] ?? NaN,
+      trace: k.trace,
+      topShare: k.topShare,
+      prOutput: k.prOutput,
+      alignBStarL: num(o.extra['alignBStarL']),
+      fixedPoints: z.points.length,
+      criticalRe: z.critical ? z.critical.re : null,
+      criticalIm: z.critical ? z.critical.im : null,
+      sigma: num(o.extra['sigma']),
     };
-    this.history.push(metrics);
-    const marker = o ? markerOf(o, step) : null;
-    if (marker) this.markers.push(marker);
-    this.stepIndex++;
-    return { metrics, fixedPoints: seen ? seen.views : [], marker, ...(error ? { error } : {}) };
+    const na = o.extra['natgradActive'];
+    return { step, fields, views, marker: markerOf(o, step), events: o.events as unknown as Record<string, unknown>[], natgradActive: typeof na === 'boolean' ? na : null };
   }
 
   /**
@@ -351,12 +317,12 @@ export class Experiment {
    */
   landscape(): LandscapeScan | null {
     if (!this.direction || !this.directionParams) return null;
-    const base = createModel(this.model.spec);
+    const base = createModel(this.session.model.spec);
     base.params.set(this.directionParams);
     const u = this.direction;
     const r = this.settings.landscapeRange;
     const n = this.settings.landscapePoints;
-    const task = this.task;
+    const task = this.session.task;
     const alphas = Array.from({ length: n }, (_, i) => -r + (2 * r * i) / (n - 1));
     const P = base.layout.cellSize;
     const path = directionPath(base, u.subarray(0, P), [-r, r]);
@@ -456,9 +422,169 @@ export class Experiment {
         for (const i of near) lossPrediction[i] = Lc + c * Math.sqrt(alphas[i]! - alphaC);
       }
     }
-    const scan: LandscapeScan = { step: Math.max(0, this.stepIndex - 1), alphas, loss, kappa, lambda, alphaC, kappaPrediction, lossPrediction, fittedExponent };
-    this.landscapes.push(scan);
+    const scan: LandscapeScan = { step: this.lastStep, alphas, loss, kappa, lambda, alphaC, kappaPrediction, lossPrediction, fittedExponent };
     return scan;
+  }
+
+}
+
+/** A training run of the explorer, stepped by the caller. */
+export class Experiment {
+  readonly settings: ExplorerSettings;
+  readonly config: TrainConfig;
+  readonly task: Task;
+  readonly model: Model;
+  /** The library's training session (the iteration of `trainRun`). */
+  private readonly session: TrainingSession;
+  /** The monitor side (inline mode); null when the observations are deferred to another worker. */
+  private readonly observer: Observer | null;
+  /** Whether monitored steps hand a parameter snapshot to another worker's `Observer` instead of observing inline. */
+  readonly deferred: boolean;
+  /** Steps taken so far. */
+  stepIndex = 0;
+  readonly history: StepMetrics[] = [];
+  readonly markers: BifurcationMarker[] = [];
+  readonly landscapes: LandscapeScan[] = [];
+  stopped: string | null = null;
+  /** The run's and the monitor's events so far (as in the library's events.json). */
+  readonly events: Record<string, unknown>[] = [];
+  /** The monitor runs every this many steps (and at the last step, and on request). */
+  readonly monitorEvery: number;
+  private monitorRequested = false;
+  /** The last observation's metric fields and fixed-point views (repeated at unmonitored steps). */
+  private lastObserved: { step: number; fields: Pick<StepMetrics, ObservedField>; views: FixedPointView[] } | null = null;
+
+  /**
+   * @param settings - the explorer's settings (checked; InputError naming the field).
+   * @param opts - `deferMonitor`: monitored steps return a parameter snapshot (`StepOutput.snapshot`)
+   *   for an `Observer` in another worker, whose summaries `applyObservation` merges back, so the
+   *   expensive observation never blocks training. Not with the 'adaptive' optimizer (the monitor
+   *   switches its correction on, so it must run inline); ignored there.
+   */
+  constructor(settings: ExplorerSettings, opts: { deferMonitor?: boolean } = {}) {
+    checkSettings(settings);
+    this.settings = { ...settings };
+    this.session = createTrainingSession(toTrainConfig(settings));
+    this.config = this.session.config;
+    this.task = this.session.task;
+    this.model = this.session.model;
+    this.deferred = (opts.deferMonitor ?? false) && settings.optimizer !== 'adaptive';
+    this.observer = this.deferred ? null : new Observer(settings, this.session);
+    this.monitorEvery = this.config.monitorEvery;
+  }
+
+  /** Asks for a monitor observation at the next step (on demand, besides the cadence). */
+  requestMonitor(): void {
+    this.monitorRequested = true;
+  }
+
+  /** Whether step `step` is observed by the monitor: the cadence, the last step, or a request. O(1). */
+  private isMonitored(step: number): boolean {
+    return this.monitorRequested || step % this.monitorEvery === 0 || step === this.config.steps - 1;
+  }
+
+  get done(): boolean {
+    return this.stopped !== null || this.stepIndex >= this.config.steps;
+  }
+
+  /**
+   * One optimizer step, with the monitor at the parameters before the update at monitored steps
+   * (the cadence, see the module comment). Throws the NonFiniteError of a non-finite sweep; a
+   * non-finite update stops the run (`error`, parameters unchanged). Cost: one fused sweep and
+   * the optimizer; at monitored steps also the monitor's kernel statistics (dense:
+   * O(B·T·N·P²)), a fixed-point search and the segment continuations.
+   */
+  step(): StepOutput {
+    if (this.done) throw new InputError(`the run is over (${this.stopped ?? `${this.config.steps} steps taken`})`);
+    const t0 = performance.now();
+    const step = this.stepIndex;
+    const monitored = this.isMonitored(step);
+    this.monitorRequested = false;
+    let summary: ObservationSummary | null = null;
+    let snapshot: ParamSnapshot | null = null;
+    const r = this.session.step({
+      monitored,
+      onStep: (info) => {
+        if (this.observer) {
+          const { obs, summary: sm } = this.observer.observeInfo(info);
+          summary = sm;
+          return { extra: obs.extra, events: obs.events };
+        }
+        snapshot = { step, loss: info.loss, params: info.model.params.slice() };
+        return undefined;
+      },
+    });
+    if (r.error) {
+      this.events.push(...r.events);
+      this.stopped = `stopped at step ${step}: ${r.message}`;
+      throw r.error;
+    }
+    const o = summary as ObservationSummary | null;
+    if (monitored && !o && !snapshot) throw new InputError(`step ${step}: the monitor was not called`);
+    let error: string | undefined;
+    if (r.status === 'nan') {
+      error = `stopped at step ${step}: ${r.message}`;
+      this.stopped = error;
+      this.events.push(...r.events);
+    } else {
+      this.events.push(...r.events, ...(o ? o.events : []));
+    }
+    if (o) this.lastObserved = { step, views: o.views, fields: o.fields };
+    const seen = this.lastObserved;
+    const natgrad = this.session.natgrad;
+    const metrics: StepMetrics = {
+      step,
+      loss: r.loss!,
+      gradNorm: r.gradNorm!,
+      updateNorm: r.updateNorm!,
+      ...(seen ? seen.fields : UNOBSERVED),
+      natgradActive: o ? o.natgradActive : natgrad ? natgrad.isActive() : null,
+      seconds: (performance.now() - t0) / 1000,
+      monitored,
+      monitoredStep: seen ? seen.step : null,
+    };
+    this.history.push(metrics);
+    const marker = o ? o.marker : null;
+    if (marker) this.markers.push(marker);
+    this.stepIndex++;
+    return { metrics, fixedPoints: seen ? seen.views : [], marker, ...(snapshot ? { snapshot } : {}), ...(error ? { error } : {}) };
+  }
+
+  /**
+   * Merges an `Observer`'s summary of a deferred monitored step into the history: that step's row
+   * and the following unmonitored rows (which repeat it) get its kernel and fixed-point fields,
+   * its events and marker are recorded. Summaries must arrive in step order (a FIFO). Returns the
+   * changed rows. Cost O(rows changed).
+   */
+  applyObservation(o: ObservationSummary): StepMetrics[] {
+    const changed: StepMetrics[] = [];
+    for (let i = o.step; i < this.history.length; i++) {
+      const row = this.history[i]!;
+      if (i > o.step && row.monitored) break;
+      const next: StepMetrics = { ...row, ...o.fields, monitoredStep: o.step };
+      this.history[i] = next;
+      changed.push(next);
+    }
+    this.lastObserved = { step: o.step, views: o.views, fields: o.fields };
+    // events in step order, the monitor's after the run's of the same step (as inline)
+    let at = this.events.length;
+    while (at > 0 && Number(this.events[at - 1]!['step']) > o.step) at--;
+    this.events.splice(at, 0, ...o.events);
+    if (o.marker) this.markers.push(o.marker);
+    return changed;
+  }
+
+  /** The restricted landscape along the last observed step's dominant direction (inline mode; see `Observer.landscape`), or null. */
+  landscape(): LandscapeScan | null {
+    if (!this.observer) return null;
+    const scan = this.observer.landscape();
+    if (scan) this.landscapes.push(scan);
+    return scan;
+  }
+
+  /** Whether the landscape is due after an inline observation of `step` (see `Observer.scanDue`). */
+  scanDue(step: number, marker: boolean): boolean {
+    return this.observer ? this.observer.scanDue(step, marker, this.done) : false;
   }
 
   /** The run as JSON-ready data: settings, library config, metrics, markers, landscapes. */

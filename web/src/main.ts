@@ -5,7 +5,7 @@
  */
 import type { BifurcationMarker, ExplorerSettings, FixedPointView, LandscapeScan, RunExport, StepMetrics } from './engine.js';
 import { PITCHFORK_PRESET, PRESETS } from './settings.js';
-import type { FromWorker, ToWorker } from './protocol.js';
+import type { FromWorker, ToMonitorWorker, ToWorker } from './protocol.js';
 import { complexPlane, lineChart } from './plots.js';
 import type { ModelAnalysis } from './model-file.js';
 
@@ -75,6 +75,15 @@ function writeSettings(s: ExplorerSettings): void {
 const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
 const send = (m: ToWorker): void => worker.postMessage(m);
 worker.onerror = (e) => showError(`worker error: ${e.message || 'the worker failed to load'}`);
+// The monitor's expensive observation runs in a second worker on the training worker's parameter
+// snapshots (worker.ts), connected to it by a channel of their own.
+const monitorWorker = new Worker(new URL('./monitor-worker.ts', import.meta.url), { type: 'module' });
+monitorWorker.onerror = (e) => showError(`monitor worker error: ${e.message || 'the worker failed to load'}`);
+{
+  const channel = new MessageChannel();
+  worker.postMessage({ kind: 'port', port: channel.port1 } satisfies ToWorker, [channel.port1]);
+  monitorWorker.postMessage({ kind: 'port', port: channel.port2 } satisfies ToMonitorWorker, [channel.port2]);
+}
 
 function resetView(): void {
   metrics = [];
@@ -141,6 +150,20 @@ worker.onmessage = timed((ev: MessageEvent<FromWorker>) => {
       done = m.done;
       scheduleDraw();
       break;
+    case 'landscape':
+      lastScan = m.landscape;
+      scheduleDraw();
+      break;
+    case 'observed':
+      for (const row of m.rows) metrics[row.step] = row;
+      lastFixed = m.fixedPoints;
+      if (m.landscape) lastScan = m.landscape;
+      if (m.marker) {
+        markers.push(m.marker);
+        showMarker(m.marker);
+      }
+      scheduleDraw();
+      break;
     case 'state':
       running = m.running;
       done = m.done;
@@ -202,7 +225,7 @@ function drawAll(): void {
   lossPanel.dataset['lastLoss'] = last ? String(last.loss) : '';
   $('ro-loss').textContent = last ? `step ${last.step}: loss ${last.loss.toPrecision(6)}, ‖g‖ ${last.gradNorm.toPrecision(3)}, ‖Δθ‖ ${last.updateNorm.toPrecision(3)}${last.natgradActive ? ' (natgrad on)' : ''}` : '';
   // PR and top eigenvalue: the monitored steps only (the monitor's cadence)
-  const obs = metrics.filter((m) => m.monitored);
+  const obs = metrics.filter((m) => m.monitored && m.monitoredStep === m.step); // observed (a deferred observation may still be on its way)
   const obsSteps = obs.map((m) => m.step);
   lineChart(
     svg('svg-pr'),
