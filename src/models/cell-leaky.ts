@@ -148,7 +148,8 @@ export class LeakyCell implements Cell {
     for (let i = 0; i < N; i++) {
       const sc = alpha * dphi[i]!;
       const r = i * k;
-      for (let j = r; j < r + k; j++) o[j]! += lk * d[j]! + sc * s[j]!;
+      if (lk === 0) for (let j = r; j < r + k; j++) o[j]! += sc * s[j]!;
+      else for (let j = r; j < r + k; j++) o[j]! += lk * d[j]! + sc * s[j]!;
     }
   }
 
@@ -167,8 +168,9 @@ export class LeakyCell implements Cell {
       const sc = alpha * dphi[i]!;
       const r = i * k;
       for (let j = r; j < r + k; j++) g[j] = sc * e[j]!;
-      if (accumulate) for (let j = r; j < r + k; j++) o[j]! += lk * e[j]!;
-      else for (let j = r; j < r + k; j++) o[j] = lk * e[j]!;
+      if (accumulate) {
+        if (lk !== 0) for (let j = r; j < r + k; j++) o[j]! += lk * e[j]!;
+      } else for (let j = r; j < r + k; j++) o[j] = lk * e[j]!;
     }
     gemm({ rows: N, cols: N, data: theta.subarray(0, N * N) }, G, { transA: true, out, beta: 1 });
   }
