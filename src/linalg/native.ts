@@ -134,13 +134,17 @@ function unpackEigenvectors(n: number, wi: Float64Array, v: Float64Array): Compl
 export function twoStageBand(n: number): number {
   const env = typeof process !== 'undefined' ? process.env?.SNTK_EIGEN_TWO_STAGE : undefined;
   const from = env !== undefined && env !== '' && Number.isFinite(Number(env)) ? Number(env) : TWO_STAGE_FROM;
-  return from <= 0 || n < from ? 0 : 64;
+  if (from <= 0 || n < from) return 0;
+  // kd 32 measured equal or faster than 64 up to n = 4288 (the bulge chase costs O(n²·kd));
+  // 64 above, where the band step's larger BLAS-3 blocks pay (measured at n = 12800 only with 64)
+  return n < 8000 ? 32 : 64;
 }
 
 /**
  * Smallest order for which the two-stage solver is used (see `twoStageBand`). Measured on an AMD
- * EPYC (2 cores, OpenBLAS 0.3.21): n = 2000 dsyevd 0.26 s vs two-stage 0.32–0.37 s; n = 4288
- * dsyevd 6.95 s vs two-stage 2.46 s (kd 32) / 2.49 s (kd 64).
+ * EPYC (2 cores, OpenBLAS 0.3.21), best of interleaved runs on a shared machine: n = 2000 dsyevd
+ * 0.26–0.48 s vs two-stage 0.32–0.50 s; n = 3000 1.19–1.87 s vs 1.45–1.51 s; n = 4288 6.95–7.31 s
+ * vs 2.46–3.34 s (kd 32) / 2.49–4.57 s (kd 64).
  */
 const TWO_STAGE_FROM = 3500;
 
@@ -267,6 +271,17 @@ export function createNativeBackend(addon: NativeAddon): LinalgBackend {
       for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) l[i * n + j] = 0;
       return mat(n, n, l);
     },
+
+    ...(addon.setThreads
+      ? {
+          setThreads(n: number): number {
+            // the count in force is the last figure of the BLAS build line ("…, 2 threads")
+            const before = Number(/(\d+) threads\s*$/.exec(addon.config())?.[1] ?? n);
+            addon.setThreads!(n);
+            return before;
+          },
+        }
+      : {}),
 
     choleskySolve(L, B) {
       const n = L.rows;

@@ -327,7 +327,8 @@ describe.skipIf(!native)(suite, () => {
     try {
       process.env.SNTK_EIGEN_TWO_STAGE = '50';
       expect(twoStageBand(49)).toBe(0);
-      expect(twoStageBand(50)).toBe(64);
+      expect(twoStageBand(50)).toBe(32);
+      expect(twoStageBand(12800)).toBe(64);
       const n = 120;
       const A = randSymmetric(n, 7);
       const ref = jsBackend.symmetricEigen(A, false).values;
@@ -341,6 +342,30 @@ describe.skipIf(!native)(suite, () => {
       else process.env.SNTK_EIGEN_TWO_STAGE = saved;
     }
     expect(twoStageBand(100)).toBe(0);
-    expect(twoStageBand(4288)).toBe(64);
+    expect(twoStageBand(4288)).toBe(32);
+  });
+
+  it('setThreads returns the count in force before; the dense Jacobian of a small model runs on one thread and restores the count', async () => {
+    const { getBackend, setBackend } = await import('../../src/linalg/index.js');
+    const { registerBackend } = await import('../../src/linalg/registry.js');
+    const { denseJacobian } = await import('../../src/sntk/sensitivity.js');
+    const { defineSpec, randomModel, rollout } = await import('../../src/models/index.js');
+    const prev = nb.setThreads!(1);
+    expect(prev).toBeGreaterThanOrEqual(1);
+    expect(nb.setThreads!(2)).toBe(1);
+    const was = getBackend().name;
+    registerBackend(nb);
+    setBackend('native');
+    try {
+      const model = randomModel(defineSpec({ cell: 'vanilla', hiddenSize: 6, inputSize: 2 }), 1, { gain: 1.1 });
+      const traj = rollout(model, new Float64Array(20).map((_, i) => Math.sin(i)), { B: 1, T: 10 });
+      const J = denseJacobian(model, traj);
+      setBackend('js');
+      const Jjs = denseJacobian(model, traj);
+      expect(relErr(J.data, Jjs.data)).toBeLessThanOrEqual(TOL);
+      expect(nb.setThreads!(prev)).toBe(2); // denseJacobian put back the count it found
+    } finally {
+      setBackend(was);
+    }
   });
 });
