@@ -112,6 +112,9 @@ export async function run(): Promise<BenchResult[]> {
       matvecs: r.matvecs ?? 0,
       secondsPerStep: seconds / T,
       target: N === 1024 ? 60 : backend === 'js' ? 90 : N === 512 ? 15 : NaN,
+      // the default memory budget bounds the Lanczos basis (thick restarts when it does not fit)
+      lanczosRestarts: r.lanczosBasis?.restarts ?? 0,
+      rssGiB: process.memoryUsage().rss / 1024 ** 3,
     };
     for (const ph of r.profile) extra[`phase_${ph.phase.split(' ')[0]}`] = ph.seconds;
     out.push({ case: `matrix-free PR + top-10 N=${N} T=${T} (${backend})`, seconds, extra, env: environment() });

@@ -3,10 +3,14 @@
  * GEMM n = 1000 (vs the js backend's GEMM; GFLOP/s), SYRK A Aᵀ n = 1000 (vs js), symmetric EVD
  * n = 2000 with vectors (vs ml-matrix `EigenvalueDecomposition` with `assumeSymmetric`), and a
  * general EVD n = 500 (vs ml-matrix). Targets: GEMM ≥ 60 GFLOP/s, EVD ≥ 20×.
+ * Values-only symmetric eigenvalues of a PSD Gram (`X Xᵀ`) at the dense sNTK's sizes (n = 1120,
+ * 2000, 4288; `SNTK_BENCH_EIGVALS_SIZES` overrides): the two-stage reduction (band half-width 64
+ * and 32) against one-stage `dsyevd`, interleaved, best of 3 (2 for n > 3000) — the measurement
+ * behind `twoStageBand` (src/linalg/native.ts).
  * Returns no rows (with a note on stderr) when the addon is not built.
  */
 import { EigenvalueDecomposition, Matrix as MlMatrix } from 'ml-matrix';
-import { loadNativeBackend, nativeBackendStatus } from '../src/linalg/native.js';
+import { loadNativeBackend, nativeAddon, nativeBackendStatus, type NativeAddon } from '../src/linalg/native.js';
 import { jsBackend } from '../src/linalg/js-backend.js';
 import type { Matrix } from '../src/linalg/matrix.js';
 import { timeBest, type BenchResult } from './types.js';
@@ -100,6 +104,10 @@ export async function run(): Promise<BenchResult[]> {
     });
   }
 
+  const addon = nativeAddon();
+  if (addon?.dsyevValues2stage) out.push(...eigenvalueCases(addon));
+  else process.stderr.write('bench native: two-stage values-only cases skipped (addon without dsyevValues2stage)\n');
+
   {
     const n = 500;
     const A = randomMatrix(n, n, 4);
@@ -107,6 +115,40 @@ export async function run(): Promise<BenchResult[]> {
     const tn = timeBest(() => nb.generalEigen(A, true), { minTotal: 1, maxReps: 5 });
     const tm = timeBest(() => new EigenvalueDecomposition(mlA, { assumeSymmetric: false }), { warmup: false, maxReps: 1 });
     out.push({ case: `general EVD n=${n} (left+right vectors) native vs ml-matrix (right only)`, seconds: tn, baselineSeconds: tm, ratio: tm / tn, extra: { n } });
+  }
+  return out;
+}
+
+/** One-stage `dsyevd` vs the two-stage reduction (kd = 64, 32), values only, on PSD Grams; interleaved best-of. */
+export function eigenvalueCases(addon: NativeAddon): BenchResult[] {
+  const out: BenchResult[] = [];
+  const sizes = (process.env.SNTK_BENCH_EIGVALS_SIZES ?? '1120,2000,4288').split(',').map(Number);
+  for (const n of sizes) {
+    const X = randomMatrix(n, Math.ceil(n / 2) + 7, 10 + n);
+    const G: Matrix = { rows: n, cols: n, data: new Float64Array(n * n) };
+    addon.dsyrk(false, n, X.cols, 1, X.data, X.cols, 0, G.data, n);
+    const a = new Float64Array(n * n);
+    const w1 = new Float64Array(n), w64 = new Float64Array(n), w32 = new Float64Array(n);
+    let t1 = Infinity, t64 = Infinity, t32 = Infinity;
+    const time = (f: () => void): number => {
+      a.set(G.data);
+      const t0 = performance.now();
+      f();
+      return (performance.now() - t0) / 1000;
+    };
+    for (let r = 0; r < (n > 3000 ? 2 : 3); r++) {
+      t1 = Math.min(t1, time(() => addon.dsyevd(false, n, a, w1)));
+      t64 = Math.min(t64, time(() => addon.dsyevValues2stage!(n, a, w64, 64)));
+      t32 = Math.min(t32, time(() => addon.dsyevValues2stage!(n, a, w32, 32)));
+    }
+    const best2 = Math.min(t64, t32);
+    out.push({
+      case: `symmetric eigenvalues n=${n} (PSD Gram) two-stage vs dsyevd`,
+      seconds: best2,
+      baselineSeconds: t1,
+      ratio: t1 / best2,
+      extra: { n, kd64: t64, kd32: t32, dsyevd: t1, maxRelDiff: Math.max(maxRelDiff(w64, w1), maxRelDiff(w32, w1)) },
+    });
   }
   return out;
 }

@@ -96,6 +96,8 @@ export const QUICK_ENV: Readonly<Record<string, string>> = {
   SNTK_BENCH_KERNEL_QUICK: '1',
   BENCH_EIGEN_SIZES: '500',
   BENCH_DYNAMICS_N: '64',
+  SNTK_BENCH_NATGRAD_QUICK: '1',
+  SNTK_BENCH_EIGVALS_SIZES: '500',
 };
 
 /** What one run of the suite produced. */

@@ -26,6 +26,15 @@ extern char *openblas_get_config(void) __attribute__((weak));
 extern int openblas_get_num_threads(void) __attribute__((weak));
 extern void openblas_set_num_threads(int) __attribute__((weak));
 
+/* LAPACK's two-stage tridiagonal reduction (LAPACK ≥ 3.7; OpenBLAS exports it): weak so a LAPACK
+ * without it still links, and `dsyevValues2stage` is then not exported. */
+extern void dsytrd_sy2sb_(const char *uplo, const int *n, const int *kd, double *a, const int *lda, double *ab,
+                          const int *ldab, double *tau, double *work, const int *lwork, int *info) __attribute__((weak));
+extern void dsytrd_sb2st_(const char *stage1, const char *vect, const char *uplo, const int *n, const int *kd,
+                          double *ab, const int *ldab, double *d, double *e, double *hous, const int *lhous,
+                          double *work, const int *lwork, int *info) __attribute__((weak));
+extern void dsterf_(const int *n, double *d, double *e, int *info);
+
 #define MAX_ARGS 16
 
 #define CHECK(call)                                                              \
@@ -288,6 +297,81 @@ static napi_value js_dsyevr_values(napi_env env, napi_callback_info info) {
 }
 
 /*
+ * dsyevValues2stage(n, A, w, kd) → info. All eigenvalues (ascending, into w) of the symmetric n×n
+ * A (lower triangle read, A destroyed), no vectors, by the two-stage reduction: A to a band of
+ * half-width kd by blocked Householder (dsytrd_sy2sb: BLAS-3, dsyr2k/dgemm, on OpenBLAS's
+ * threads), the band to tridiagonal by bulge chasing (dsytrd_sb2st, O(n²·kd), run on ONE BLAS
+ * thread: its kernels are level-2 calls on kd-sized blocks, where thread hand-offs cost more
+ * than they save), then the root-free QR (dsterf). Unlike dsytrd, no half of the work is the
+ * memory-bound dsymv over the trailing matrix, which dominates dsyevd for n in the thousands.
+ * Negative info: an argument error (−1000 − k for an allocation failure in step k).
+ */
+static napi_value js_dsyev_values_2stage(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!args_init(&a, env, info, 4, "dsyevValues2stage")) return NULL;
+  int n = arg_dim(&a, 0);
+  size_t la, lw;
+  double *A = arg_f64(&a, 1, &la);
+  double *w = arg_f64(&a, 2, &lw);
+  int kd = arg_dim(&a, 3);
+  check_mat(&a, 1, la, n, n, n);
+  check_len(&a, 2, lw, (size_t)n);
+  if (!a.failed && kd < 1) arg_fail(&a, 3, "must be at least 1", 1);
+  if (a.failed) return NULL;
+  if (n == 0) return make_int(env, 0);
+  if (kd > n - 1) kd = n > 1 ? n - 1 : 1;
+  int ldab = kd + 1, inf = 0, lq = -1;
+  double q = 0, hq = 0;
+  double *ab = malloc(sizeof(double) * (size_t)ldab * (size_t)n);
+  double *e = malloc(sizeof(double) * (size_t)n);
+  double *tau = malloc(sizeof(double) * (size_t)n);
+  double *work = NULL, *hous = NULL;
+  if (!ab || !e || !tau) {
+    inf = -1001;
+    goto done;
+  }
+  /* stage 1: the column-major upper triangle of A is the row-major lower one */
+  dsytrd_sy2sb_("U", &n, &kd, A, &n, ab, &ldab, tau, &q, &lq, &inf);
+  if (inf != 0) goto done;
+  int lwork = (int)q > 1 ? (int)q : 1;
+  work = malloc(sizeof(double) * (size_t)lwork);
+  if (!work) {
+    inf = -1002;
+    goto done;
+  }
+  dsytrd_sy2sb_("U", &n, &kd, A, &n, ab, &ldab, tau, work, &lwork, &inf);
+  free(work);
+  work = NULL;
+  if (inf != 0) goto done;
+  /* stage 2 on one thread */
+  int lh = -1;
+  lq = -1;
+  dsytrd_sb2st_("N", "N", "U", &n, &kd, ab, &ldab, w, e, &hq, &lh, &q, &lq, &inf);
+  if (inf != 0) goto done;
+  lh = (int)hq > 1 ? (int)hq : 1;
+  lwork = (int)q > 1 ? (int)q : 1;
+  hous = malloc(sizeof(double) * (size_t)lh);
+  work = malloc(sizeof(double) * (size_t)lwork);
+  if (!hous || !work) {
+    inf = -1003;
+    goto done;
+  }
+  int threads = openblas_get_num_threads ? openblas_get_num_threads() : 0;
+  if (threads > 1 && openblas_set_num_threads) openblas_set_num_threads(1);
+  dsytrd_sb2st_("N", "N", "U", &n, &kd, ab, &ldab, w, e, hous, &lh, work, &lwork, &inf);
+  if (threads > 1 && openblas_set_num_threads) openblas_set_num_threads(threads);
+  if (inf != 0) goto done;
+  dsterf_(&n, w, e, &inf);
+done:
+  free(ab);
+  free(e);
+  free(tau);
+  free(work);
+  free(hous);
+  return make_int(env, inf);
+}
+
+/*
  * dgesdd(vectors, m, n, A, s, U, VT) → info. Thin SVD of the m×n matrix A (destroyed):
  * s (length min(m,n)) descending, U m×min(m,n), VT min(m,n)×n, both row-major. U and VT are
  * ignored (may be empty) when vectors is false.
@@ -467,6 +551,10 @@ static napi_value init(napi_env env, napi_value exports) {
       {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
+  if (dsytrd_sy2sb_ && dsytrd_sb2st_) {
+    napi_property_descriptor two = {"dsyevValues2stage", NULL, js_dsyev_values_2stage, NULL, NULL, NULL, napi_enumerable, NULL};
+    if (napi_define_properties(env, exports, 1, &two) != napi_ok) return NULL;
+  }
   return exports;
 }
 

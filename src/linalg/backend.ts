@@ -69,4 +69,10 @@ export interface LinalgBackend {
   cholesky(A: Matrix): Matrix;
   /** Solves `L Lᵀ X = B` given the lower factor. */
   choleskySolve(L: Matrix, B: Matrix): Matrix;
+  /**
+   * Sets the number of threads of the backend's BLAS and returns the count that was in force
+   * before (native OpenBLAS only; absent elsewhere). Lets a caller run a phase of many small
+   * products on one thread and restore the count afterwards.
+   */
+  setThreads?(n: number): number;
 }

@@ -38,6 +38,12 @@ export interface NativeAddon {
   dsyevd(vectors: boolean, n: number, a: Float64Array, w: Float64Array): number;
   /** Eigenvalues il..iu (1-based, ascending) of the symmetric `a` (destroyed), no vectors (LAPACK dsyevr). Absent in addons built before it existed. */
   dsyevrValues?(n: number, a: Float64Array, il: number, iu: number, w: Float64Array): number;
+  /**
+   * All eigenvalues (ascending) of the symmetric `a` (destroyed), no vectors, by LAPACK's two-stage
+   * reduction with band half-width `kd` (dsytrd_sy2sb, dsytrd_sb2st on one thread, dsterf).
+   * Absent in addons built before it existed or linked to a LAPACK without the two-stage routines.
+   */
+  dsyevValues2stage?(n: number, a: Float64Array, w: Float64Array, kd: number): number;
   dgesdd(vectors: boolean, m: number, n: number, a: Float64Array, s: Float64Array, u: Float64Array, vt: Float64Array): number;
   dgeev(left: boolean, right: boolean, n: number, a: Float64Array, wr: Float64Array, wi: Float64Array, vl: Float64Array, vr: Float64Array): number;
   dgesv(n: number, nrhs: number, a: Float64Array, b: Float64Array): { info: number; rcond: number };
@@ -116,6 +122,32 @@ function unpackEigenvectors(n: number, wi: Float64Array, v: Float64Array): Compl
   return { re: mat(n, n, re), im: mat(n, n, im) };
 }
 
+/**
+ * The band half-width of the two-stage values-only solver for an `n × n` matrix, or 0 for the
+ * one-stage `dsyevd`. The rule is measured (bench/eigen.bench.ts, `native values-only` cases;
+ * docs/performance.md): dsyevd's tridiagonal reduction spends half its flops in the memory-bound
+ * dsymv over the trailing matrix, which wins while the matrix sits in cache and loses badly once it
+ * does not (n in the thousands), where the two-stage reduction's BLAS-3 band step plus an
+ * O(n²·kd) bulge chase is several times faster. `SNTK_EIGEN_TWO_STAGE` overrides: `0` never, a
+ * number `n₀` from that size on. Cost O(1).
+ */
+export function twoStageBand(n: number): number {
+  const env = typeof process !== 'undefined' ? process.env?.SNTK_EIGEN_TWO_STAGE : undefined;
+  const from = env !== undefined && env !== '' && Number.isFinite(Number(env)) ? Number(env) : TWO_STAGE_FROM;
+  if (from <= 0 || n < from) return 0;
+  // kd 32 measured equal or faster than 64 up to n = 4288 (the bulge chase costs O(n²·kd));
+  // 64 above, where the band step's larger BLAS-3 blocks pay (measured at n = 12800 only with 64)
+  return n < 8000 ? 32 : 64;
+}
+
+/**
+ * Smallest order for which the two-stage solver is used (see `twoStageBand`). Measured on an AMD
+ * EPYC (2 cores, OpenBLAS 0.3.21), best of interleaved runs on a shared machine: n = 2000 dsyevd
+ * 0.26–0.48 s vs two-stage 0.32–0.50 s; n = 3000 1.19–1.87 s vs 1.45–1.51 s; n = 4288 6.95–7.31 s
+ * vs 2.46–3.34 s (kd 32) / 2.49–4.57 s (kd 64).
+ */
+const TWO_STAGE_FROM = 3500;
+
 /** The `LinalgBackend` over a loaded addon. */
 export function createNativeBackend(addon: NativeAddon): LinalgBackend {
   return {
@@ -165,8 +197,16 @@ export function createNativeBackend(addon: NativeAddon): LinalgBackend {
         if (info > 0) throw new ConvergenceError(`symmetricEigenvalues: LAPACK dsyevr did not converge for a ${n}×${n} matrix (info ${info})`);
         return w;
       }
-      // all values: dsyevd without vectors (tridiagonal reduction + root-free QR), in a's memory
       const w = new Float64Array(n);
+      const kd = twoStageBand(n);
+      if (kd > 0 && addon.dsyevValues2stage) {
+        // all values by the two-stage reduction (BLAS-3 to a band, then bulge chasing), in a's memory
+        const info = addon.dsyevValues2stage(n, a, w, kd);
+        checkArgInfo(info, 'dsytrd_sy2sb/dsytrd_sb2st/dsterf');
+        if (info > 0) throw new ConvergenceError(`symmetricEigenvalues: LAPACK dsterf did not converge for a ${n}×${n} matrix (info ${info})`);
+        return k < n ? w.slice(n - k) : w;
+      }
+      // all values: dsyevd without vectors (tridiagonal reduction + root-free QR), in a's memory
       const info = addon.dsyevd(false, n, a, w);
       checkArgInfo(info, 'dsyevd');
       if (info > 0) throw new ConvergenceError(`symmetricEigenvalues: LAPACK dsyevd did not converge for a ${n}×${n} matrix (info ${info})`);
@@ -231,6 +271,17 @@ export function createNativeBackend(addon: NativeAddon): LinalgBackend {
       for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) l[i * n + j] = 0;
       return mat(n, n, l);
     },
+
+    ...(addon.setThreads
+      ? {
+          setThreads(n: number): number {
+            // the count in force is the last figure of the BLAS build line ("…, 2 threads")
+            const before = Number(/(\d+) threads\s*$/.exec(addon.config())?.[1] ?? n);
+            addon.setThreads!(n);
+            return before;
+          },
+        }
+      : {}),
 
     choleskySolve(L, B) {
       const n = L.rows;
@@ -299,6 +350,11 @@ export function setNativeThreads(n: number): number | undefined {
   const addon = (state ??= load()).addon;
   if (!addon?.setThreads) return undefined;
   return addon.setThreads(n);
+}
+
+/** The raw addon when it loads, else undefined (benchmarks and tests of kernels the backend does not expose). Cost: one dlopen, once. */
+export function nativeAddon(): NativeAddon | undefined {
+  return (state ??= load()).addon;
 }
 
 /** One line saying whether the native backend loaded, from where and with which BLAS build, or why not. */

@@ -92,34 +92,49 @@ export function stackSites(model: Model, traj: Trajectory): StackedSite[] | null
   return out;
 }
 
-/** `Θ′` (`L × (N·k)`): `Θ′[colStart + q, i·k + j] = Θ[offset + i·cols + q, j]` over the site's segments. */
+/** Tile edge (in `i` and `q`) of the site-row gather/scatter: the (i, q) → (q, i) reordering touches one `TILE × TILE` patch of `k`-runs at a time instead of writing a new row of `Θ′` (`N·k` apart) for every run. */
+const TILE = 16;
+
+/** `Θ′` (`L × (N·k)`): `Θ′[colStart + q, i·k + j] = Θ[offset + i·cols + q, j]` over the site's segments. Cost O(L·N·k), tiled. */
 function gatherSiteRows(site: StackedSite, dth: Float64Array, N: number, k: number): Matrix {
   const L = site.U.cols;
   const Nk = N * k;
   const M = zeros(L, Nk);
   const m = M.data;
   for (const { offset, colStart, cols } of site.segments) {
-    for (let i = 0; i < N; i++) {
-      for (let q = 0; q < cols; q++) {
-        const src = (offset + i * cols + q) * k;
-        const dst = (colStart + q) * Nk + i * k;
-        for (let j = 0; j < k; j++) m[dst + j] = dth[src + j]!;
+    for (let i0 = 0; i0 < N; i0 += TILE) {
+      const i1 = Math.min(N, i0 + TILE);
+      for (let q0 = 0; q0 < cols; q0 += TILE) {
+        const q1 = Math.min(cols, q0 + TILE);
+        for (let q = q0; q < q1; q++) {
+          for (let i = i0; i < i1; i++) {
+            const src = (offset + i * cols + q) * k;
+            const dst = (colStart + q) * Nk + i * k;
+            for (let j = 0; j < k; j++) m[dst + j] = dth[src + j]!;
+          }
+        }
       }
     }
   }
   return M;
 }
 
-/** The adjoint of gatherSiteRows, accumulating: `G[offset + i·cols + q, j] += Γ[colStart + q, i·k + j]`. */
+/** The adjoint of gatherSiteRows, accumulating: `G[offset + i·cols + q, j] += Γ[colStart + q, i·k + j]`. Cost O(L·N·k), tiled. */
 function scatterSiteRows(site: StackedSite, Gam: Matrix, grad: Float64Array, N: number, k: number): void {
   const Nk = N * k;
   const g = Gam.data;
   for (const { offset, colStart, cols } of site.segments) {
-    for (let i = 0; i < N; i++) {
-      for (let q = 0; q < cols; q++) {
-        const dst = (offset + i * cols + q) * k;
-        const src = (colStart + q) * Nk + i * k;
-        for (let j = 0; j < k; j++) grad[dst + j]! += g[src + j]!;
+    for (let i0 = 0; i0 < N; i0 += TILE) {
+      const i1 = Math.min(N, i0 + TILE);
+      for (let q0 = 0; q0 < cols; q0 += TILE) {
+        const q1 = Math.min(cols, q0 + TILE);
+        for (let i = i0; i < i1; i++) {
+          for (let q = q0; q < q1; q++) {
+            const dst = (offset + i * cols + q) * k;
+            const src = (colStart + q) * Nk + i * k;
+            for (let j = 0; j < k; j++) grad[dst + j]! += g[src + j]!;
+          }
+        }
       }
     }
   }

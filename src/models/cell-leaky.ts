@@ -140,15 +140,27 @@ export class LeakyCell implements Cell {
     const { N, alpha } = this;
     const k = dH.cols;
     const dphi = (c as LeakyCache).dphi;
+    const lk = 1 - alpha;
+    if (!accumulate) {
+      // straight into out (it does not overlap dH), then one pass scaling its rows in place
+      gemm({ rows: N, cols: N, data: theta.subarray(0, N * N) }, dH, { out });
+      const d = dH.data, o = out.data;
+      for (let i = 0; i < N; i++) {
+        const sc = alpha * dphi[i]!;
+        const r = i * k;
+        if (lk === 0) for (let j = r; j < r + k; j++) o[j]! *= sc;
+        else for (let j = r; j < r + k; j++) o[j] = lk * d[j]! + sc * o[j]!;
+      }
+      return;
+    }
     const S = { rows: N, cols: k, data: this.blockScratch(N * k) };
     gemm({ rows: N, cols: N, data: theta.subarray(0, N * N) }, dH, { out: S });
     const s = S.data, d = dH.data, o = out.data;
-    const lk = 1 - alpha;
     for (let i = 0; i < N; i++) {
       const sc = alpha * dphi[i]!;
       const r = i * k;
-      if (accumulate) for (let j = r; j < r + k; j++) o[j]! += lk * d[j]! + sc * s[j]!;
-      else for (let j = r; j < r + k; j++) o[j] = lk * d[j]! + sc * s[j]!;
+      if (lk === 0) for (let j = r; j < r + k; j++) o[j]! += sc * s[j]!;
+      else for (let j = r; j < r + k; j++) o[j]! += lk * d[j]! + sc * s[j]!;
     }
   }
 
@@ -167,8 +179,9 @@ export class LeakyCell implements Cell {
       const sc = alpha * dphi[i]!;
       const r = i * k;
       for (let j = r; j < r + k; j++) g[j] = sc * e[j]!;
-      if (accumulate) for (let j = r; j < r + k; j++) o[j]! += lk * e[j]!;
-      else for (let j = r; j < r + k; j++) o[j] = lk * e[j]!;
+      if (accumulate) {
+        if (lk !== 0) for (let j = r; j < r + k; j++) o[j]! += lk * e[j]!;
+      } else for (let j = r; j < r + k; j++) o[j] = lk * e[j]!;
     }
     gemm({ rows: N, cols: N, data: theta.subarray(0, N * N) }, G, { transA: true, out, beta: 1 });
   }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BenchUsageError, formatTable, machineInfo, parseBenchArgs, selectModules } from '../../bench/suite.js';
+import { BenchUsageError, QUICK_ENV, formatTable, machineInfo, parseBenchArgs, selectModules } from '../../bench/suite.js';
 import { logLogSlope, scalingPlotSpec } from '../../bench/scaling.bench.js';
 import { benchCommandLine, findPackageRoot } from '../../src/cli/commands/bench.js';
 import { UsageError } from '../../src/errors.js';
@@ -22,6 +22,15 @@ describe('bench harness arguments', () => {
     expect(d).toMatchObject({ json: false, quick: false, filter: [] });
     expect(d.backend).toBeUndefined();
     expect(d.threads).toBeUndefined();
+  });
+
+  it('--quick sets every *_QUICK switch that a bench module reads (e.g. the natural-gradient bench)', () => {
+    const read = new Set<string>();
+    for (const f of readdirSync(benchDir).filter((x) => x.endsWith('.bench.ts'))) {
+      for (const m of readFileSync(join(benchDir, f), 'utf8').matchAll(/(SNTK_BENCH_[A-Z_]*QUICK)/g)) read.add(m[1]!);
+    }
+    expect(read.has('SNTK_BENCH_NATGRAD_QUICK')).toBe(true);
+    for (const k of read) expect(QUICK_ENV[k], k).toBe('1');
   });
 
   it('parses --plot with an .svg or .png file and rejects other names', () => {

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { loadNativeBackend, nativeBackendStatus } from '../../src/linalg/native.js';
+import { loadNativeBackend, nativeAddon, nativeBackendStatus, twoStageBand } from '../../src/linalg/native.js';
 import { jsBackend } from '../../src/linalg/js-backend.js';
 import type { LinalgBackend } from '../../src/linalg/backend.js';
 import type { Matrix } from '../../src/linalg/matrix.js';
@@ -301,5 +301,71 @@ describe.skipIf(!native)(suite, () => {
     const C = zerosM(2, 2);
     nb.gemm(false, false, 1, zerosM(2, 0), zerosM(0, 2), 0, C);
     expect(Array.from(C.data)).toEqual([0, 0, 0, 0]);
+  });
+
+  it('symmetricEigenvalues by the two-stage reduction equals the js values (≤ 8·ε·n·‖A‖), for every band width and order', () => {
+    const addon = nativeAddon()!;
+    expect(typeof addon.dsyevValues2stage).toBe('function');
+    for (const n of [1, 2, 3, 17, 64, 150]) {
+      const A = randSymmetric(n, 40 + n);
+      const ref = jsBackend.symmetricEigen(A, false).values;
+      const scale = Math.max(...Array.from(ref, Math.abs));
+      const tol = 8 * Number.EPSILON * n * scale;
+      for (const kd of [1, 2, 16, 64, 500]) {
+        const a = A.data.slice();
+        const w = new Float64Array(n);
+        expect(addon.dsyevValues2stage!(n, a, w, kd)).toBe(0);
+        for (let i = 0; i < n; i++) expect(Math.abs(w[i]! - ref[i]!)).toBeLessThanOrEqual(tol);
+      }
+    }
+    expect(() => addon.dsyevValues2stage!(3, new Float64Array(9), new Float64Array(3), 0)).toThrow(RangeError);
+    expect(() => addon.dsyevValues2stage!(3, new Float64Array(8), new Float64Array(3), 4)).toThrow(RangeError);
+  });
+
+  it('the backend takes the two-stage route from the SNTK_EIGEN_TWO_STAGE order on (values equal js, ≤ 8·ε·n·‖A‖)', () => {
+    const saved = process.env.SNTK_EIGEN_TWO_STAGE;
+    try {
+      process.env.SNTK_EIGEN_TWO_STAGE = '50';
+      expect(twoStageBand(49)).toBe(0);
+      expect(twoStageBand(50)).toBe(32);
+      expect(twoStageBand(12800)).toBe(64);
+      const n = 120;
+      const A = randSymmetric(n, 7);
+      const ref = jsBackend.symmetricEigen(A, false).values;
+      const w = nb.symmetricEigenvalues!(A, false);
+      const scale = Math.max(...Array.from(ref, Math.abs));
+      for (let i = 0; i < n; i++) expect(Math.abs(w[i]! - ref[i]!)).toBeLessThanOrEqual(8 * Number.EPSILON * n * scale);
+      process.env.SNTK_EIGEN_TWO_STAGE = '0';
+      expect(twoStageBand(100000)).toBe(0);
+    } finally {
+      if (saved === undefined) delete process.env.SNTK_EIGEN_TWO_STAGE;
+      else process.env.SNTK_EIGEN_TWO_STAGE = saved;
+    }
+    expect(twoStageBand(100)).toBe(0);
+    expect(twoStageBand(4288)).toBe(32);
+  });
+
+  it('setThreads returns the count in force before; the dense Jacobian of a small model runs on one thread and restores the count', async () => {
+    const { getBackend, setBackend } = await import('../../src/linalg/index.js');
+    const { registerBackend } = await import('../../src/linalg/registry.js');
+    const { denseJacobian } = await import('../../src/sntk/sensitivity.js');
+    const { defineSpec, randomModel, rollout } = await import('../../src/models/index.js');
+    const prev = nb.setThreads!(1);
+    expect(prev).toBeGreaterThanOrEqual(1);
+    expect(nb.setThreads!(2)).toBe(1);
+    const was = getBackend().name;
+    registerBackend(nb);
+    setBackend('native');
+    try {
+      const model = randomModel(defineSpec({ cell: 'vanilla', hiddenSize: 6, inputSize: 2 }), 1, { gain: 1.1 });
+      const traj = rollout(model, new Float64Array(20).map((_, i) => Math.sin(i)), { B: 1, T: 10 });
+      const J = denseJacobian(model, traj);
+      setBackend('js');
+      const Jjs = denseJacobian(model, traj);
+      expect(relErr(J.data, Jjs.data)).toBeLessThanOrEqual(TOL);
+      expect(nb.setThreads!(prev)).toBe(2); // denseJacobian put back the count it found
+    } finally {
+      setBackend(was);
+    }
   });
 });
