@@ -40,7 +40,7 @@ export const SaddleNodeTaskSchema = z
     inputGain: z.number().positive().default(1.5).describe('Teacher U* = inputGain·√N·u (copied to the student).'),
     studentGain: z.number().positive().default(0.4).describe('Student W = studentGain·Q′.'),
     bias: z.number().finite().default(0.3).describe('Bias b* = bias·u of teacher and student (frozen): breaks the odd symmetry.'),
-    foldMargin: z.number().positive().default(0.4).describe("The student's feedback gain along u sits this far below the fold of its family (monostable, near the fold)."),
+    foldMargin: z.number().positive().default(0.3).describe("The student's feedback gain along u sits this far below the fold of its family (monostable, near the fold)."),
   })
   .describe('Saddle-node latch student–teacher (a biased latch teacher; the student sits below its fold; trains W, U).');
 

@@ -10,7 +10,7 @@
  *
  * Student (the calibration mechanism): the same bias (frozen), `U`, `C`, `d` copied, and
  * `W = 0.4·Q′ + a_s·u uᵀ` — its own bulk and the teacher's feedback direction with a gain `a_s`
- * placed a fixed distance `foldMargin` (default 0.4) below the fold of its own family
+ * placed a fixed distance `foldMargin` (default 0.3) below the fold of its own family
  * `a ↦ 0.4·Q′ + a·u uᵀ`: `a_s = a_c − foldMargin`, with `a_c` located per seed by continuing the −
  * branch of that family down to its fold. The student is therefore monostable (only the +
  * state; a − pulse leaves a slow passage through the fold's ghost and then decays back), on the
@@ -45,7 +45,7 @@ export interface SaddleNodeOptions {
   studentGain?: number;
   /** Bias along the outlier direction, `b* = bias·u` (default 0.3). */
   bias?: number;
-  /** The student's feedback gain sits this far below the fold of its family (default 0.4). */
+  /** The student's feedback gain sits this far below the fold of its family (default 0.3). */
   foldMargin?: number;
 }
 
@@ -60,7 +60,7 @@ function dot(a: Float64Array, b: Float64Array): number {
 export function saddleNodeTask(opts: SaddleNodeOptions = {}): Task {
   const beta = opts.bias ?? 0.3;
   const outlier = opts.outlier ?? 2;
-  const margin = opts.foldMargin ?? 0.4;
+  const margin = opts.foldMargin ?? 0.3;
   if (!Number.isFinite(beta)) throw new InputError(`saddleNodeTask: bias must be finite, got ${beta}`);
   if (!(margin > 0)) throw new InputError(`saddleNodeTask: foldMargin must be positive, got ${margin}`);
   const { bias: _b, foldMargin: _m, ...rest } = opts;
