@@ -57,7 +57,7 @@ export const HopfTaskSchema = z
     rho: z.number().positive().default(1.6).describe("Rotation strength ρ of the teacher's (u, v) block."),
     angle: z.number().default(Math.PI / 4).describe("Rotation angle ϑ of the teacher's (u, v) block (ρ cos ϑ > 1)."),
     inputGain: z.number().positive().default(0.5).describe('Teacher U* = inputGain·√N·u (copied to the student).'),
-    studentRadial: z.number().min(0).default(0.6).describe("Student's radial gain on the teacher's rotation plane, at the teacher's frequency (< 1: a decaying oscillation, quiescent origin)."),
+    studentRadial: z.number().min(0).default(0.55).describe("Student's radial gain on the teacher's rotation plane, at the teacher's frequency (< 1: a decaying oscillation, quiescent origin)."),
   })
   .describe('Hopf student–teacher: a leaky (flow-form) RNN learns a teacher oscillation from a quiescent start (trains W, U; b = 0 frozen).');
 

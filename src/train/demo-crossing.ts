@@ -12,6 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { isBifurcationEvent } from './monitor/core.js';
+import { readJsonlRepairing } from '../util/jsonl.js';
 
 /** The sNTK figures at the step before the first bifurcation of a run. */
 export interface CrossingFigures {
@@ -33,18 +34,10 @@ export interface CrossingFigures {
 
 type Row = Record<string, unknown> & { step: number };
 
+/** The rows of a JSONL log (a torn last line of an interrupted run dropped; util/jsonl.ts). */
 function readRows(path: string): Row[] {
   if (!existsSync(path)) throw new InputError(`${path}: missing`);
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l, i) => {
-      try {
-        return JSON.parse(l) as Row;
-      } catch {
-        throw new InputError(`${path}: line ${i + 1} is not valid JSON`);
-      }
-    });
+  return readJsonlRepairing(path).rows as Row[];
 }
 
 const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);

@@ -16,7 +16,8 @@
  *   and that step crawls (measured on seed 0: Hopf 0.68·L₀ after 80 steps, slower than the
  *   reference; saddle-node median 42 steps to 0.1·L₀ over seeds 0–4);
  * - the monitor takes the sNTK over the first 8 trials (the pitchfork: all 32), a 4× cheaper dense
- *   kernel per monitored step.
+ *   kernel per monitored step;
+ * - the Hopf runs take `HOPF_STEPS` = 120 steps (its student starts further from the boundary).
  *
  * Claims (thresholds fixed before the runs, judged per seed unless stated): the first bifurcation
  * at zero input on the reference path is of the variant's type (saddle-node: 1 → 3 fixed points;
@@ -163,6 +164,13 @@ export function variantCriteria(bifurcation: Exclude<DemoBifurcation, 'pitchfork
   return out;
 }
 
+/**
+ * Steps of the Hopf experiment's runs (the pitchfork's: 80). The Hopf student starts at radial gain
+ * 0.55, far enough from the boundary that its sNTK is not yet collapsed (tasks/hopf.ts); GD at
+ * lr 0.1 then needs ≈ 60–105 steps to cross.
+ */
+export const HOPF_STEPS = 120;
+
 /** `runOutcome` plus the sNTK at the crossing (`crossingFigures`). Cost O(file sizes). */
 export function variantOutcome(dir: string): DemoRunOutcome {
   return { ...runOutcome(dir), crossing: crossingFigures(dir) };
@@ -179,7 +187,7 @@ export function demoExperiment(bifurcation: DemoBifurcation): DemoExperiment {
   return {
     name: bifurcation,
     title: `${bifurcation} student–teacher: reference GD (lr 0.1), GD and low-rank natural gradient (lr 1, k = 2, damping 1/lr)`,
-    base: { ...PITCHFORK_EXPERIMENT.base, task: { name: bifurcation }, monitor: { trials: 8 } },
+    base: { ...PITCHFORK_EXPERIMENT.base, ...(bifurcation === 'hopf' ? { steps: HOPF_STEPS } : {}), task: { name: bifurcation }, monitor: { trials: 8 } },
     runs: { ...PITCHFORK_EXPERIMENT.runs, natgrad: { optimizer: { ...natgrad, damping: 1 / lr } } },
     criteria: variantCriteria(bifurcation),
     outcome: variantOutcome,

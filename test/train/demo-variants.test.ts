@@ -43,6 +43,7 @@ describe('demo variants: experiments', () => {
       expect(c['natgrad']!.optimizer).toMatchObject({ kind: 'natgrad', learningRate: 1, k: 2, damping: 1 });
       expect(c['reference']!.optimizer).toMatchObject({ kind: 'sgd', learningRate: 0.1 });
       expect(c['sgd']!.optimizer).toMatchObject({ kind: 'sgd', learningRate: 1 });
+      expect((c['reference'] as unknown as { steps: number }).steps).toBe(b === 'hopf' ? 120 : 80);
     }
     const p = demoConfigs(0) as unknown as Record<string, { task: { name: string }; optimizer: Record<string, unknown>; monitor: { trials: unknown } }>;
     expect(p['reference']!.task.name).toBe('pitchfork');

@@ -11,7 +11,7 @@
  *
  * Student (the calibration mechanism, docs/theory.md §11): `W = g·Q′ + a_s·(uuᵀ + vvᵀ) + ω·(vuᵀ − uvᵀ)`
  * — its own random bulk, and the teacher's rotation plane and frequency ω with a smaller radial
- * gain `a_s = studentRadial` (default 0.6): a **decaying oscillation at the teacher's frequency**,
+ * gain `a_s = studentRadial` (default 0.55): a **decaying oscillation at the teacher's frequency**,
  * quiescent at the origin (flow eigenvalues `−(1 − a_s) ± iω`). U, C, d are copied and `b = b* = 0`
  * is frozen; W and U are trained (P = 272 at N = 16). With `b` frozen the origin stays the fixed
  * point, so the crossing is a pure Hopf at h* = 0; a trained bias would add the bounded
@@ -55,7 +55,7 @@ export interface HopfOptions {
   rho?: number;
   angle?: number;
   inputGain?: number;
-  /** The student's radial gain `a_s` on the teacher's rotation plane (default 0.6; < 1: quiescent). */
+  /** The student's radial gain `a_s` on the teacher's rotation plane (default 0.55; < 1: quiescent). */
   studentRadial?: number;
 }
 
@@ -71,7 +71,7 @@ export function hopfTask(opts: HopfOptions = {}): Task {
   const rho = opts.rho ?? 1.6;
   const th = opts.angle ?? Math.PI / 4;
   const ig = opts.inputGain ?? 0.5;
-  const as = opts.studentRadial ?? 0.6;
+  const as = opts.studentRadial ?? 0.55;
   if (!Number.isInteger(N) || N < 2) throw new InputError(`hopfTask: hiddenSize must be an integer ≥ 2, got ${N}`);
   if (!Number.isInteger(T) || T < 5) throw new InputError(`hopfTask: T must be an integer ≥ 5, got ${T}`);
   if (!Number.isInteger(B) || B < 1) throw new InputError(`hopfTask: B must be a positive integer, got ${B}`);
