@@ -238,6 +238,9 @@ export type {
   DemoExperiment,
   DemoCriterion,
   DemoBifurcation,
+  DemoRunOutcome,
+  CrossingFigures,
+  VariantThresholds,
   StepCostRatio,
 } from './train/index.js';
 export {
@@ -262,6 +265,9 @@ export {
   DEMO_BIFURCATIONS,
   demoExperiment,
   variantChecks,
+  variantThresholds,
+  variantOutcome,
+  crossingFigures,
   stepCostRatio,
 } from './train/index.js';
 

@@ -29,9 +29,9 @@ export function buildTask(config: TrainConfig, data?: DataArrays): Task {
     case 'pitchfork':
       return pitchforkTask({ seed, hiddenSize: t.hiddenSize, T: t.T, B: t.B, pulseProbability: t.pulseProbability, teacherGain: t.teacherGain, outlier: t.outlier, inputGain: t.inputGain, studentGain: t.studentGain, trainBias: t.trainBias });
     case 'saddle-node':
-      return saddleNodeTask({ seed, hiddenSize: t.hiddenSize, T: t.T, B: t.B, pulseProbability: t.pulseProbability, teacherGain: t.teacherGain, outlier: t.outlier, inputGain: t.inputGain, studentGain: t.studentGain, bias: t.bias });
+      return saddleNodeTask({ seed, hiddenSize: t.hiddenSize, T: t.T, B: t.B, pulseProbability: t.pulseProbability, teacherGain: t.teacherGain, outlier: t.outlier, inputGain: t.inputGain, studentGain: t.studentGain, bias: t.bias, foldMargin: t.foldMargin });
     case 'hopf':
-      return hopfTask({ seed, hiddenSize: t.hiddenSize, T: t.T, B: t.B, pulseProbability: t.pulseProbability, alpha: t.alpha, gain: t.gain, rho: t.rho, angle: t.angle, inputGain: t.inputGain });
+      return hopfTask({ seed, hiddenSize: t.hiddenSize, T: t.T, B: t.B, pulseProbability: t.pulseProbability, alpha: t.alpha, gain: t.gain, rho: t.rho, angle: t.angle, inputGain: t.inputGain, studentRadial: t.studentRadial });
     case 'template':
       return templateTask({ seed, hiddenSize: t.hiddenSize, inputSize: t.inputSize, T: t.T, B: t.B, teacherGain: t.teacherGain, studentGain: t.studentGain, resample: t.resample, ...(t.inputRank !== null ? { inputRank: t.inputRank } : {}) });
     case 'flipflop':

@@ -36,12 +36,13 @@ export const SaddleNodeTaskSchema = z
     B: posInt(32, 'Number of fixed trials (full batch).'),
     pulseProbability: prob(0.05, 'Probability of a ±1 input pulse per step.'),
     teacherGain: z.number().positive().default(0.5).describe('Teacher W* = teacherGain·Q + outlier·u uᵀ.'),
-    outlier: z.number().positive().default(1.5).describe('Rank-one outlier strength of the teacher.'),
+    outlier: z.number().positive().default(2).describe("Teacher feedback gain a* along u (W* = teacherGain·Q + a*·u uᵀ): the latch's strength."),
     inputGain: z.number().positive().default(1.5).describe('Teacher U* = inputGain·√N·u (copied to the student).'),
     studentGain: z.number().positive().default(0.4).describe('Student W = studentGain·Q′.'),
     bias: z.number().finite().default(0.3).describe('Bias b* = bias·u of teacher and student (frozen): breaks the odd symmetry.'),
+    foldMargin: z.number().positive().default(0.3).describe("The student's feedback gain along u sits this far below the fold of its family (monostable, near the fold)."),
   })
-  .describe('Saddle-node latch student–teacher (pitchfork construction with a frozen bias along u; trains W, U).');
+  .describe('Saddle-node latch student–teacher (a biased latch teacher; the student sits below its fold; trains W, U).');
 
 /** The Hopf student–teacher task (tasks/hopf.ts). */
 export const HopfTaskSchema = z
@@ -56,8 +57,9 @@ export const HopfTaskSchema = z
     rho: z.number().positive().default(1.6).describe("Rotation strength ρ of the teacher's (u, v) block."),
     angle: z.number().default(Math.PI / 4).describe("Rotation angle ϑ of the teacher's (u, v) block (ρ cos ϑ > 1)."),
     inputGain: z.number().positive().default(0.5).describe('Teacher U* = inputGain·√N·u (copied to the student).'),
+    studentRadial: z.number().min(0).default(0.55).describe("Student's radial gain on the teacher's rotation plane, at the teacher's frequency (< 1: a decaying oscillation, quiescent origin)."),
   })
-  .describe('Hopf student–teacher: a leaky (flow-form) RNN learns a teacher oscillation from a quiescent start (trains W, U, b).');
+  .describe('Hopf student–teacher: a leaky (flow-form) RNN learns a teacher oscillation from a quiescent start (trains W, U; b = 0 frozen).');
 
 /** The authors' student–teacher template. */
 export const TemplateTaskSchema = z
@@ -177,7 +179,7 @@ export const TrainConfigSchema = z
     } else if (t.name === 'saddle-node') {
       N = t.hiddenSize; D = 1; O = 1; trainable = N * N + N;
     } else if (t.name === 'hopf') {
-      N = t.hiddenSize; D = 1; O = 1; trainable = N * N + 2 * N;
+      N = t.hiddenSize; D = 1; O = 1; trainable = N * N + N;
     } else if (t.name === 'template') {
       N = t.hiddenSize; D = t.inputSize; O = 0; trainable = N * N + N * D + N;
       if (t.inputRank !== null && t.inputRank > D) ctx.addIssue({ code: 'custom', path: ['task', 'inputRank'], message: `input rank ${t.inputRank} exceeds task.inputSize ${D}` });

@@ -30,6 +30,7 @@ import { runOutcome } from './monitor/outcome.js';
 import { ConvergenceError, InputError, MemoryBudgetError, NonFiniteError, ShapeError, SingularMatrixError, SntkError, UsageError } from '../errors.js';
 import { stepCostRatio, type StepCostRatio } from './cost.js';
 import { PITCHFORK_CRITERIA, type DemoCriterion } from './demo-checks.js';
+import type { CrossingFigures } from './demo-crossing.js';
 
 /** The three run names, in order. */
 export const DEMO_RUNS = ['reference', 'sgd', 'natgrad'] as const;
@@ -48,7 +49,12 @@ export interface DemoExperiment {
   runs: Record<DemoRunName, Record<string, unknown>>;
   /** The claims, judged by `demoChecks`. */
   criteria: readonly DemoCriterion[];
+  /** How a run folder is summarised (default `runOutcome`); an experiment may add figures such as `crossing`. */
+  outcome?: (dir: string) => DemoRunOutcome;
 }
+
+/** One run's outcome as the demo judges it: `runOutcome` plus, for the normal-form variants, the sNTK at the crossing. */
+export type DemoRunOutcome = RunOutcome & { crossing?: CrossingFigures | null };
 
 /** The calibrated pitchfork experiment (docs/theory.md §7). */
 export const PITCHFORK_EXPERIMENT: DemoExperiment = {
@@ -88,7 +94,7 @@ export interface DemoOptions {
 }
 
 /** One seed's three outcomes. */
-export type DemoSeedResult = Record<DemoRunName, RunOutcome>;
+export type DemoSeedResult = Record<DemoRunName, DemoRunOutcome>;
 
 /** What `runDemo` returns. */
 export interface DemoResult {
@@ -298,7 +304,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const runSeconds = (performance.now() - t0) / 1000;
   const seeds: DemoSeedResult[] = folders.map((dirs) => {
     const res = {} as DemoSeedResult;
-    for (const name of DEMO_RUNS) res[name] = runOutcome(dirs[name]);
+    for (const name of DEMO_RUNS) res[name] = (exp.outcome ?? runOutcome)(dirs[name]);
     return res;
   });
   const t1 = performance.now();

@@ -17,5 +17,6 @@ export * from './monitor/index.js';
 export * from './demo.js';
 export * from './demo-checks.js';
 export * from './demo-variants.js';
+export * from './demo-crossing.js';
 export * from './cost.js';
 export type { GramRoute } from '../sntk/gram.js';

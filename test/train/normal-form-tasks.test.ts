@@ -2,10 +2,13 @@
  * The saddle-node and Hopf student–teacher tasks: on the straight path from student to teacher
  * (zero input) the first bifurcation of the student's fixed point is of the task's type — a fold
  * (one → three fixed points, not a pitchfork: the bias breaks the odd symmetry) and a Hopf of the
- * flow / Neimark–Sacker of the map (a complex pair) — and the teacher does what the task says.
+ * flow / Neimark–Sacker of the map (a complex pair) — the teacher does what the task says, and the
+ * student sits where the calibration puts it (docs/theory.md §11): below the fold of its own
+ * family by `foldMargin`; a decaying oscillation at the teacher's frequency.
  */
 import { describe, expect, it } from 'vitest';
 import { hopfTask, saddleNodeTask } from '../../src/train/tasks/index.js';
+import { withParams } from '../../src/models/index.js';
 import { continueBranch, findFixedPoints, linePath, modelSystem, pathSystem, solveFixedPoint } from '../../src/dynamics/index.js';
 import { parseTrainConfig } from '../../src/train/config.js';
 import { buildTask } from '../../src/train/build.js';
@@ -31,6 +34,22 @@ describe.each([0, 1, 2])('saddle-node task, seed %i', (seed) => {
     expect(events.every((e) => e.type === 'saddle-node')).toBe(true);
     expect(Math.abs(first.coefficients.a!)).toBeGreaterThan(1e-3); // a genuine fold, not a branch point
   });
+
+  it('the student sits foldMargin = 0.3 below the fold of its family W + a·uuᵀ: monostable at +0.25, three fixed points at +0.35', () => {
+    const N = 16;
+    const U = task.teacher!.params.slice(N * N, N * N + N);
+    const nu = Math.hypot(...U);
+    const shifted = (da: number) => {
+      const p = task.student.params.slice();
+      for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) p[i * N + j]! += (da * U[i]! * U[j]!) / (nu * nu);
+      return withParams(task.student, p);
+    };
+    expect(findFixedPoints(modelSystem(shifted(0.25)), { seed: 1, nStarts: 24 }).points).toHaveLength(1);
+    expect(findFixedPoints(modelSystem(shifted(0.35)), { seed: 1, nStarts: 24 }).points).toHaveLength(3);
+    // the bias is frozen: W and U are trained (272 parameters)
+    expect(task.trainable.slice(0, N * N + N).every((m) => m === 1)).toBe(true);
+    expect(task.trainable.slice(N * N + N).every((m) => m === 0)).toBe(true);
+  });
 });
 
 describe.each([0, 1, 2])('Hopf task, seed %i', (seed) => {
@@ -54,6 +73,25 @@ describe.each([0, 1, 2])('Hopf task, seed %i', (seed) => {
       expect(changes).toBeGreaterThanOrEqual(2);
     }
     expect(tFlow.N).toBe(16);
+  });
+
+  it("the student rings at the teacher's frequency: flow eigenvalue −1 + a_s ± iω of the rotation plane, ω = ρ sin ϑ; W and U trained, b = 0 frozen", () => {
+    const N = 16;
+    const omega = 1.6 * Math.sin(Math.PI / 4);
+    // the flow's spectrum at the origin (b = 0: the origin is a fixed point of both)
+    const origin = (m: typeof task.student) => solveFixedPoint(modelSystem(m, { time: 'continuous' }), 0, new Float64Array(N));
+    const crit = (m: typeof task.student) => {
+      const sys = modelSystem(m, { time: 'continuous' });
+      const p = findFixedPoints(sys, { seed: 1, nStarts: 1, samples: origin(m).h }).points.find((q) => Math.hypot(...q.h) < 1e-8)!;
+      return p.eigenvalues.reduce((a, b) => (b.re > a.re ? b : a)); // the critical pair (largest real part)
+    };
+    const cs = crit(task.student), ct = crit(task.teacher!);
+    expect(Math.abs(Math.abs(cs.im) - omega)).toBeLessThan(0.15 * omega);
+    expect(Math.abs(Math.abs(cs.im) - Math.abs(ct.im))).toBeLessThan(0.15 * omega);
+    expect(cs.re).toBeLessThan(-0.2); // quiescent: −(1 − 0.6) up to the bulk
+    expect(ct.re).toBeGreaterThan(0); // the teacher's origin is an unstable focus
+    expect(task.trainable.slice(0, N * N + N).every((m) => m === 1)).toBe(true);
+    expect(task.trainable.slice(N * N + N).every((m) => m === 0)).toBe(true);
   });
 });
 
