@@ -417,7 +417,7 @@ interface Rotations {
   count: number;
 }
 
-/** Rotations buffered before they are applied to the vectors (20 bytes each). */
+/** Most rotations buffered before they are applied to the vectors (20 bytes each). */
 const ROT_CHUNK = 1 << 18;
 /** Columns of the transposed vector storage processed together (an `n × ROT_COLS` block stays in cache). */
 const ROT_COLS = 16;
@@ -475,7 +475,9 @@ function flushRotations(n: number, V: Float64Array, rec: Rotations): void {
  * Cost O(n²) without vectors, ≈ 3n³ flops with.
  */
 function tql(n: number, e: Float64Array, d: Float64Array, V: Float64Array | null): void {
-  const rec: Rotations | null = V === null ? null : { i: new Int32Array(ROT_CHUNK), c: new Float64Array(ROT_CHUNK), s: new Float64Array(ROT_CHUNK), count: 0 };
+  // QL takes about 2n² rotations in all; a small matrix gets a buffer of its size, not the full chunk
+  const chunk = Math.min(ROT_CHUNK, Math.max(256, 4 * n * n));
+  const rec: Rotations | null = V === null ? null : { i: new Int32Array(chunk), c: new Float64Array(chunk), s: new Float64Array(chunk), count: 0 };
   let f = 0;
   let tst1 = 0;
   const eps = Number.EPSILON;
@@ -521,7 +523,7 @@ function tql(n: number, e: Float64Array, d: Float64Array, V: Float64Array | null
           rec.i[rec.count] = i;
           rec.c[rec.count] = c;
           rec.s[rec.count] = s;
-          if (++rec.count === ROT_CHUNK) flushRotations(n, V!, rec);
+          if (++rec.count === rec.c.length) flushRotations(n, V!, rec);
         }
         p = (-s * s2 * c3 * el1 * e[l]!) / dl1;
         e[l] = s * p;

@@ -91,12 +91,9 @@ export function rayleighRitzBlock(V: Matrix, Z: Matrix): { values: Float64Array;
       S.data[j * m + i] = s;
     }
   }
-  const { values, vectors: Qd } = m <= SMALL_EIGEN ? jacobiEigenDescending(S) : eigenDescending(S);
+  const { values, vectors: Qd } = eigenDescending(S);
   return { values, V: mulSmall(V, Qd), Z: mulSmall(Z, Qd) };
 }
-
-/** Up to this order the Rayleigh–Ritz matrix is diagonalised by cyclic Jacobi (microseconds, no workspace). */
-const SMALL_EIGEN = 12;
 
 /** Eigenpairs of a symmetric matrix by the library's solver, descending. Cost O(m³). */
 function eigenDescending(S: Matrix): { values: Float64Array; vectors: Matrix } {
@@ -111,62 +108,6 @@ function eigenDescending(S: Matrix): { values: Float64Array; vectors: Matrix } {
     for (let i = 0; i < m; i++) Qd.data[i * m + a] = E.data[i * m + col]!;
   }
   return { values, vectors: Qd };
-}
-
-/**
- * Eigenpairs of a small symmetric matrix `S` (`m × m`, not modified) by cyclic Jacobi rotations
- * (Golub & Van Loan §8.5), values descending, vectors the matching orthonormal columns. Sweeps
- * until the off-diagonal part is below `ε·‖S‖_F` (quadratic convergence; a handful of sweeps).
- * Cost O(m³) per sweep.
- */
-export function jacobiEigenDescending(S: Matrix): { values: Float64Array; vectors: Matrix } {
-  const m = S.rows;
-  const A = Float64Array.from(S.data);
-  const Q = zeros(m, m);
-  for (let i = 0; i < m; i++) Q.data[i * m + i] = 1;
-  const q = Q.data;
-  let norm2 = 0;
-  for (let i = 0; i < A.length; i++) norm2 += A[i]! * A[i]!;
-  const tol = (Number.EPSILON * Number.EPSILON * norm2) / 4;
-  for (let sweep = 0; sweep < 60; sweep++) {
-    let off = 0;
-    for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++) off += A[i * m + j]! * A[i * m + j]!;
-    if (!(off > tol)) break;
-    for (let p = 0; p < m - 1; p++) {
-      for (let r = p + 1; r < m; r++) {
-        const apr = A[p * m + r]!;
-        if (apr === 0) continue;
-        const app = A[p * m + p]!, arr = A[r * m + r]!;
-        const tau = (arr - app) / (2 * apr);
-        const t = (tau >= 0 ? 1 : -1) / (Math.abs(tau) + Math.sqrt(1 + tau * tau));
-        const c = 1 / Math.sqrt(1 + t * t);
-        const sn = t * c;
-        // A ← Jᵀ A J on rows/columns p and r
-        for (let k = 0; k < m; k++) {
-          const akp = A[k * m + p]!, akr = A[k * m + r]!;
-          A[k * m + p] = c * akp - sn * akr;
-          A[k * m + r] = sn * akp + c * akr;
-        }
-        for (let k = 0; k < m; k++) {
-          const apk = A[p * m + k]!, ark = A[r * m + k]!;
-          A[p * m + k] = c * apk - sn * ark;
-          A[r * m + k] = sn * apk + c * ark;
-        }
-        A[p * m + r] = 0;
-        A[r * m + p] = 0;
-        for (let k = 0; k < m; k++) {
-          const qkp = q[k * m + p]!, qkr = q[k * m + r]!;
-          q[k * m + p] = c * qkp - sn * qkr;
-          q[k * m + r] = sn * qkp + c * qkr;
-        }
-      }
-    }
-  }
-  const order = Array.from({ length: m }, (_, i) => i).sort((a, b) => A[b * m + b]! - A[a * m + a]!);
-  const values = Float64Array.from(order, (i) => A[i * m + i]!);
-  const vectors = zeros(m, m);
-  for (let a = 0; a < m; a++) for (let i = 0; i < m; i++) vectors.data[i * m + a] = q[i * m + order[a]!]!;
-  return { values, vectors };
 }
 
 /**
