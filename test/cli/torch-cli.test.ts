@@ -24,6 +24,21 @@ function oneLine(err: string): void {
   expect(err).not.toMatch(/\n\s+at /);
 }
 
+/**
+ * Runs `sntk train` on an example config into a fresh folder and checks the shared claims: exit 0,
+ * status completed, final loss ≤ 0.1·L₀ and a step at which the target was reached.
+ */
+async function trainReachingTenth(config: string, prefix: string): Promise<{ out: string; s: any }> {
+  const out = mkdtempSync(join(tmpdir(), prefix));
+  const r = await run(['train', '--config', join(EX, config), '--out', out, '--json', '--quiet']);
+  expect(r.code).toBe(0);
+  const s = JSON.parse(r.out);
+  expect(s.status).toBe('completed');
+  expect(s.finalLoss).toBeLessThanOrEqual(0.1 * s.initialLoss);
+  expect(s.stepsToTarget).not.toBeNull();
+  return { out, s };
+}
+
 describe('sntk on PyTorch models and the data task', () => {
   it('kernel --json on a 2-layer nn.LSTM: trace of PyTorch autograd, parameterLayout with both biases kept', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sntk-tcli-'));
@@ -58,26 +73,14 @@ describe('sntk on PyTorch models and the data task', () => {
   });
 
   it('train on examples/data-task.json (a .npz) reaches 0.1·L₀ and writes the run folder and report', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'sntk-data-run-'));
-    const r = await run(['train', '--config', join(EX, 'data-task.json'), '--out', out, '--json', '--quiet']);
-    expect(r.code).toBe(0);
-    const s = JSON.parse(r.out);
-    expect(s.status).toBe('completed');
-    expect(s.finalLoss).toBeLessThanOrEqual(0.1 * s.initialLoss);
-    expect(s.stepsToTarget).not.toBeNull();
+    const { out, s } = await trainReachingTenth('data-task.json', 'sntk-data-run-');
     expect(s.validationLoss.final).toBeLessThan(0.1 * s.validationLoss.initial);
     for (const f of ['config.json', 'metrics.jsonl', 'events.json', 'summary.json', 'eigenvalues.jsonl', join('report', 'report.html')]) expect(existsSync(join(out, f))).toBe(true);
     expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).task.file).toMatch(/^\/.*data-task\.npz$/);
   }, 120_000);
 
   it('train on examples/data-task-lstm.json (a 2-layer LSTM student) reaches 0.1·L₀; sntk report rebuilds its report', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'sntk-lstm-run-'));
-    const r = await run(['train', '--config', join(EX, 'data-task-lstm.json'), '--out', out, '--json', '--quiet']);
-    expect(r.code).toBe(0);
-    const s = JSON.parse(r.out);
-    expect(s.status).toBe('completed');
-    expect(s.finalLoss).toBeLessThanOrEqual(0.1 * s.initialLoss);
-    expect(s.stepsToTarget).not.toBeNull();
+    const { out, s } = await trainReachingTenth('data-task-lstm.json', 'sntk-lstm-run-');
     // the monitor's rows: kernel and fixed points over the full state (2 layers × [h; c] = 32 entries)
     const line = JSON.parse(readFileSync(join(out, 'eigenvalues.jsonl'), 'utf8').split('\n')[0]!);
     expect(line.jacobian[0]).toHaveLength(2 * 2 * 8);
