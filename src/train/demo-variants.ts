@@ -21,8 +21,8 @@
  *
  * Claims (thresholds fixed before the runs, judged per seed unless stated): the first bifurcation
  * at zero input on the reference path is of the variant's type (saddle-node: 1 → 3 fixed points;
- * Hopf / Neimark–Sacker: the origin persists, 1 → 1); at the last monitored step before it the
- * state-space PR has fallen ≥ 4× (saddle-node) / ≥ 3× (Hopf, whose floor is 2, not 1) from its
+ * Hopf / Neimark–Sacker: the origin persists, 1 → 1); at the smallest PR on the training path's approach to it
+ * (monitor/core.ts `crossingApproach`; docs/theory.md §11) the state-space PR has fallen ≥ 4× (saddle-node) / ≥ 3× (Hopf, whose floor is 2, not 1) from its
  * first value and is ≤ 2 (fewer than two effective directions: a rank-one channel) / ≤ 3.5 with
  * `λ₂/λ₁ ≥ 0.5` (two comparable directions: the rank-two channel of the pair); the top sNTK
  * direction there lies in the channel subspace (|cos| ≥ 0.9 with `B*ᵀl`, or with span{Re, Im
@@ -57,13 +57,13 @@ function pitchforkCriteria(...names: string[]): DemoCriterion[] {
 export interface VariantThresholds {
   /** Fixed points before → after the first bifurcation. */
   fixedPoints: [number, number];
-  /** PR₀ / PR at the step before the crossing, at least. */
+  /** PR₀ / PR at the crossing (the approach's smallest), at least. */
   prFall: number;
-  /** PR at the step before the crossing, at most. */
+  /** PR at the crossing, at most. */
   prAtCrossing: number;
-  /** `λ₂/λ₁` at the step before the crossing, at least (null: not judged). */
+  /** `λ₂/λ₁` at the crossing, at least (null: not judged). */
   secondOverFirst: number | null;
-  /** |cos(top direction, channel subspace)| at the step before the crossing, at least. */
+  /** |cos(top direction at the crossing, channel subspace at the located point)|, at least. */
   alignment: number;
   /** The channel's rank (1: `B*ᵀl`; 2: span{Re, Im dλ/dθ}). */
   rank: 1 | 2;
@@ -103,7 +103,7 @@ export function variantCriteria(bifurcation: Exclude<DemoBifurcation, 'pitchfork
     },
     {
       name: 'reference.prFallAtCrossing',
-      requirement: `state-space PR at the last monitored step before the crossing ≥ ${th.prFall}× below its first value, on every seed`,
+      requirement: `state-space PR at the crossing (the smallest on the training path's approach to it) ≥ ${th.prFall}× below its first value, on every seed`,
       kind: 'judged',
       evaluate: (seeds) => {
         const f = seeds.map(({ reference: o }) => {
@@ -115,7 +115,7 @@ export function variantCriteria(bifurcation: Exclude<DemoBifurcation, 'pitchfork
     },
     {
       name: 'reference.prAtCrossing',
-      requirement: `state-space PR at the last monitored step before the crossing ≤ ${th.prAtCrossing} (${th.rank === 2 ? '≈ 2: the rank-two channel of the complex pair' : '≈ 1: a rank-one channel'}), on every seed`,
+      requirement: `state-space PR at the crossing (the smallest on the approach) ≤ ${th.prAtCrossing} (${th.rank === 2 ? '≈ 2: the rank-two channel of the complex pair' : '≈ 1: a rank-one channel'}), on every seed`,
       kind: 'judged',
       evaluate: (seeds) => {
         const p = seeds.map(({ reference: o }) => crossingOf(o)?.pr ?? null);
@@ -127,7 +127,7 @@ export function variantCriteria(bifurcation: Exclude<DemoBifurcation, 'pitchfork
     const min = th.secondOverFirst;
     out.push({
       name: 'reference.rankTwoAtCrossing',
-      requirement: `λ₂/λ₁ of the sNTK at the last monitored step before the crossing ≥ ${min} (two comparable directions: growth rate and frequency), on every seed`,
+      requirement: `λ₂/λ₁ of the sNTK at the crossing ≥ ${min} (two comparable directions: growth rate and frequency), on every seed`,
       kind: 'judged',
       evaluate: (seeds) => {
         const r = seeds.map(({ reference: o }) => crossingOf(o)?.secondOverFirst ?? null);
@@ -138,7 +138,7 @@ export function variantCriteria(bifurcation: Exclude<DemoBifurcation, 'pitchfork
   out.push(
     {
       name: 'reference.channelAlignment',
-      requirement: `|cos(top sNTK direction, ${channel})| ≥ ${th.alignment} at the last monitored step before the crossing, on every seed`,
+      requirement: `|cos(top sNTK direction at the crossing, ${channel} at the located bifurcation)| ≥ ${th.alignment}, on every seed`,
       kind: 'judged',
       evaluate: (seeds) => {
         const a = seeds.map(({ reference: o }) => {

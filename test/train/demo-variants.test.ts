@@ -8,7 +8,7 @@ import type { DemoRunOutcome, DemoSeedResult } from '../../src/train/demo.js';
 import { demoExperiment, expectedTypes, variantChecks, variantThresholds } from '../../src/train/demo-variants.js';
 import { crossingFigures, type CrossingFigures } from '../../src/train/demo-crossing.js';
 
-const crossing = (c: Partial<CrossingFigures>): CrossingFigures => ({ step: 20, stepAt: 20.5, pr: 1.5, secondOverFirst: 0.05, alignReal: 0.95, alignComplex: null, critical: { re: 0.9, im: 0 }, ...c });
+const crossing = (c: Partial<CrossingFigures>): CrossingFigures => ({ step: 20, located: true, stepAt: 20.5, pr: 1.5, secondOverFirst: 0.05, alignReal: 0.95, alignComplex: null, critical: { re: 0.9, im: 0 }, ...c });
 
 const outcome = (o: Partial<DemoRunOutcome>): DemoRunOutcome => ({
   learningRate: 0.1, steps: 80, firstBifurcationStep: 21, bifurcationType: 'saddle-node', fixedPointsBefore: 1, fixedPointsAfter: 3,
@@ -116,7 +116,7 @@ describe('crossingFigures', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sntk-crossing-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('reads PR, λ₂/λ₁, the alignments and the critical eigenvalue at the step before the first bifurcation', () => {
+  it('without the located kernel on the event (older runs): reads PR, λ₂/λ₁, the alignment and the critical eigenvalue at the step before the first bifurcation', () => {
     const rows = [
       { step: 0, loss: 1, pr: 10, alignBStarL: 0.2, alignEigenMove: 0.1, criticalRe: 0.9, criticalIm: 0.2 },
       { step: 1, loss: 0.9, pr: 2.5, alignBStarL: null, alignEigenMove: 0.97, criticalRe: 0.98, criticalIm: 0.19 },
@@ -129,8 +129,19 @@ describe('crossingFigures', () => {
       { type: 'neimark-sacker', step: 2, fromStep: 1, stepAt: 1.4 },
     ]));
     const c = crossingFigures(dir)!;
-    expect(c).toEqual({ step: 1, stepAt: 1.4, pr: 2.5, secondOverFirst: 0.75, alignReal: null, alignComplex: 0.97, critical: { re: 0.98, im: 0.19 } });
+    expect(c).toEqual({ step: 1, located: false, stepAt: 1.4, pr: 2.5, secondOverFirst: 0.75, alignReal: null, alignComplex: 0.97, critical: { re: 0.98, im: 0.19 } });
     writeFileSync(join(dir, 'events.json'), JSON.stringify([{ type: 'loss-spike', step: 2 }]));
     expect(crossingFigures(dir)).toBeNull();
+  });
+
+  it('with the located kernel on the event: its PR, λ₂/λ₁ and channel alignment, as a real or a complex channel by the event eigenvalue', () => {
+    const ev = (eigenvalue: { re: number; im: number }) => [
+      { type: 'saddle-node', step: 2, fromStep: 1, stepAt: 1.4, eigenvalue, crossingPr: 1.1, crossingSecondOverFirst: 0.02, channelAlignment: 0.995 },
+      { type: 'saddle-node', step: 3, fromStep: 2, stepAt: 2.5, eigenvalue, crossingPr: 9, crossingSecondOverFirst: 0.9, channelAlignment: 0.1 },
+    ];
+    writeFileSync(join(dir, 'events.json'), JSON.stringify(ev({ re: 1, im: 0 })));
+    expect(crossingFigures(dir)).toEqual({ step: 1, located: true, stepAt: 1.4, pr: 1.1, secondOverFirst: 0.02, alignReal: 0.995, alignComplex: null, critical: { re: 0.98, im: 0.19 } });
+    writeFileSync(join(dir, 'events.json'), JSON.stringify(ev({ re: 0.9, im: 0.44 })));
+    expect(crossingFigures(dir)).toMatchObject({ located: true, pr: 1.1, alignReal: null, alignComplex: 0.995 });
   });
 });

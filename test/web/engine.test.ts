@@ -60,6 +60,23 @@ describe('explorer engine = library trainRun', () => {
     });
   }
 
+  it.each(['saddle-node', 'hopf'] as const)('the %s task: toTrainConfig names it, and the worker equals trainRun + the library monitor bit for bit', async (bifurcation) => {
+    const s: ExplorerSettings = { ...SMALL, bifurcation, outlier: bifurcation === 'hopf' ? 1.6 : 2, trainBias: false, steps: 4 };
+    const task = toTrainConfig(s).task as Record<string, unknown>;
+    expect(task['name']).toBe(bifurcation);
+    expect(task[bifurcation === 'hopf' ? 'rho' : 'outlier']).toBe(s.outlier);
+    const ex = new Experiment(s);
+    while (!ex.done) ex.step();
+    const { rows, events, params } = await nodeRun(s);
+    expect(Array.from(ex.model.params)).toEqual(Array.from(params));
+    for (let i = 0; i < s.steps; i++) {
+      const m = ex.history[i]! as unknown as Record<string, unknown>;
+      for (const k of ['loss', 'pr', 'fixedPoints', 'criticalRe', 'criticalIm', 'alignBStarL'] as const) expect([k, m[k]]).toEqual([k, rows[i]![k]]);
+    }
+    expect(ex.events).toEqual(events);
+    expect(() => new Experiment({ ...s, bifurcation: 'transcritical' as never })).toThrow(/bifurcation must be/);
+  }, 30000);
+
   it('monitor cadence: the observed steps equal trainRun with the same monitorEvery bit for bit; the others carry loss and norms of every step and repeat the last observation', async () => {
     const s: ExplorerSettings = { ...SMALL, steps: 7, monitorEvery: 3 };
     const ex = new Experiment(s);

@@ -29,13 +29,26 @@ import type { ExplorerSettings } from './settings.js';
 export type { ExplorerSettings, ExplorerOptimizer } from './settings.js';
 export { PITCHFORK_PRESET } from './settings.js';
 
+/** The library task config of the settings' normal form (`bifurcation`, default pitchfork). */
+function taskOf(s: ExplorerSettings): TrainConfigInput['task'] {
+  const common = { hiddenSize: s.hiddenSize, T: s.T, B: s.B };
+  switch (s.bifurcation ?? 'pitchfork') {
+    case 'saddle-node':
+      return { name: 'saddle-node', ...common, outlier: s.outlier };
+    case 'hopf':
+      return { name: 'hopf', ...common, rho: s.outlier };
+    default:
+      return { name: 'pitchfork', ...common, outlier: s.outlier, trainBias: s.trainBias !== false };
+  }
+}
+
 /** The library training config of the explorer settings (what `trainRun` would be given). */
 export function toTrainConfig(s: ExplorerSettings): TrainConfigInput {
   const kind = s.optimizer === 'adaptive' ? 'natgrad' : s.optimizer;
   return {
     seed: s.seed,
     steps: s.steps,
-    task: { name: 'pitchfork', hiddenSize: s.hiddenSize, T: s.T, B: s.B, outlier: s.outlier, trainBias: s.trainBias !== false },
+    task: taskOf(s),
     optimizer: { kind, learningRate: s.learningRate, ...(s.optimizer === 'adaptive' ? { adaptive: true } : {}) },
     monitor: { collapseFactor: s.collapseFactor, ...(s.monitorTrials !== undefined ? { trials: Math.min(s.monitorTrials, s.B) } : {}) },
     monitorEvery: s.monitorEvery ?? 1,
@@ -57,6 +70,7 @@ export function checkSettings(s: ExplorerSettings): void {
   pos('steps', true, 1);
   pos('T', true, 5);
   pos('B', true, 1);
+  if (s.bifurcation !== undefined && !['pitchfork', 'saddle-node', 'hopf'].includes(s.bifurcation)) throw new InputError(`bifurcation must be pitchfork, saddle-node or hopf, got ${String(s.bifurcation)}`);
   pos('landscapeEvery', true, 0);
   pos('landscapeRange', false, 1e-12);
   pos('landscapePoints', true, 5);
@@ -270,8 +284,13 @@ export class Observer {
     return this.observeInfo({ step: s.step, loss: s.loss, model, task, batch, natgrad: null, config }).summary;
   }
 
-  /** Whether the landscape is due after the observation of `step`: every `landscapeEvery` steps, at markers and at the end. O(1). */
+  /**
+   * Whether the landscape is due after the observation of `step`: every `landscapeEvery` steps, at
+   * markers and at the end; never for the Hopf task (its laws are those of a real critical
+   * eigenvalue crossing +1, and the Hopf pair crosses the unit circle off the real axis). O(1).
+   */
   scanDue(step: number, marker: boolean, last: boolean): boolean {
+    if (this.settings.bifurcation === 'hopf') return false;
     const every = this.settings.landscapeEvery;
     const due = every > 0 && (step - this.lastScanStep >= every || marker || last);
     if (due) this.lastScanStep = step;

@@ -5,6 +5,7 @@
  */
 import type { BifurcationMarker, ExplorerSettings, FixedPointView, LandscapeScan, RunExport, StepMetrics } from './engine.js';
 import { PITCHFORK_PRESET, PRESETS } from './settings.js';
+import type { ExplorerBifurcation } from './settings.js';
 import type { FromWorker, ToMonitorWorker, ToWorker } from './protocol.js';
 import { complexPlane, lineChart } from './plots.js';
 import type { ModelAnalysis } from './model-file.js';
@@ -47,6 +48,7 @@ function readSettings(): ExplorerSettings {
   const num = (id: string): number => Number(($(id) as HTMLInputElement).value);
   return {
     ...PITCHFORK_PRESET,
+    bifurcation: ($('bifurcation') as HTMLSelectElement).value as ExplorerBifurcation,
     hiddenSize: num('hidden'),
     outlier: num('outlier'),
     learningRate: num('lr'),
@@ -60,6 +62,7 @@ function readSettings(): ExplorerSettings {
 }
 function writeSettings(s: ExplorerSettings): void {
   const set = (id: string, v: number): void => void (($(id) as HTMLInputElement).value = String(v));
+  ($('bifurcation') as HTMLSelectElement).value = s.bifurcation ?? 'pitchfork';
   set('hidden', s.hiddenSize);
   set('outlier', s.outlier);
   set('lr', s.learningRate);
@@ -303,7 +306,7 @@ function drawLandscape(): void {
   if (!s) {
     lineChart(svg('svg-land-loss'), []);
     lineChart(svg('svg-land-kappa'), []);
-    $('ro-land').textContent = 'computed every few steps and at each bifurcation';
+    $('ro-land').textContent = readSettings().bifurcation === 'hopf' ? 'not computed for the Hopf task: its laws are those of a real eigenvalue crossing +1' : 'computed every few steps and at each bifurcation';
     delete panel.dataset['step'];
     return;
   }

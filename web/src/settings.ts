@@ -3,10 +3,18 @@
 /** Optimizer choices of the explorer ('adaptive' = natural gradient switched on by the monitor's rank-collapse onset, PR < PR₀/4). */
 export type ExplorerOptimizer = 'sgd' | 'adam' | 'natgrad' | 'adaptive';
 
+/** The normal forms the explorer's student–teacher task can learn through (the demo's variants, docs/theory.md §11). */
+export type ExplorerBifurcation = 'pitchfork' | 'saddle-node' | 'hopf';
+
 /** The explorer's controls. */
 export interface ExplorerSettings {
+  /** The task: the pitchfork flip-flop (default), the saddle-node latch or the Hopf oscillation. */
+  bifurcation?: ExplorerBifurcation;
   hiddenSize: number;
-  /** Teacher outlier strength (`W* = 0.5·Q + outlier·u uᵀ`). */
+  /**
+   * Teacher strength: the outlier along u (`W* = 0.5·Q + outlier·u uᵀ`; pitchfork, saddle-node) or
+   * the rotation strength ρ of the teacher's (u, v) block (Hopf).
+   */
   outlier: number;
   learningRate: number;
   optimizer: ExplorerOptimizer;
@@ -34,7 +42,7 @@ export interface ExplorerSettings {
   landscapePoints: number;
   /** Rank collapse: PR fallen by this factor from its initial value (the monitor's collapseFactor; switches 'adaptive' on). */
   collapseFactor: number;
-  /** Train the bias b (true in the calibration; false keeps the odd symmetry, a clean pitchfork). */
+  /** Train the bias b (pitchfork only: true in the calibration; false keeps the odd symmetry, a clean pitchfork). The saddle-node and Hopf tasks freeze it. */
   trainBias: boolean;
 }
 
@@ -68,9 +76,16 @@ export const PITCHFORK_PRESET: ExplorerSettings = {
 };
 
 
-/** The presets of the page (docs/theory.md §11): the clean crossing, GD overshoot, and natgrad at the same rate. */
+/** The saddle-node demo's reference run (docs/theory.md §11): a biased latch, feedback 2, GD at lr 0.1, 80 steps. */
+export const SADDLE_NODE_PRESET: ExplorerSettings = { ...PITCHFORK_PRESET, bifurcation: 'saddle-node', outlier: 2, trainBias: false };
+/** The Hopf demo's reference run (docs/theory.md §11): a leaky student learns an oscillation, ρ = 1.6, GD at lr 0.1, 120 steps. */
+export const HOPF_PRESET: ExplorerSettings = { ...PITCHFORK_PRESET, bifurcation: 'hopf', outlier: 1.6, steps: 120, trainBias: false };
+
+/** The presets of the page (docs/theory.md §11): the clean crossing, GD overshoot, natgrad at the same rate, and the saddle-node and Hopf demos. */
 export const PRESETS: Record<string, { label: string; settings: ExplorerSettings }> = {
   pitchfork: { label: 'pitchfork demo (GD, lr 0.1)', settings: PITCHFORK_PRESET },
+  saddleNode: { label: 'saddle-node demo: a learned latch (GD, lr 0.1)', settings: SADDLE_NODE_PRESET },
+  hopf: { label: 'Hopf demo: a learned oscillation (GD, lr 0.1, 120 steps)', settings: HOPF_PRESET },
   overshoot: { label: 'overshoot (GD, lr 1)', settings: { ...PITCHFORK_PRESET, learningRate: 1, steps: 40 } },
   natgrad: { label: 'low-rank natural gradient (lr 1)', settings: { ...PITCHFORK_PRESET, learningRate: 1, steps: 40, optimizer: 'natgrad' } },
   frozenBias: { label: 'pitchfork, bias frozen (b = 0)', settings: { ...PITCHFORK_PRESET, trainBias: false } },

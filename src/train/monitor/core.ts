@@ -19,9 +19,9 @@ import type { TrainEvent } from '../session.js';
 import type { MonitorKernelResult } from './kernel.js';
 import { monitorKernel } from './kernel.js';
 import type { ZeroInputAnalysis } from './fixed.js';
-import { spanAlignment, zeroInputAnalysis } from './fixed.js';
+import { criticalDirections, spanAlignment, zeroInputAnalysis } from './fixed.js';
 import type { RankCollapseState, SegmentBifurcation } from './events.js';
-import { RankCollapseTracker, segmentBifurcations } from './events.js';
+import { RankCollapseTracker, segmentBifurcations, segmentModel } from './events.js';
 
 /** Monitor settings (the `monitor` section of a run config, all optional here). */
 export type MonitorOptions = Partial<Omit<TrainConfig['monitor'], 'enabled'>> & { seed?: number; writeEigenvalues?: boolean };
@@ -34,6 +34,8 @@ export interface MonitorState {
   prevLoss: number | null;
   prevTop: number[] | null;
   tracker: RankCollapseState;
+  /** The observation before the previous one (step and parameters), for the approach to a crossing near the segment's start; absent in older checkpoints. */
+  earlier?: { step: number; params: number[] } | null;
 }
 
 /** What one observation needs (a subset of `trainRun`'s `StepInfo`). */
@@ -94,6 +96,85 @@ export function isBifurcationEvent(type: string): boolean {
   return BIF.has(type);
 }
 
+/** The sNTK on the approach to a located bifurcation (`crossingApproach`), as recorded on its event. */
+export interface CrossingApproach {
+  /** The state-space PR at each sampled point of the path (fractional training step), in order. */
+  approachPr: { step: number; pr: number | null }[];
+  /** The smallest of those PRs: the collapse at the crossing. */
+  crossingPr: number | null;
+  /** Where on the path (fractional step) that smallest PR is. */
+  crossingPrStep: number | null;
+  /** `λ₂/λ₁` of the sNTK there. */
+  crossingSecondOverFirst: number | null;
+  /** |cos(top sNTK direction there, the channel subspace at the located bifurcation)| (`locatedChannelAlignment`). */
+  channelAlignment: number | null;
+}
+
+/** The training path around a segment: the observations before (`earlier`, may be absent), at its start and at its end. */
+export interface ApproachPath {
+  earlier: { step: number; model: Model } | null;
+  prev: { step: number; model: Model };
+  cur: { step: number; model: Model };
+}
+
+/** Approach distances `2^{−j}` monitored intervals before the crossing, j = 0 … APPROACH_POINTS − 1. */
+const APPROACH_POINTS = 7;
+
+/**
+ * The sNTK on the training path's approach to the bifurcation `e` located at `s*` on the segment
+ * from `path.prev` to `path.cur`: the kernel (`kernelAt`) at the segment's start (the last
+ * monitored step before the crossing) and at `s* − 2^{−j}` monitored intervals, j = 0 … 6 (the
+ * points before the segment's start lie on the previous segment, from `path.earlier`; skipped
+ * when there is none). A fold's ghost slows the trajectories that pass it by ~ `(s* − s)^{−1/2}`,
+ * so the collapse deepens on the approach until the passage outlasts the trials, then relaxes: its
+ * depth sits at a distance set by T, resolved by halving the distance (docs/theory.md §8, §9). At the
+ * smallest PR: its `λ₂/λ₁` and the alignment of its top direction with the channel subspace at the
+ * located point. The kernel is not taken at `s*` itself, where the trajectories that reach the new
+ * pair stall. Cost: up to 8 kernels plus `locatedChannelAlignment`.
+ */
+export function crossingApproach(path: ApproachPath, e: SegmentBifurcation, kernelAt: (m: Model, warm: Float64Array | null) => MonitorKernelResult, warm: Float64Array | null, mask?: Uint8Array): CrossingApproach {
+  const { earlier, prev, cur } = path;
+  const points: { u: number; step: number; model: Model }[] = [{ u: 0, step: prev.step, model: prev.model }];
+  for (let j = 0; j < APPROACH_POINTS; j++) {
+    const u = e.s - 2 ** -j;
+    if (u > 0) points.push({ u, step: prev.step + u * (cur.step - prev.step), model: segmentModel(prev.model, cur.model, u) });
+    else if (u < 0 && earlier) points.push({ u, step: prev.step + u * (prev.step - earlier.step), model: segmentModel(earlier.model, prev.model, 1 + u) });
+  }
+  points.sort((a, b) => a.u - b.u);
+  const approachPr: CrossingApproach['approachPr'] = [];
+  let best: { step: number; k: MonitorKernelResult } | null = null;
+  let w = warm;
+  for (const p of points) {
+    const k = kernelAt(p.model, w);
+    w = k.topVector;
+    const pr = finiteOrNull(k.pr);
+    approachPr.push({ step: p.step, pr });
+    if (pr !== null && (best === null || pr < best.k.pr)) best = { step: p.step, k };
+  }
+  if (best === null) return { approachPr, crossingPr: null, crossingPrStep: null, crossingSecondOverFirst: null, channelAlignment: null };
+  const top = best.k.top;
+  return {
+    approachPr,
+    crossingPr: best.k.pr,
+    crossingPrStep: best.step,
+    crossingSecondOverFirst: top.length >= 2 && top[0]! > 0 ? top[1]! / top[0]! : null,
+    channelAlignment: locatedChannelAlignment(segmentModel(prev.model, cur.model, e.s), e, best.k.topVector, mask),
+  };
+}
+
+/**
+ * |cos| between `top` (an sNTK top parameter direction) and the channel subspace of the
+ * bifurcation `e` located on a segment, taken at the located point itself (`at` = the model at
+ * `e.s`, its fixed point and critical eigenvalue): `B*ᵀl` for a real mode, span{Re, Im dλ/dθ} for
+ * a complex pair (docs/theory.md §8, §11). Before a fold the fold's own fixed point does not exist,
+ * so the located point is where its channel is read. Null when the directions cannot be formed
+ * (defective eigenvalue, singular `I − J`). Cost O(N³ + P) (complex: O(N²·P)).
+ */
+export function locatedChannelAlignment(at: Model, e: SegmentBifurcation, top: Float64Array, mask?: Uint8Array): number | null {
+  const d = criticalDirections(at, e.h, e.eigenvalue, mask);
+  return finiteOrNull(spanAlignment(top, e.eigenvalue.im !== 0 ? d.eigenMove : d.bStarL));
+}
+
 function finiteOrNull(x: number | null | undefined): number | null {
   return x === null || x === undefined || !Number.isFinite(x) ? null : x;
 }
@@ -112,6 +193,7 @@ export function createMonitorCore(opts: MonitorOptions = {}): MonitorCore {
   let prevPoints: Float64Array[] = [];
   let prevLoss: number | null = null;
   let prevTop: Float64Array | null = null;
+  let earlier: { step: number; model: Model | null; params: number[] | null } | null = null;
   let pendingParams: number[] | null = null; // restored previous parameters (the model spec arrives with the first step)
 
   return {
@@ -122,6 +204,7 @@ export function createMonitorCore(opts: MonitorOptions = {}): MonitorCore {
       prevPoints = [];
       prevLoss = null;
       prevTop = null;
+      earlier = null;
       pendingParams = null;
       if (state && typeof state === 'object') {
         prevStep = state.prevStep;
@@ -130,6 +213,7 @@ export function createMonitorCore(opts: MonitorOptions = {}): MonitorCore {
         prevTop = state.prevTop ? Float64Array.from(state.prevTop) : null;
         tracker.setState(state.tracker);
         pendingParams = state.prevParams;
+        earlier = state.earlier ? { step: state.earlier.step, model: null, params: state.earlier.params } : null;
       }
     },
     getState(): MonitorState {
@@ -140,6 +224,7 @@ export function createMonitorCore(opts: MonitorOptions = {}): MonitorCore {
         prevLoss,
         prevTop: prevTop ? Array.from(prevTop) : null,
         tracker: tracker.getState(),
+        earlier: earlier ? { step: earlier.step, params: earlier.model ? Array.from(earlier.model.params) : earlier.params! } : null,
       };
     },
     observe(info) {
@@ -147,12 +232,13 @@ export function createMonitorCore(opts: MonitorOptions = {}): MonitorCore {
       if (pendingParams) {
         prevModel = withParams(model, Float64Array.from(pendingParams));
         pendingParams = null;
+        if (earlier && earlier.params) earlier = { step: earlier.step, model: withParams(model, Float64Array.from(earlier.params)), params: null };
       }
       const events: TrainEvent[] = [];
       const cur = withParams(model, model.params.slice());
       const mask = task.trainable;
       const seed = (opts.seed ?? config.seed) * 1000003 + step;
-      const k = monitorKernel(cur, batch, {
+      const kernelOpts = {
         target: task.target,
         mask,
         trials: opts.trials ?? null,
@@ -161,8 +247,8 @@ export function createMonitorCore(opts: MonitorOptions = {}): MonitorCore {
         top: opts.top ?? 10,
         probes: opts.probes ?? 64,
         seed,
-        warmStart: prevTop,
-      });
+      } as const;
+      const k = monitorKernel(cur, batch, { ...kernelOpts, warmStart: prevTop });
       const z = zeroInputAnalysis(cur, { mask, seed, fixedPoints: { nStarts: opts.fixedPointStarts ?? 16 } });
       const points = z.points;
       const alignB = spanAlignment(k.topVector, z.bStarL);
@@ -176,6 +262,8 @@ export function createMonitorCore(opts: MonitorOptions = {}): MonitorCore {
       if ((opts.continuation ?? true) && prevModel && prevStep !== null) {
         segs = segmentBifurcations(prevModel, prevPoints.map((h) => ({ h })), cur, points);
         for (const e of segs) {
+          const path: ApproachPath = { earlier: earlier?.model ? { step: earlier.step, model: earlier.model } : null, prev: { step: prevStep, model: prevModel }, cur: { step, model: cur } };
+          const approach = crossingApproach(path, e, (m, warm) => monitorKernel(m, batch, { ...kernelOpts, warmStart: warm }), prevTop, mask);
           events.push({
             type: e.type,
             step,
@@ -187,8 +275,11 @@ export function createMonitorCore(opts: MonitorOptions = {}): MonitorCore {
             detectedAs: e.detectedAs,
             ...(e.imperfect ? { imperfect: true } : {}),
             ...(e.symmetricS !== undefined ? { symmetricS: e.symmetricS, imperfection: e.imperfection } : {}),
+            ...(e.symmetricGap !== undefined ? { symmetricGap: e.symmetricGap } : {}),
+            ...(e.cuspRatio !== undefined ? { cuspRatio: e.cuspRatio, cubicShare: e.cubicShare } : {}),
             fixedPointsBefore: prevPoints.length,
             fixedPointsAfter: points.length,
+            ...approach,
           });
         }
         if (segs.length === 0 && points.length !== prevPoints.length) {
@@ -215,6 +306,7 @@ export function createMonitorCore(opts: MonitorOptions = {}): MonitorCore {
         stable: points.map((p) => p.stability === 'stable'),
         time: 'discrete',
       };
+      earlier = prevModel && prevStep !== null ? { step: prevStep, model: prevModel, params: null } : null;
       prevStep = step;
       prevModel = cur;
       prevPoints = points.map((p) => p.h);

@@ -20,27 +20,15 @@ import { SntkError } from '../../errors.js';
 import { identity, solve } from '../../linalg/index.js';
 import { eigenvalueGradient } from '../../channels/eigen-gradient.js';
 
-/** What `zeroInputAnalysis` returns. */
-export interface ZeroInputAnalysis {
+/** What `zeroInputAnalysis` returns: the fixed points and the directions of the one nearest criticality. */
+export interface ZeroInputAnalysis extends CriticalDirections {
   points: FixedPoint[];
   /** Index into `points` of the fixed point nearest criticality, or null when none was found. */
   nearest: number | null;
   critical: Complex | null;
   sigma: number | null;
-  right: CVec | null;
-  left: CVec | null;
-  /** `B*ᵀl` over the flat parameters (1 vector for a real λ_c, 2 for a complex one), masked. */
-  bStarL: Float64Array[];
-  /**
-   * The bias-block part of `B*ᵀl` (the other blocks zeroed; `D* l` for a vanilla cell; every bias
-   * block of a GRU or PyTorch cell, all layers), masked; empty when the cell has no bias. Equal to `B*ᵀl` when `h* = 0` and the input is 0; the
-   * W block of `B*ᵀl` is `(D* l) h*ᵀ`, so the two differ by the fixed point's displacement.
-   */
-  bStarLBias: Float64Array[];
   /** Euclidean norm of the fixed point nearest criticality, or null. */
   hStarNorm: number | null;
-  /** Real λ_c: `vec(D* l rᵀ)` in the W block (vanilla), masked, empty for other cells; complex: Re and Im of dλ_c/dθ, masked. */
-  eigenMove: Float64Array[];
 }
 
 function blockOffset(model: Model, name: string): number | null {
@@ -72,27 +60,55 @@ export function zeroInputAnalysis(model: Model, opts: { mask?: Uint8Array; sampl
   let nearest = 0;
   for (let i = 1; i < points.length; i++) if (Math.abs(points[i]!.sigma) < Math.abs(points[nearest]!.sigma)) nearest = i;
   const p = points[nearest]!;
-  const out: ZeroInputAnalysis = { ...empty, nearest, critical: p.critical, sigma: p.sigma, hStarNorm: Math.sqrt(p.h.reduce((a, x) => a + x * x, 0)) };
+  const d = criticalDirections(model, p.h, p.critical, opts.mask);
+  return { ...empty, nearest, critical: p.critical, sigma: p.sigma, hStarNorm: Math.sqrt(p.h.reduce((a, x) => a + x * x, 0)), ...d };
+}
+
+/** The critical eigenvectors and parameter directions of one fixed point (`criticalDirections`). */
+export interface CriticalDirections {
+  right: CVec | null;
+  left: CVec | null;
+  /** `B*ᵀl` over the flat parameters (1 vector for a real λ_c, 2 for a complex one), masked. */
+  bStarL: Float64Array[];
+  /**
+   * The bias-block part of `B*ᵀl` (the other blocks zeroed; `D* l` for a vanilla cell; every bias
+   * block of a GRU or PyTorch cell, all layers), masked; empty when the cell has no bias. Equal to `B*ᵀl` when `h* = 0` and the input is 0; the
+   * W block of `B*ᵀl` is `(D* l) h*ᵀ`, so the two differ by the fixed point's displacement.
+   */
+  bStarLBias: Float64Array[];
+  /** Real λ_c: `vec(D* l rᵀ)` in the W block (vanilla), masked, empty for other cells; complex: Re and Im of dλ_c/dθ, masked. */
+  eigenMove: Float64Array[];
+}
+
+/**
+ * The critical eigenvectors of the fixed point `h` (state length `model.cell.N`, zero input) for
+ * its critical eigenvalue `critical`, and the parameter directions of the module comment, masked
+ * by `mask` (length `P`). Empty directions when the eigenvalue is defective. Used at the fixed
+ * point nearest criticality and at a located bifurcation point. Cost O(N³ + P) (complex pair: one
+ * N × N solve against `∂f/∂θ`, O(N²·P)).
+ */
+export function criticalDirections(model: Model, h: Float64Array, critical: Complex, mask?: Uint8Array): CriticalDirections {
+  const out: CriticalDirections = { right: null, left: null, bStarL: [], bStarLBias: [], eigenMove: [] };
   const theta = model.params.subarray(0, model.layout.cellSize);
   const x = new Float64Array(model.spec.inputSize);
-  const cache = model.cell.forward(theta, p.h.slice(), x);
+  const cache = model.cell.forward(theta, h.slice(), x);
   const J = model.cell.jacobianH(theta, cache);
   let pair;
   try {
-    pair = eigenPair(J, p.critical);
+    pair = eigenPair(J, critical);
   } catch (e) {
     if (e instanceof SntkError) return out; // defective eigenvalue: no directions
     throw e;
   }
   out.right = pair.right;
   out.left = pair.left;
-  const complex = p.critical.im !== 0;
+  const complex = critical.im !== 0;
   const parts: [Float64Array, Float64Array][] = complex ? [[pair.left.re, pair.right.re], [pair.left.im, pair.right.im]] : [[pair.left.re, pair.right.re]];
   const size = model.layout.size;
   for (const [l] of parts) {
     const g = new Float64Array(size);
     model.cell.vjpTheta(theta, cache, l, g.subarray(0, model.layout.cellSize));
-    out.bStarL.push(masked(g, opts.mask));
+    out.bStarL.push(masked(g, mask));
   }
   const wOff = blockOffset(model, 'W');
   const bOff = blockOffset(model, 'b');
@@ -112,7 +128,7 @@ export function zeroInputAnalysis(model: Model, opts: { mask?: Uint8Array; sampl
     const d = new Float64Array(N);
     for (let i = 0; i < N; i++) {
       let a = bOff !== null ? model.params[bOff + i]! : 0;
-      for (let j = 0; j < N; j++) a += W[i * N + j]! * p.h[j]!;
+      for (let j = 0; j < N; j++) a += W[i * N + j]! * h[j]!;
       d[i] = act.d1(a);
     }
     // Complex: D l rᵀ = D(lr + i li)(rr + i ri)ᵀ → real part D(lr rrᵀ − li riᵀ), imaginary D(lr riᵀ + li rrᵀ).
@@ -120,7 +136,7 @@ export function zeroInputAnalysis(model: Model, opts: { mask?: Uint8Array; sampl
     const mk = (f: (i: number, j: number) => number): Float64Array => {
       const v = new Float64Array(size);
       for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) v[wOff + i * N + j] = d[i]! * f(i, j);
-      return masked(v, opts.mask);
+      return masked(v, mask);
     };
     if (!complex) out.eigenMove.push(mk((i, j) => lr[i]! * rr[j]!));
   }
@@ -131,11 +147,11 @@ export function zeroInputAnalysis(model: Model, opts: { mask?: Uint8Array; sampl
     for (let k = 0; k < N * N; k++) A.data[k]! -= J.data[k]!;
     try {
       const S = solve(A, model.cell.jacobianTheta(theta, cache));
-      const g = eigenvalueGradient(model, p.h, x, pair, S);
+      const g = eigenvalueGradient(model, h, x, pair, S);
       for (const part of [g.re, g.im]) {
         const v = new Float64Array(size);
         v.set(part, 0);
-        out.eigenMove.push(masked(v, opts.mask));
+        out.eigenMove.push(masked(v, mask));
       }
     } catch (e) {
       if (!(e instanceof SntkError)) throw e; // I − J* singular: no channel subspace at this step

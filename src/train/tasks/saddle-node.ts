@@ -16,9 +16,11 @@
  * state; a − pulse leaves a slow passage through the fold's ghost and then decays back), on the
  * monostable side of the fold at the same distance on every seed. What it must learn is the −
  * state, and the only way to get it is to raise the feedback through `a_c`: the first learned
- * bifurcation is a fold at which a node–saddle pair appears at zero input (1 → 3 fixed points),
- * away from the symmetric pitchfork of the `b = 0` network (the bias shifts the fold by
- * `a_c − 1 ≈ 0.2–0.5`, many GD steps), so it is not an unfolded pitchfork. Before the fold the
+ * bifurcation is a fold at which a node–saddle pair appears at zero input (1 → 3 fixed points).
+ * It is the cusp unfolding of the `b = 0` network's pitchfork, but far outside that pitchfork's
+ * perturbative range (the symmetric part's critical eigenvalue at the fold is ≈ 0.25–0.36 from 1),
+ * so the monitor reports a saddle-node, not a small imperfection (monitor/events.ts,
+ * docs/theory.md §7). Before the fold the
  * ghost's bottleneck slows the trajectories that pass it, which collapses the trajectory sNTK onto
  * the fold's rank-one channel (§8, §9); past the fold the new node is stable and the kernel
  * recovers. Trains W and U (P = 272 at N = 16).
