@@ -82,6 +82,20 @@ describe('README', () => {
     expect(missing).toEqual([]);
   });
 
+  it('every file an `npx sntk` line reads ships in the npm package (package.json "files"), so the tour runs from an install, not only from a clone', () => {
+    const files = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { files: string[] }).files;
+    const shipped = (f: string): boolean =>
+      files.some((e) => (e.endsWith('/*.md') ? f.startsWith(e.slice(0, -4) + '/') && f.endsWith('.md') && !f.slice(e.length - 4 + 1).includes('/') : f === e || f.startsWith(e + '/')));
+    const written: string[] = [];
+    const bad: string[] = [];
+    for (const line of lines) {
+      const { reads, writes } = references(line);
+      if (line.startsWith('npx sntk ')) for (const f of reads) if (!written.some((w) => f === w || f.startsWith(w.replace(/\/$/, '') + '/')) && existsSync(join(root, f)) && !shipped(f)) bad.push(`${f} (in: ${line})`);
+      written.push(...writes);
+    }
+    expect(bad).toEqual([]);
+  });
+
   it('every sntk subcommand and option of the tour exists; every npm script is defined', () => {
     const program = buildProgram();
     const scripts = Object.keys((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts);

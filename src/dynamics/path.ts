@@ -24,10 +24,12 @@ export interface ParameterPath {
 }
 
 function sameShape(a: ModelSpec, b: ModelSpec, ia: number, ib: number): void {
-  const keys = ['cell', 'activation', 'hiddenSize', 'inputSize', 'alpha'] as const;
-  for (const k of keys) {
-    if (a[k] !== b[k]) {
-      throw new ShapeError(`models ${ia} and ${ib} on the path differ in ${k} (${String(a[k])} vs ${String(b[k])}); a parameter path needs models of one shape`);
+  // numLayers and bias (PyTorch cells) with their defaults, so that a 2-layer or bias-free model is named as such
+  const shape = (m: ModelSpec) => ({ cell: m.cell, activation: m.activation, hiddenSize: m.hiddenSize, inputSize: m.inputSize, alpha: m.alpha, numLayers: m.numLayers ?? 1, bias: m.bias ?? true });
+  const sa = shape(a), sb = shape(b);
+  for (const k of Object.keys(sa) as (keyof typeof sa)[]) {
+    if (sa[k] !== sb[k]) {
+      throw new ShapeError(`models ${ia} and ${ib} on the path differ in ${k} (${String(sa[k])} vs ${String(sb[k])}); a parameter path needs models of one shape`);
     }
   }
 }
@@ -40,12 +42,12 @@ function cellParams(m: Model): Float64Array {
 
 /**
  * The piecewise-linear path through `models` (≥ 2), knot k at s = k, so s ∈ [0, K−1].
- * Throws ShapeError when the models differ in cell, activation, N, D or α. Cost O(K·P).
+ * Throws ShapeError when the models differ in cell, activation, N, D, α, layers or biases. Cost O(K·P).
  *
  * @param models - two or more models with the same cell and sizes, e.g. the checkpoints of a training run.
  * @returns the path through them, `s ∈ [0, K − 1]` (docs/theory.md §6).
  * @throws {@link sntk!InputError} for fewer than two models.
- * @throws {@link sntk!ShapeError} when the models differ in cell, activation, sizes or `α`.
+ * @throws {@link sntk!ShapeError} when the models differ in cell, activation, sizes, `α`, layers or biases.
  */
 export function piecewisePath(models: readonly Model[]): ParameterPath {
   if (models.length < 2) throw new InputError(`a parameter path needs at least two models, got ${models.length}`);

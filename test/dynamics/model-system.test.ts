@@ -46,6 +46,11 @@ describe('model paths', () => {
   it('different shapes on a path → ShapeError; continuous time on a vanilla cell → InputError', () => {
     expect(() => linePath(modelWithW('vanilla', [1, 0, 0, 1], 2), modelWithW('vanilla', [1, 0, 0, 0, 1, 0, 0, 0, 1], 3))).toThrow(ShapeError);
     expect(() => linePath(modelWithW('vanilla', [1, 0, 0, 1], 2), modelWithW('leaky', [1, 0, 0, 1], 2))).toThrow(ShapeError);
+    // PyTorch cells: the number of layers and the biases are part of the shape, named in the message
+    const torch = (numLayers: number, bias: boolean) => createModel(defineSpec({ cell: 'torch-gru', hiddenSize: 3, inputSize: 2, outputSize: 1, numLayers, bias }));
+    expect(() => linePath(torch(1, true), torch(2, true))).toThrow(/differ in numLayers \(1 vs 2\)/);
+    expect(() => linePath(torch(1, true), torch(1, false))).toThrow(/differ in bias \(true vs false\)/);
+    expect(() => linePath(torch(2, false), torch(2, false))).not.toThrow();
     expect(() => modelSystem(modelWithW('vanilla', [1], 1), { time: 'continuous' })).toThrow(InputError);
     expect(() => modelSystem(modelWithW('vanilla', [1], 1), { input: Float64Array.of(1, 2) })).toThrow(ShapeError);
   });
