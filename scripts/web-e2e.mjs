@@ -250,6 +250,17 @@ try {
   const count = Number(await mp.getAttribute('data-count'));
   check(count === 3 && (await err.isHidden()), `valid model file → model panel (${count} fixed points for W = diag(1.2, 0.5): 0 and ±h*)`);
 
+  // 6. the saddle-node task through the preset list: the normal-form control follows, and the marker names a saddle-node
+  await page.selectOption('#presetname', 'saddleNode');
+  await page.click('[data-testid="btn-preset"]');
+  check((await page.locator('[data-testid="select-bifurcation"]').inputValue()) === 'saddle-node', 'saddle-node preset → the normal-form control shows saddle-node');
+  await page.waitForFunction(() => document.querySelector('[data-testid="bifurcation-marker"]')?.getAttribute('data-type') === 'saddle-node', null, { timeout: timeoutMs }).catch(() => undefined);
+  const snType = await marker.getAttribute('data-type');
+  const snStep = Number(await marker.getAttribute('data-step'));
+  report.saddleNodeMarker = { step: snStep, type: snType };
+  check(snType === 'saddle-node' && snStep > 0, `saddle-node preset → bifurcation marker ${snType} at step ${snStep}`);
+  await page.click('[data-testid="btn-pause"]');
+
   check(blocked.length === 0, `no request left 127.0.0.1 (${blocked.length} blocked${blocked.length ? `: ${blocked.slice(0, 3).join(', ')}` : ''})`);
   check(consoleErrors.length === 0 || consoleErrors.every((e) => /Failed to load resource/.test(e)), `no page errors (${consoleErrors.length}${consoleErrors.length ? `: ${consoleErrors[0]}` : ''})`);
 } catch (e) {
