@@ -7,6 +7,7 @@ import { demoConfigs } from '../../src/train/demo.js';
 import type { DemoRunOutcome, DemoSeedResult } from '../../src/train/demo.js';
 import { demoExperiment, expectedTypes, variantChecks, variantThresholds } from '../../src/train/demo-variants.js';
 import { crossingFigures, type CrossingFigures } from '../../src/train/demo-crossing.js';
+import { comparisonTable } from '../../src/cli/commands/demo.js';
 
 const crossing = (c: Partial<CrossingFigures>): CrossingFigures => ({ step: 20, located: true, stepAt: 20.5, pr: 1.5, secondOverFirst: 0.05, alignReal: 0.95, alignComplex: null, critical: { re: 0.9, im: 0 }, ...c });
 
@@ -109,6 +110,17 @@ describe('demo variants: criteria at their thresholds (on the threshold PASS, ju
     never[2]!.natgrad = outcome({ stepsToTarget: null });
     expect(variantChecks('saddle-node', never, cost as never).checks.find((c) => c.name === 'natgrad.stepsToTarget')!.verdict).toBe('FAIL');
     expect(variantChecks('saddle-node', seeds({}), { ...cost, natgradOverSgd: 1.51 } as never).checks.find((c) => c.name === 'natgrad.cost')!.verdict).toBe('FAIL');
+  });
+});
+
+describe('the printed comparison of a seed', () => {
+  it('has the crossing rows (PR, λ₂/λ₁, channel alignment) for a variant, and none for runs without crossing figures', () => {
+    const withCrossing = comparisonTable(seeds({})[0]!);
+    expect(withCrossing).toMatch(/crossing: PR \(approach min\)\s+1\.50/);
+    expect(withCrossing).toMatch(/crossing: \|cos\(top, channel\)\|\s+0\.950/);
+    const plain = seeds({})[0]!;
+    for (const k of ['reference', 'sgd', 'natgrad'] as const) delete plain[k].crossing;
+    expect(comparisonTable(plain)).not.toMatch(/crossing:/);
   });
 });
 

@@ -18,8 +18,7 @@ import { InputError, SntkError, UsageError } from '../../errors.js';
 import { DEMO_RUNS, PITCHFORK_EXPERIMENT, runDemo } from '../../train/demo.js';
 import { demoChecks, formatDemoChecks } from '../../train/demo-checks.js';
 import { DEMO_BIFURCATIONS, demoExperiment, type DemoBifurcation } from '../../train/demo-variants.js';
-import type { DemoSeedResult } from '../../train/demo.js';
-import type { RunOutcome } from '../../train/monitor/outcome.js';
+import type { DemoRunOutcome, DemoSeedResult } from '../../train/demo.js';
 import type { StepCostRatio } from '../../train/cost.js';
 import { setNativeThreads } from '../../linalg/native.js';
 import { assertWritableFolder, writeFileAtomic } from '../../util/atomic-write.js';
@@ -77,7 +76,7 @@ export function costLine(c: StepCostRatio): string {
 
 /** The printed comparison of one seed's three runs. */
 export function comparisonTable(r: DemoSeedResult): string {
-  const rows: [string, (o: RunOutcome) => string][] = [
+  const rows: [string, (o: DemoRunOutcome) => string][] = [
     ['learning rate', (o) => String(o.learningRate)],
     ['first bifurcation', (o) => (o.firstBifurcationStep === null ? '–' : `${o.bifurcationType} @ ${o.firstBifurcationStep}`)],
     ['fixed points', (o) => `${o.fixedPointsBefore ?? '–'} → ${o.fixedPointsAfter ?? '–'}`],
@@ -86,6 +85,14 @@ export function comparisonTable(r: DemoSeedResult): string {
     ['|cos(top, (0,0,D*l))|', (o) => f(o.dominantAlignmentBias)],
     ['|cos(top, B*ᵀl)| (reported)', (o) => f(o.dominantAlignment)],
     ['‖h*‖ at PR min (reported)', (o) => f(o.hStarAtMinimum)],
+    // the normal-form variants: the sNTK on the approach to the located crossing (demo-crossing.ts)
+    ...(DEMO_RUNS.some((n) => r[n].crossing !== undefined)
+      ? ([
+          ['crossing: PR (approach min)', (o) => f(o.crossing?.pr ?? null, 2)],
+          ['crossing: λ₂/λ₁', (o) => f(o.crossing?.secondOverFirst ?? null)],
+          ['crossing: |cos(top, channel)|', (o) => f(o.crossing ? (o.crossing.alignReal ?? o.crossing.alignComplex) : null)],
+        ] as [string, (o: DemoRunOutcome) => string][])
+      : []),
     ['max loss jump*', (o) => f(o.maxLossJump, 4)],
     ['loss increases', (o) => String(o.lossIncreases)],
     ['steps to 0.1·L₀', (o) => String(o.stepsToTarget ?? 'never')],
