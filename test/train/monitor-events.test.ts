@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { createModel, defineSpec, paramBlock, type Model } from '../../src/models/index.js';
 import { zeroInputAnalysis } from '../../src/train/monitor/fixed.js';
 import { CUSP_TOLERANCE, SMALL_IMPERFECTION, SYMMETRIC_REACH, isSmallImperfection, segmentBifurcations } from '../../src/train/monitor/events.js';
-import { crossingApproach, type ApproachPath } from '../../src/train/monitor/core.js';
+import { createMonitorCore, crossingApproach, type ApproachPath, type MonitorStepInput } from '../../src/train/monitor/core.js';
+import { parseTrainConfig } from '../../src/train/config.js';
+import type { Task } from '../../src/train/tasks/types.js';
 import type { MonitorKernelResult } from '../../src/train/monitor/kernel.js';
 import type { SegmentBifurcation } from '../../src/train/monitor/events.js';
 
@@ -153,5 +155,31 @@ describe('crossingApproach: the sNTK on the approach to a located crossing', () 
     const r = crossingApproach({ ...path, earlier: null }, event(0.3), fake(() => 2), null);
     expect(r.approachPr.every((p) => p.step >= 11)).toBe(true);
     expect(r.approachPr.length).toBe(1 + 5); // s = 0 and s* − 2^{−j} > 0 for j = 2 … 6
+  });
+});
+
+describe('the monitor core across a resume', () => {
+  it('the observation before the previous one is part of its state: restored, the approach to a crossing that reaches back to it is the same', () => {
+    const beta = 0.3;
+    const { aFold } = closedForm(beta);
+    const models = [aFold - 0.3, aFold - 0.1, aFold + 0.1].map((a) => unit(a, beta));
+    const T = 12, B = 2;
+    const X = Float64Array.from({ length: B * T }, (_, i) => (i % 5 === 0 ? -1 : 0));
+    const task: Task = { name: 'fold', student: models[0]!, B, T, X, Y: new Float64Array(B * T), target: 'output', trainable: Uint8Array.from(models[0]!.params, (_, i) => (i < models[0]!.layout.cellSize ? 1 : 0)) };
+    const config = parseTrainConfig({ seed: 0, steps: 3 });
+    const input = (step: number): MonitorStepInput => ({ step, loss: 1, model: models[step]!, task, batch: task, natgrad: null, config });
+    const a = createMonitorCore({ fixedPointStarts: 8 });
+    a.observe(input(0));
+    a.observe(input(1));
+    const state = JSON.parse(JSON.stringify(a.getState()));
+    expect(state.earlier.step).toBe(0);
+    const fromA = a.observe(input(2)).events.find((e) => e['detectedAs'] === 'saddle-node')!;
+    const b = createMonitorCore({ fixedPointStarts: 8 });
+    b.setState(state);
+    const fromB = b.observe(input(2)).events.find((e) => e['detectedAs'] === 'saddle-node')!;
+    // the fold lies at s* = 0.5 of the last segment: the approach reaches back onto the segment from step 0
+    const approach = fromA['approachPr'] as { step: number }[];
+    expect(approach.some((p) => p.step < 1)).toBe(true);
+    expect(fromB).toEqual(fromA);
   });
 });
