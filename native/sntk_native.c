@@ -222,6 +222,32 @@ static napi_value js_dsyrk(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * dsyrkLower(trans, n, k, alpha, A, lda, beta, C, ldc): as dsyrk, but only the lower triangle of
+ * C (row-major) is written; the strict upper triangle keeps its contents. For consumers that read
+ * one triangle (the symmetric eigensolvers here read the row-major lower one): no O(n²) strided
+ * mirror pass.
+ */
+static napi_value js_dsyrk_lower(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!args_init(&a, env, info, 9, "dsyrkLower")) return NULL;
+  int t = arg_bool(&a, 0);
+  int n = arg_dim(&a, 1), k = arg_dim(&a, 2);
+  double alpha = arg_double(&a, 3);
+  size_t la, lc;
+  double *A = arg_f64(&a, 4, &la);
+  int lda = arg_dim(&a, 5);
+  double beta = arg_double(&a, 6);
+  double *C = arg_f64(&a, 7, &lc);
+  int ldc = arg_dim(&a, 8);
+  check_mat(&a, 4, la, t ? k : n, t ? n : k, lda);
+  check_mat(&a, 7, lc, n, n, ldc);
+  if (a.failed) return NULL;
+  if (n == 0) return NULL;
+  cblas_dsyrk(CblasRowMajor, CblasLower, t ? CblasTrans : CblasNoTrans, n, k, alpha, A, lda, beta, C, ldc);
+  return NULL;
+}
+
 /* In-place transpose of an n×n matrix (swaps across the diagonal). O(n²), no extra memory. */
 static void transpose_square(double *A, int n) {
   for (int i = 0; i < n; i++)
@@ -540,6 +566,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"dgemm", NULL, js_dgemm, NULL, NULL, NULL, napi_enumerable, NULL},
       {"dgemv", NULL, js_dgemv, NULL, NULL, NULL, napi_enumerable, NULL},
       {"dsyrk", NULL, js_dsyrk, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"dsyrkLower", NULL, js_dsyrk_lower, NULL, NULL, NULL, napi_enumerable, NULL},
       {"dsyevd", NULL, js_dsyevd, NULL, NULL, NULL, napi_enumerable, NULL},
       {"dsyevrValues", NULL, js_dsyevr_values, NULL, NULL, NULL, napi_enumerable, NULL},
       {"dgesdd", NULL, js_dgesdd, NULL, NULL, NULL, napi_enumerable, NULL},

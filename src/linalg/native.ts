@@ -37,6 +37,8 @@ export interface NativeAddon {
   dgemm(tA: boolean, tB: boolean, m: number, n: number, k: number, alpha: number, a: Float64Array, lda: number, b: Float64Array, ldb: number, beta: number, c: Float64Array, ldc: number): void;
   dgemv(trans: boolean, m: number, n: number, alpha: number, a: Float64Array, lda: number, x: Float64Array, beta: number, y: Float64Array): void;
   dsyrk(trans: boolean, n: number, k: number, alpha: number, a: Float64Array, lda: number, beta: number, c: Float64Array, ldc: number): void;
+  /** As `dsyrk`, lower triangle of `c` only (no mirror pass). Absent in addons built before it existed. */
+  dsyrkLower?(trans: boolean, n: number, k: number, alpha: number, a: Float64Array, lda: number, beta: number, c: Float64Array, ldc: number): void;
   dsyevd(vectors: boolean, n: number, a: Float64Array, w: Float64Array): number;
   /** Eigenvalues il..iu (1-based, ascending) of the symmetric `a` (destroyed), no vectors (LAPACK dsyevr). Absent in addons built before it existed. */
   dsyevrValues?(n: number, a: Float64Array, il: number, iu: number, w: Float64Array): number;
@@ -169,9 +171,10 @@ export function createNativeBackend(addon: NativeAddon): LinalgBackend {
       addon.dgemv(trans, A.rows, A.cols, alpha, A.data, ld(A.cols), x, beta, y);
     },
 
-    syrk(trans, alpha, A, C) {
+    syrk(trans, alpha, A, C, lower) {
       const n = C.rows, k = trans ? A.rows : A.cols;
-      addon.dsyrk(trans, n, k, alpha, A.data, ld(A.cols), 0, C.data, ld(C.cols));
+      if (lower && addon.dsyrkLower) addon.dsyrkLower(trans, n, k, alpha, A.data, ld(A.cols), 0, C.data, ld(C.cols));
+      else addon.dsyrk(trans, n, k, alpha, A.data, ld(A.cols), 0, C.data, ld(C.cols));
     },
 
     symmetricEigen(A, vectors): SymmetricEigen {

@@ -15,7 +15,7 @@ import { gatherSiteFactors, type SiteFactors } from './site-gram.js';
 import { applyPropagator } from './operators.js';
 import { checkDenseBudget, memoryBudget } from './budget.js';
 import { InputError } from '../errors.js';
-import { gramRoute, gramSpectrumAndTop, gramTraceAndFrobenius, parameterGram, selectColumns } from './gram.js';
+import { gramRoute, gramSpectrumAndTop, gramTraceAndFrobenius, lowerGram, parameterGram, selectColumns } from './gram.js';
 import type { PhaseProfile } from './profile.js';
 
 /** How to build a dense sNTK. */
@@ -250,13 +250,15 @@ export function sntkSpectrum(model: Model, traj: Trajectory, opts: SntkSpectrumO
     J = selectColumns(denseJacobian(model, traj, opts), idx);
     if (rowIdx) J = selectRows(J, rowIdx);
     profile?.lap('jacobian');
+    // the full spectrum only: the eigensolver reads the lower triangle, so the SYRK skips its mirror
+    const lower = !wantVector && !(opts.largest !== undefined && opts.largest < n);
     if (via === 'JtJ') {
       // the block-VJP Gram runs over every trajectory row: a row subset takes SYRK
       route = rowIdx ? 'syrk' : gramRoute(model);
-      G = parameterGram(model, traj, J, idx, route);
+      G = parameterGram(model, traj, J, idx, route, lower);
     } else {
       route = 'syrk';
-      G = syrk(J, false);
+      G = lower ? lowerGram(J, false) : syrk(J, false);
     }
     profile?.lap('gram');
   }
