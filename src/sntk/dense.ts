@@ -242,16 +242,17 @@ export function sntkSpectrum(model: Model, traj: Trajectory, opts: SntkSpectrumO
   let G: Matrix;
   let route: SntkSpectrum['route'];
   let J: Matrix | undefined;
+  // the full spectrum only: the eigensolvers read the lower triangle, so the Gram needs no mirror
+  // (SYRK) or symmetrisation (P K_θ Pᵀ) pass over its n² entries
+  const lower = !wantVector && !(opts.largest !== undefined && opts.largest < n);
   if (usePkp) {
-    G = pkpGram(model, traj, M);
+    G = pkpGram(model, traj, M, !lower);
     route = 'pkp';
     profile?.lap('gram');
   } else {
     J = selectColumns(denseJacobian(model, traj, opts), idx);
     if (rowIdx) J = selectRows(J, rowIdx);
     profile?.lap('jacobian');
-    // the full spectrum only: the eigensolver reads the lower triangle, so the SYRK skips its mirror
-    const lower = !wantVector && !(opts.largest !== undefined && opts.largest < n);
     if (via === 'JtJ') {
       // the block-VJP Gram runs over every trajectory row: a row subset takes SYRK
       route = rowIdx ? 'syrk' : gramRoute(model);
@@ -299,15 +300,16 @@ export function sntkSpectrum(model: Model, traj: Trajectory, opts: SntkSpectrumO
 /**
  * `J Jᵀ = P K_θ Pᵀ` (`M × M`) in ONE `M × M` buffer: the core `K_θ` written directly from the
  * weight sites (`coreKernelInto`), one propagator sweep in place, an in-place transpose (`K_θ`
- * symmetric ⇒ `(P K_θ)ᵀ = K_θ Pᵀ`), a second sweep in place, then symmetrised.
- * Cost 4·B·T·N²·M (two sweeps) + O(Σ_j (B·T)²·(L_j + N)) for the core.
+ * symmetric ⇒ `(P K_θ)ᵀ = K_θ Pᵀ`), a second sweep in place, then symmetrised unless `symmetric`
+ * is false (both triangles then hold `P K_θ Pᵀ` to rounding; enough for the eigensolvers, which read
+ * the lower one). Cost 4·B·T·N²·M (two sweeps) + O(Σ_j (B·T)²·(L_j + N)) for the core.
  */
-function pkpGram(model: Model, traj: Trajectory, M: number): Matrix {
+function pkpGram(model: Model, traj: Trajectory, M: number, symmetric = true): Matrix {
   const X = coreKernelInto(gatherSiteFactors(model, traj), traj.N, zeros(M, M));
   applyPropagator(model, traj, X, false, true);
   transposeInPlace(X);
   applyPropagator(model, traj, X, false, true);
-  symmetrize(X);
+  if (symmetric) symmetrize(X);
   return X;
 }
 

@@ -1,6 +1,6 @@
 /**
  * The dense sNTK spectrum on the native backend, where the Gram for the full spectrum comes from a
- * lower-triangle-only SYRK: it equals the eigenvalues of the fully formed Gram (`J` by forward
+ * lower-triangle-only SYRK or an unsymmetrised P K_θ Pᵀ: it equals the eigenvalues of the fully formed Gram (`J` by forward
  * sensitivities, `syrk`, `symmetricEigen`) to 1e-12 relative to λ_max, trace and ‖K‖_F² to 1e-12.
  * Skipped, visibly, without the addon.
  */
@@ -27,17 +27,18 @@ describe.skipIf(!native)(suite, () => {
   const before = getBackend().name;
   afterAll(() => setBackend(before));
 
-  it('JᵀJ (M > P) and J Jᵀ by SYRK (a row subset, M < P): eigenvalues, trace and ‖K‖_F² equal those of the full Gram', () => {
+  it('JᵀJ (M > P), J Jᵀ by SYRK (a row subset) and by P K_θ Pᵀ (M < P): eigenvalues, trace and ‖K‖_F² equal those of the full Gram', () => {
     tryRegisterNativeBackend();
     setBackend('native');
     const cases = [
       { ...problem(6, 20, 1, 5), rowIndex: undefined, trans: true }, // M = 120 > P = 54
       { ...problem(8, 4, 1, 6), rowIndex: Int32Array.from({ length: 20 }, (_, i) => i), trans: false }, // 20 rows < P = 88
+      { ...problem(12, 6, 2, 3), rowIndex: undefined, trans: false }, // M = 144 < P = 180: P K_θ Pᵀ, not symmetrised
     ];
     for (const { model, traj, rowIndex, trans } of cases) {
       const s = sntkSpectrum(model, traj, rowIndex ? { rowIndex } : {});
       expect(s.via).toBe(trans ? 'JtJ' : 'JJt');
-      expect(s.route).toBe('syrk');
+      expect(s.route).toBe(trans || rowIndex ? 'syrk' : 'pkp');
       let J = denseJacobian(model, traj);
       if (rowIndex) J = { rows: rowIndex.length, cols: J.cols, data: J.data.slice(0, rowIndex.length * J.cols) };
       const G = syrk(J, trans);
