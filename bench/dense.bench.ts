@@ -9,6 +9,9 @@
  * Sizes (N, T) = (32, 100), (64, 100), (128, 100); vanilla tanh RNN, D = 2, B = 1. Both start
  * from the same rollout (not timed). Best of `reps` interleaved runs (5, 3, 1). `--quick`
  * (SNTK_BENCH_KERNEL_QUICK=1) runs (16, 50) only; SNTK_BENCH_DENSE_SIZES="32,64" picks sizes.
+ * `sntkCpu` / `expertCpu` in the extras: the least process CPU seconds (all threads) of each side
+ * over the repetitions, steadier than wall time on a loaded machine (with OPENBLAS_NUM_THREADS=1
+ * the work each side does).
  * A pure TypeScript case (js backend with the worker-thread GEMM that `sntk kernel` enables, no
  * baseline) times (32, 100) against the 1 s target; `threads` in its extras.
  * The (128, 100) case needs ≈ 4.5 GB for the expert path (its Jacobian, Gram and eigensolver copy).
@@ -121,21 +124,28 @@ export async function run(): Promise<BenchResult[]> {
     for (const [N, T] of sizes()) {
       const p = problem(N, T);
       const reps = N <= 32 ? 5 : N <= 64 ? 3 : 1;
-      let best = Infinity, bestExpert = Infinity;
+      let best = Infinity, bestExpert = Infinity, cpu = Infinity, cpuExpert = Infinity;
       let ours: KernelAnalysis | undefined;
       let expert: ExpertResult | undefined;
+      // process CPU seconds (all threads): steadier than wall time on a loaded machine, and with
+      // OPENBLAS_NUM_THREADS=1 a measure of the work each side does
+      const cpuSeconds = (c: NodeJS.CpuUsage): number => (c.user + c.system) / 1e6;
       for (let r = 0; r < reps; r++) {
         // interleaved: the load on the shared machine hits both alike
+        let c0 = process.cpuUsage();
         let t0 = performance.now();
         const o = analyzeSntk(p.model, p.traj, { method: 'dense', top: 10 });
         const s = (performance.now() - t0) / 1000;
+        cpu = Math.min(cpu, cpuSeconds(process.cpuUsage(c0)));
         if (s < best) {
           best = s;
           ours = o;
         }
+        c0 = process.cpuUsage();
         t0 = performance.now();
         const e = expertPath(nb, p.model, p.traj);
         const se = (performance.now() - t0) / 1000;
+        cpuExpert = Math.min(cpuExpert, cpuSeconds(process.cpuUsage(c0)));
         if (se < bestExpert) {
           bestExpert = se;
           expert = e;
@@ -147,6 +157,8 @@ export async function run(): Promise<BenchResult[]> {
       extra.top1RelDiff = rel(ours!.top[0]!, expert!.top[0]!);
       extra.prRelDiff = rel(ours!.participationRatio, expert!.pr);
       extra.entropyRankRelDiff = rel(ours!.entropyRank!, expert!.entropyRank);
+      extra.sntkCpu = cpu;
+      extra.expertCpu = cpuExpert;
       extra.sntkOverExpert = best / bestExpert;
       extra.targetSntkOverExpert = 0.7;
       out.push({ case: `dense sNTK + diagnostics N=${N} T=${T} (native) vs expert path (GEMM Jacobian, SYRK, dsyevd)`, seconds: best, baselineSeconds: bestExpert, ratio: bestExpert / best, extra });

@@ -199,10 +199,13 @@ static napi_value js_dgemv(napi_env env, napi_callback_info info) {
 /*
  * dsyrk(trans, n, k, alpha, A, lda, beta, C, ldc): C ← α A Aᵀ + β C (A n×k) or α Aᵀ A + β C
  * (A k×n); the lower triangle is computed and mirrored, so C is fully symmetric on return.
+ * dsyrkLower(…): the same arguments, only the lower triangle of C (row-major) is written and the
+ * strict upper one keeps its contents — for consumers that read one triangle (the symmetric
+ * eigensolvers here read the row-major lower one): no O(n²) strided mirror pass.
  */
-static napi_value js_dsyrk(napi_env env, napi_callback_info info) {
+static napi_value syrk_call(napi_env env, napi_callback_info info, const char *fn, int mirror) {
   Args a;
-  if (!args_init(&a, env, info, 9, "dsyrk")) return NULL;
+  if (!args_init(&a, env, info, 9, fn)) return NULL;
   int t = arg_bool(&a, 0);
   int n = arg_dim(&a, 1), k = arg_dim(&a, 2);
   double alpha = arg_double(&a, 3);
@@ -217,10 +220,15 @@ static napi_value js_dsyrk(napi_env env, napi_callback_info info) {
   if (a.failed) return NULL;
   if (n == 0) return NULL;
   cblas_dsyrk(CblasRowMajor, CblasLower, t ? CblasTrans : CblasNoTrans, n, k, alpha, A, lda, beta, C, ldc);
-  for (int i = 0; i < n; i++)
-    for (int j = 0; j < i; j++) C[(size_t)j * ldc + i] = C[(size_t)i * ldc + j];
+  if (mirror)
+    for (int i = 0; i < n; i++)
+      for (int j = 0; j < i; j++) C[(size_t)j * ldc + i] = C[(size_t)i * ldc + j];
   return NULL;
 }
+
+static napi_value js_dsyrk(napi_env env, napi_callback_info info) { return syrk_call(env, info, "dsyrk", 1); }
+
+static napi_value js_dsyrk_lower(napi_env env, napi_callback_info info) { return syrk_call(env, info, "dsyrkLower", 0); }
 
 /* In-place transpose of an n×n matrix (swaps across the diagonal). O(n²), no extra memory. */
 static void transpose_square(double *A, int n) {
@@ -540,6 +548,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"dgemm", NULL, js_dgemm, NULL, NULL, NULL, napi_enumerable, NULL},
       {"dgemv", NULL, js_dgemv, NULL, NULL, NULL, napi_enumerable, NULL},
       {"dsyrk", NULL, js_dsyrk, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"dsyrkLower", NULL, js_dsyrk_lower, NULL, NULL, NULL, napi_enumerable, NULL},
       {"dsyevd", NULL, js_dsyevd, NULL, NULL, NULL, napi_enumerable, NULL},
       {"dsyevrValues", NULL, js_dsyevr_values, NULL, NULL, NULL, napi_enumerable, NULL},
       {"dgesdd", NULL, js_dgesdd, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -52,8 +52,13 @@ export interface LinalgBackend {
   gemm(transA: boolean, transB: boolean, alpha: number, A: Matrix, B: Matrix, beta: number, C: Matrix): void;
   /** `y ← α op(A) x + β y`. */
   gemv(trans: boolean, alpha: number, A: Matrix, x: Float64Array, beta: number, y: Float64Array): void;
-  /** `C ← α A Aᵀ` (trans = false) or `α Aᵀ A` (trans = true), full symmetric result. */
-  syrk(trans: boolean, alpha: number, A: Matrix, C: Matrix): void;
+  /**
+   * `C ← α A Aᵀ` (trans = false) or `α Aᵀ A` (trans = true), full symmetric result; with `lower`,
+   * only the lower triangle is guaranteed (the strict upper one may keep its old contents; the js
+   * backend writes both) — enough for this backend's `symmetricEigenvalues`, which reads the lower
+   * triangle, and one O(n²) strided pass cheaper.
+   */
+  syrk(trans: boolean, alpha: number, A: Matrix, C: Matrix, lower?: boolean): void;
   symmetricEigen(A: Matrix, vectors: boolean): SymmetricEigen;
   /**
    * Eigenvalues only, ascending: all of them, or the `largest` largest (a partial solver where the

@@ -15,7 +15,7 @@ import { gatherSiteFactors, type SiteFactors } from './site-gram.js';
 import { applyPropagator } from './operators.js';
 import { checkDenseBudget, memoryBudget } from './budget.js';
 import { InputError } from '../errors.js';
-import { gramRoute, gramSpectrumAndTop, gramTraceAndFrobenius, parameterGram, selectColumns } from './gram.js';
+import { gramRoute, gramSpectrumAndTop, gramTraceAndFrobenius, lowerGram, parameterGram, selectColumns } from './gram.js';
 import type { PhaseProfile } from './profile.js';
 
 /** How to build a dense sNTK. */
@@ -242,8 +242,11 @@ export function sntkSpectrum(model: Model, traj: Trajectory, opts: SntkSpectrumO
   let G: Matrix;
   let route: SntkSpectrum['route'];
   let J: Matrix | undefined;
+  // the full spectrum only: the eigensolvers read the lower triangle, so the Gram needs no mirror
+  // (SYRK) or symmetrisation (P K_θ Pᵀ) pass over its n² entries
+  const lower = !wantVector && !(opts.largest !== undefined && opts.largest < n);
   if (usePkp) {
-    G = pkpGram(model, traj, M);
+    G = pkpGram(model, traj, M, !lower);
     route = 'pkp';
     profile?.lap('gram');
   } else {
@@ -253,10 +256,10 @@ export function sntkSpectrum(model: Model, traj: Trajectory, opts: SntkSpectrumO
     if (via === 'JtJ') {
       // the block-VJP Gram runs over every trajectory row: a row subset takes SYRK
       route = rowIdx ? 'syrk' : gramRoute(model);
-      G = parameterGram(model, traj, J, idx, route);
+      G = parameterGram(model, traj, J, idx, route, lower);
     } else {
       route = 'syrk';
-      G = syrk(J, false);
+      G = lower ? lowerGram(J, false) : syrk(J, false);
     }
     profile?.lap('gram');
   }
@@ -297,15 +300,16 @@ export function sntkSpectrum(model: Model, traj: Trajectory, opts: SntkSpectrumO
 /**
  * `J Jᵀ = P K_θ Pᵀ` (`M × M`) in ONE `M × M` buffer: the core `K_θ` written directly from the
  * weight sites (`coreKernelInto`), one propagator sweep in place, an in-place transpose (`K_θ`
- * symmetric ⇒ `(P K_θ)ᵀ = K_θ Pᵀ`), a second sweep in place, then symmetrised.
- * Cost 4·B·T·N²·M (two sweeps) + O(Σ_j (B·T)²·(L_j + N)) for the core.
+ * symmetric ⇒ `(P K_θ)ᵀ = K_θ Pᵀ`), a second sweep in place, then symmetrised unless `symmetric`
+ * is false (both triangles then hold `P K_θ Pᵀ` to rounding; enough for the eigensolvers, which read
+ * the lower one). Cost 4·B·T·N²·M (two sweeps) + O(Σ_j (B·T)²·(L_j + N)) for the core.
  */
-function pkpGram(model: Model, traj: Trajectory, M: number): Matrix {
+function pkpGram(model: Model, traj: Trajectory, M: number, symmetric = true): Matrix {
   const X = coreKernelInto(gatherSiteFactors(model, traj), traj.N, zeros(M, M));
   applyPropagator(model, traj, X, false, true);
   transposeInPlace(X);
   applyPropagator(model, traj, X, false, true);
-  symmetrize(X);
+  if (symmetric) symmetrize(X);
   return X;
 }
 

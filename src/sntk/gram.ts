@@ -47,11 +47,13 @@ export function gramRoute(model: Model): GramRoute {
  * parameters), by `gramRoute`: the block VJP with the p columns of `J` as cotangents
  * (`JᵀJ = VJP(J)`, rows `idx` of the result; adjoint recursion O(B·T·N²·p), θ-accumulation
  * O(B·T·P·p) thanks to the weight sites' outer-product structure, about N/2 times fewer flops than
- * the SYRK's O(M·p²/2)), symmetrised; or one SYRK. `J` is not modified.
+ * the SYRK's O(M·p²/2)), symmetrised; or one SYRK. `lower`: the SYRK route may leave the strict
+ * upper triangle zero (for the backend's `symmetricEigenvalues`, which reads the lower one). `J` is
+ * not modified.
  */
-export function parameterGram(model: Model, traj: Trajectory, J: Matrix, idx: Int32Array, route: GramRoute = gramRoute(model)): Matrix {
+export function parameterGram(model: Model, traj: Trajectory, J: Matrix, idx: Int32Array, route: GramRoute = gramRoute(model), lower = false): Matrix {
   const p = idx.length;
-  if (route === 'syrk') return syrk(J, true);
+  if (route === 'syrk') return lower ? lowerGram(J, true) : syrk(J, true);
   const V = trajectoryVjpBlock(model, traj, J, { method: 'block' }); // cellSize × p
   const G = zeros(p, p);
   for (let a = 0; a < p; a++) {
@@ -66,6 +68,18 @@ export function parameterGram(model: Model, traj: Trajectory, J: Matrix, idx: In
     }
   }
   return G;
+}
+
+/**
+ * `JᵀJ` (trans = true, `cols × cols`) or `J Jᵀ` (`rows × rows`) by one SYRK with only the lower
+ * triangle guaranteed (see `LinalgBackend.syrk`): the input of the backend's `symmetricEigenvalues`
+ * without the O(n²) mirror pass. Cost ≈ half a GEMM.
+ */
+export function lowerGram(J: Matrix, trans: boolean): Matrix {
+  const n = trans ? J.cols : J.rows;
+  const C = zeros(n, n);
+  getBackend().syrk(trans, 1, J, C, true);
+  return C;
 }
 
 /** `tr G` and `‖G‖_F²` of a square matrix, exact from its entries. Cost O(n²). */

@@ -94,6 +94,27 @@ describe.skipIf(!native)(suite, () => {
     }
   });
 
+  it('syrk with lower: the same lower triangle as the full syrk, the strict upper one untouched, and the same eigenvalues (rel ≤ 1e-12 of λ_max)', () => {
+    const A = randMatrix(40, 23, 12);
+    for (const trans of [false, true]) {
+      const n = trans ? 23 : 40;
+      const full = zerosM(n, n);
+      const low = zerosM(n, n);
+      low.data.fill(-3); // sentinel: the strict upper triangle must keep it
+      nb.syrk(trans, 1, A, full);
+      nb.syrk(trans, 1, A, low, true);
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j <= i; j++) expect(low.data[i * n + j]).toBe(full.data[i * n + j]);
+        for (let j = i + 1; j < n; j++) expect(low.data[i * n + j]).toBe(-3);
+      }
+      for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) low.data[i * n + j] = 0;
+      const wl = nb.symmetricEigenvalues!(low, true);
+      const wf = nb.symmetricEigenvalues!(full, true);
+      const lmax = Math.max(...wf);
+      for (let i = 0; i < n; i++) expect(Math.abs(wl[i]! - wf[i]!)).toBeLessThanOrEqual(1e-12 * lmax);
+    }
+  });
+
   it('symmetricEigen: ascending values, vectors up to sign, reconstruction (rel ≤ 1e-10)', () => {
     const n = 40;
     const A = randSymmetric(n, 21);
