@@ -33,8 +33,17 @@ export interface AnalyzeOptions {
   seed?: number;
   /** Operator path: matvec budget of the Lanczos solve (default: the solver's). */
   eigenBudget?: number;
-  /** Operator path: Hutchinson probes for `‖K‖_F²` (default 120). */
+  /**
+   * Operator path: the most Hutchinson probes for `‖K‖_F²` (default 120); fewer are used once the
+   * PR's relative standard error is at most `prRelativeError`.
+   */
   probes?: number;
+  /**
+   * Operator path: target relative standard error of the participation ratio (default 0.005): the
+   * probes stop, in batches of 16 and after at least 32, once the estimated standard error is
+   * below it (0: use all `probes`).
+   */
+  prRelativeError?: number;
   /** Operator path: compute the trace exactly when it costs at most this many flops (default 4e10). */
   exactTraceFlops?: number;
   /** Largest `min(M, P)` for which `auto` picks the dense path (default 4000). */
@@ -73,7 +82,7 @@ export interface AnalyzeOptions {
   ranks?: boolean;
   /** Operator path: which Gram to apply (default `auto`: the smaller; `JtJ` whenever `topVector` or `params` is set). */
   operatorGram?: 'auto' | 'JtJ';
-  /** Operator path: relative tolerance of the Lanczos Ritz values (default 1e-10). */
+  /** Operator path: tolerance of the Lanczos Ritz values' error bounds, relative to the largest (default 1e-8). */
   lanczosTol?: number;
 }
 
@@ -106,6 +115,8 @@ export interface KernelAnalysis {
   standardErrors?: KernelStandardErrors;
   /** Operator applications used (operator path). */
   matvecs?: number;
+  /** Hutchinson probes used (operator path; `standardErrors.participationRatio` is what they reached). */
+  probes?: number;
   /**
    * Present when the full Lanczos basis did not fit the memory budget: the bounded basis size used
    * and the number of thick restarts (more matvecs, same accuracy target; check `standardErrors.top`).
@@ -281,7 +292,7 @@ export function analyzeSntk(model: Model, traj: Trajectory, opts: AnalyzeOptions
     k: top,
     seed: opts.seed ?? 0,
     blockSize,
-    tol: opts.lanczosTol ?? 1e-10,
+    tol: opts.lanczosTol ?? 1e-8,
     requireConvergence: false,
     ...(init ? { init } : {}),
     ...(maxBasis !== undefined ? { maxBasis, budget: 5 * basisVectors } : opts.eigenBudget !== undefined ? { budget: opts.eigenBudget } : {}),
@@ -296,11 +307,15 @@ export function analyzeSntk(model: Model, traj: Trajectory, opts: AnalyzeOptions
   }
   opts.onPhase?.('Frobenius norm (deflated Hutchinson)');
   const probes = opts.probes ?? 120;
+  const prTol = opts.prRelativeError ?? 0.005;
+  if (!(prTol >= 0)) throw new InputError(`analyzeSntk: prRelativeError must be a non-negative number, got ${prTol}`);
   const mom = estimateSpectralMoments(A, {
     seed: (opts.seed ?? 0) + 1,
     deflation: { vectors: eig.vectors, ...(eig.AV ? { AV: eig.AV } : {}) },
     budget: probes,
-    batch: 16,
+    batch: probeBatch,
+    tol: prTol,
+    minProbes: 2 * probeBatch,
     ...(trace !== undefined ? { trace } : {}),
   });
   profile.lap('Frobenius norm (deflated Hutchinson)');
@@ -323,6 +338,7 @@ export function analyzeSntk(model: Model, traj: Trajectory, opts: AnalyzeOptions
       top: Array.from(eig.errorBounds),
     },
     matvecs: eig.matvecs + mom.matvecs,
+    probes: mom.probes,
     ...(maxBasis !== undefined ? { lanczosBasis: { maxBasis, restarts: eig.restarts ?? 0 } } : {}),
     seconds: (performance.now() - t0) / 1000,
     profile: profile.phases,
