@@ -317,10 +317,9 @@ export class RowBasis {
     if (Q.rows !== n) throw new ShapeError(`RowBasis.append: block has ${Q.rows} rows, basis vectors have ${n}`);
     if (this.m + k > this.capacity) throw new ShapeError(`RowBasis.append: ${this.m} + ${k} vectors exceed the capacity ${this.capacity}`);
     const b = this.buf, q = Q.data;
-    for (let j = 0; j < k; j++) {
-      const o = (this.m + j) * n;
-      for (let r = 0, s = j; r < n; r++, s += k) b[o + r] = q[s]!;
-    }
+    const o = this.m * n;
+    // Q read once in order, k sequential write streams
+    for (let r = 0, s = 0; r < n; r++, s += k) for (let j = 0, d = o + r; j < k; j++, d += n) b[d] = q[s + j]!;
     this.m += k;
   }
   /** Empties the basis. */
