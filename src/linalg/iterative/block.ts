@@ -322,13 +322,33 @@ export class RowBasis {
     for (let r = 0, s = 0; r < n; r++, s += k) for (let j = 0, d = o + r; j < k; j++, d += n) b[d] = q[s + j]!;
     this.m += k;
   }
-  /** Empties the basis. */
-  clear(): void {
-    this.m = 0;
-  }
   /** `Q S` for `S` `m × c` (the first `m` rows used): an `n × c` block. One GEMM, cost 2·n·m·c. */
   times(S: Matrix): Matrix {
     return gemm(this.rowsView(), S, { transA: true });
+  }
+  /**
+   * Replaces the basis by its first `c` rotated vectors `Q S[:, :c]` (`S` `m × m`, e.g. Ritz
+   * vectors of a thick restart), in place: column stripes of the basis are copied out and
+   * multiplied back, so no second `n × c` block is held. Cost 2·n·m·c flops, O(m·stripe) scratch.
+   */
+  rotateInPlace(S: Matrix, c: number): void {
+    const { n, m } = this;
+    if (S.rows !== m || c > m) throw new ShapeError(`RowBasis.rotateInPlace: rotation is ${S.rows}×${S.cols}, basis has ${m} vectors, kept ${c}`);
+    const St = zeros(c, m); // S[:, :c]ᵀ
+    for (let r = 0; r < m; r++) for (let q = 0; q < c; q++) St.data[q * m + r] = S.data[r * S.cols + q]!;
+    const stripe = Math.max(1, Math.min(n, 2048));
+    const chunk = zeros(m, stripe);
+    const out = zeros(c, stripe);
+    const b = this.buf;
+    for (let c0 = 0; c0 < n; c0 += stripe) {
+      const w = Math.min(stripe, n - c0);
+      const C: Matrix = w === stripe ? chunk : { rows: m, cols: w, data: chunk.data.subarray(0, m * w) };
+      const O: Matrix = w === stripe ? out : { rows: c, cols: w, data: out.data.subarray(0, c * w) };
+      for (let r = 0; r < m; r++) C.data.set(b.subarray(r * n + c0, r * n + c0 + w), r * w);
+      gemm(St, C, { out: O });
+      for (let r = 0; r < c; r++) b.set(O.data.subarray(r * w, (r + 1) * w), r * n + c0);
+    }
+    this.m = c;
   }
   /** The basis as an `n × m` column block (for the general fallback). Cost O(n·m). */
   asColumns(): Matrix {

@@ -25,9 +25,8 @@ export interface LanczosOptions extends EstimatorOptions {
   /**
    * Largest number of basis vectors kept in memory (default: no limit below the matvec budget).
    * When the basis would grow past it, the iteration restarts thickly: it keeps the leading Ritz
-   * vectors (at least `k`) and continues from the current residual block, so memory stays at
-   * about `n·maxBasis` doubles (`n·(maxBasis + kept)` for a moment at each restart) while the
-   * matvec budget may be larger. Restarts slow convergence for
+   * vectors (at least `k`, rotated in place) and continues from the current residual block, so
+   * memory stays at `n·(maxBasis + blockSize)` doubles while the matvec budget may be larger. Restarts slow convergence for
    * clustered spectra; do not set it below about `3k` unless memory forces you to.
    */
   maxBasis?: number;
@@ -161,13 +160,11 @@ export function lanczosTopK(A: SymmetricApply, opts: LanczosOptions): Eigenpairs
         // the next block o.Q is orthogonal to the old basis, hence to them, and the coupling
         // Q_keptᵀ A Q_next is recomputed by the full reorthogonalisation of its product.
         const keep = Math.min(m, maxBasis - o.Q.cols, k + Math.max(b, Math.floor((maxBasis - k - o.Q.cols) / 2)));
-        const kept = ritzBlock(basis, ritz.vectors, m, keep);
         const theta = zeros(keep, keep);
         for (let i = 0; i < keep; i++) theta.data[i * keep + i] = ritz.values[i]!;
         // the kept block's coupling to the next block, as recurrenceResiduals expects of the last block
         lastR = mulSmall({ rows: lastR.rows, cols: lastR.cols, data: lastR.data }, lastBlockRows(ritz.vectors, m, lastR.cols, keep));
-        basis.clear();
-        basis.append(kept);
+        basis.rotateInPlace(ritz.vectors, keep); // no second n × keep block
         coeffCols.length = 0;
         blockCols.length = 0;
         coeffCols.push(theta);
