@@ -292,19 +292,26 @@ export function orthonormalize(W: Matrix, basis: Matrix[], opts: { rng?: Rng; dr
 /**
  * An orthonormal basis stored by rows: vector `i` is row `i` of a row-major `m × n` buffer, so
  * that the projections `Qᵀ X` and `X − Q H` against the whole basis are ONE GEMM each (on
- * contiguous memory) instead of one thin GEMM per stored block. Capacity in vectors is fixed at
- * construction (`n·capacity` doubles).
+ * contiguous memory) instead of one thin GEMM per stored block. At most `capacity` vectors; the
+ * buffer is allocated at that size when it is at most `eager` vectors (default 512), else it
+ * starts there and doubles as needed.
  */
 export class RowBasis {
   readonly n: number;
   readonly capacity: number;
   /** Vectors in use. */
   m = 0;
-  private readonly buf: Float64Array;
-  constructor(n: number, capacity: number) {
+  private buf: Float64Array;
+  constructor(n: number, capacity: number, eager = 512) {
     this.n = n;
     this.capacity = capacity;
-    this.buf = new Float64Array(n * capacity);
+    this.buf = new Float64Array(n * Math.min(capacity, eager));
+  }
+  private reserve(rows: number): void {
+    if (rows * this.n <= this.buf.length) return;
+    const grown = new Float64Array(this.n * Math.min(this.capacity, Math.max(rows, 2 * (this.buf.length / this.n))));
+    grown.set(this.buf.subarray(0, this.m * this.n));
+    this.buf = grown;
   }
   /** The basis as an `m × n` matrix (a view: its rows are the vectors). */
   rowsView(): Matrix {
@@ -316,6 +323,7 @@ export class RowBasis {
     const k = Q.cols;
     if (Q.rows !== n) throw new ShapeError(`RowBasis.append: block has ${Q.rows} rows, basis vectors have ${n}`);
     if (this.m + k > this.capacity) throw new ShapeError(`RowBasis.append: ${this.m} + ${k} vectors exceed the capacity ${this.capacity}`);
+    this.reserve(this.m + k);
     const b = this.buf, q = Q.data;
     const o = this.m * n;
     // Q read once in order, k sequential write streams
