@@ -8,9 +8,13 @@
  * - matrix-free PR (with standard error) and top-10 at (256, 500), (512, 1000) and (1024, 1000)
  *   native and (512, 1000) pure TypeScript (the targets in the extras), with per-phase
  *   times; and the agreement of dense and matrix-free at (64, 50).
+ * Per matrix-free case also the cost of one operator application per vector at the Lanczos block
+ * width (8) and the probe width (16) against the raw backend GEMMs of the same shapes (the weight
+ * site's `T × L` by `L × N·k` product and its transpose, and `T` forward and `T` transposed
+ * `N × N × k` products: what one application's two sweeps do in GEMMs), interleaved, best of 3.
  * Vanilla tanh RNN, D = 4 (D = 2 for the dense cases, so (32,100) has 1120 parameters), B = 1.
  * `SNTK_BENCH_KERNEL_QUICK=1` runs only the small cases; `SNTK_BENCH_KERNEL_CASES=matrix-free` only
- * the matrix-free targets.
+ * the matrix-free targets; `SNTK_BENCH_KERNEL_MF="256x500:native,512x1000:js"` picks those cases.
  */
 import { Matrix as MlMatrix, EigenvalueDecomposition } from 'ml-matrix';
 import { defineSpec, randomModel, rollout, trajectoryJvp } from '../src/models/index.js';
@@ -18,7 +22,8 @@ import { createRng } from '../src/linalg/random.js';
 import { analyzeSntk } from '../src/sntk/analyze.js';
 import type { BenchResult } from './types.js';
 import { environment } from './suite.js';
-import { getBackend, setBackend } from '../src/linalg/index.js';
+import { gemm, getBackend, setBackend, zeros, type Matrix } from '../src/linalg/index.js';
+import { fisherOperator, sntkOperator } from '../src/sntk/operators.js';
 import { loadNativeBackend, nativeBackendStatus } from '../src/linalg/native.js';
 
 export const name = 'kernel';
@@ -48,6 +53,35 @@ function naiveBaseline(p: ReturnType<typeof problem>): { seconds: number; top: n
   let tr = 0, f2 = 0, top = 0;
   for (const v of ev) { tr += v; f2 += v * v; top = Math.max(top, v); }
   return { seconds: (performance.now() - t0) / 1000, top, pr: (tr * tr) / f2 };
+}
+
+/**
+ * Seconds per vector of one application of the operator the analysis used (`via`) on an `n × k`
+ * block, and of the raw GEMMs of the same shapes (site product and its transpose, `T` forward and
+ * `T` transposed `N × N × k` products), interleaved, best of `reps`.
+ */
+function applicationCost(p: ReturnType<typeof problem>, via: 'JtJ' | 'JJt', k: number, reps = 3): { apply: number; gemms: number } {
+  const { model, traj } = p;
+  const N = traj.N, T = traj.B * traj.T, L = N + model.cell.D + 1;
+  const op = via === 'JtJ' ? fisherOperator(model, traj) : sntkOperator(model, traj);
+  const X = zeros(op.rows, k);
+  createRng(3).fillNormal(X.data);
+  const U = zeros(T, L), Th = zeros(L, N * k), Z = zeros(T, N * k), W = zeros(N, N), Y = zeros(N, k), Yo: Matrix = zeros(N, k);
+  for (const A of [U, Th, W, Y]) createRng(4).fillNormal(A.data);
+  let apply = Infinity, gemms = Infinity;
+  op.matmat(X); // warm-up (stacked sites, buffers)
+  for (let r = 0; r < reps; r++) {
+    let t0 = performance.now();
+    op.matmat(X);
+    apply = Math.min(apply, (performance.now() - t0) / 1000 / k);
+    t0 = performance.now();
+    gemm(U, Th, { out: Z });
+    for (let t = 0; t < T; t++) gemm(W, Y, { out: Yo });
+    for (let t = 0; t < T; t++) gemm(W, Y, { out: Yo, transA: true });
+    gemm(U, Z, { transA: true, out: Th });
+    gemms = Math.min(gemms, (performance.now() - t0) / 1000 / k);
+  }
+  return { apply, gemms };
 }
 
 export async function run(): Promise<BenchResult[]> {
@@ -90,7 +124,15 @@ export async function run(): Promise<BenchResult[]> {
   // skipped, with a note, when the addon is not built).
   const hasNative = loadNativeBackend() !== undefined;
   const before = getBackend().name;
-  const cases: [number, number, 'native' | 'js'][] = [[256, 500, 'native'], [512, 1000, 'native'], [1024, 1000, 'native'], [512, 1000, 'js']];
+  // SNTK_BENCH_KERNEL_MF="256x500:native,512x1000:js" picks the matrix-free cases
+  const pick = process.env.SNTK_BENCH_KERNEL_MF;
+  const cases: [number, number, 'native' | 'js'][] = pick
+    ? pick.split(',').map((c) => {
+        const m = /^\s*(\d+)x(\d+):(native|js)\s*$/.exec(c);
+        if (!m) throw new Error(`SNTK_BENCH_KERNEL_MF: cannot read '${c}' (expected NxT:native or NxT:js)`);
+        return [Number(m[1]), Number(m[2]), m[3] as 'native' | 'js'];
+      })
+    : [[256, 500, 'native'], [512, 1000, 'native'], [1024, 1000, 'native'], [512, 1000, 'js']];
   for (const [N, T, backend] of cases) {
     if (backend === 'native' && !hasNative) {
       process.stderr.write(`bench kernel: N=${N} T=${T} native skipped (${nativeBackendStatus()})\n`);
@@ -111,12 +153,20 @@ export async function run(): Promise<BenchResult[]> {
       top10RelErrorBound: r.standardErrors!.top[9]! / r.top[9]!,
       matvecs: r.matvecs ?? 0,
       secondsPerStep: seconds / T,
-      target: N === 1024 ? 60 : backend === 'js' ? 90 : N === 512 ? 15 : NaN,
+      target: T !== 1000 ? NaN : N === 1024 ? 60 : N !== 512 ? NaN : backend === 'js' ? 90 : 15,
       // the default memory budget bounds the Lanczos basis (thick restarts when it does not fit)
       lanczosRestarts: r.lanczosBasis?.restarts ?? 0,
       rssGiB: process.memoryUsage().rss / 1024 ** 3,
     };
     for (const ph of r.profile) extra[`phase_${ph.phase.split(' ')[0]}`] = ph.seconds;
+    extra.probes = r.probes ?? 0;
+    // the cost of one application per vector against the raw GEMMs of the same shapes, same run
+    for (const k of [8, 16]) {
+      const c = applicationCost(p, r.via, k);
+      extra[`applyPerVector_k${k}`] = c.apply;
+      extra[`rawGemmsPerVector_k${k}`] = c.gemms;
+      extra[`applyOverRawGemms_k${k}`] = c.apply / c.gemms;
+    }
     out.push({ case: `matrix-free PR + top-10 N=${N} T=${T} (${backend})`, seconds, extra, env: environment() });
     process.stderr.write(`bench kernel: matrix-free N=${N} T=${T} (${backend}) ${seconds.toFixed(1)} s, PR rel. SE ${extra.prRelStandardError!.toExponential(2)}\n`);
   }

@@ -1,8 +1,9 @@
 /**
  * Matrix-free scaling of the sNTK diagnostics: wall time of `analyzeSntk` (operator
  * path, top-10, PR with its standard error) against T at fixed N and against N at fixed T, each at
- * a fixed accuracy — the Hutchinson probe count is raised until the PR's relative standard error is
- * ≤ 0.5% and the time of that run is reported. Per size also the cost per operator application
+ * a fixed accuracy — the Hutchinson probes stop once the PR's relative standard error is ≤ 0.5%
+ * (`prRelativeError`; the cap on their number is raised when it is reached first) and the time of
+ * that run is reported. Per size also the cost per operator application
  * against two GEMM passes over the trajectory (one N×N×k GEMM per step forward and one backward,
  * the floor of a matvec), measured in the same run. Fitted log–log slopes in the extras.
  *
@@ -75,14 +76,15 @@ function measure(sweep: 'T' | 'N', N: number, T: number): ScalingPoint & { perMa
   let probes = 120;
   for (;;) {
     const t0 = performance.now();
-    const r = analyzeSntk(model, traj, { method: 'operator', top: 10, seed: 1, probes });
+    // the probes stop by themselves at the target standard error; `probes` only caps them
+    const r = analyzeSntk(model, traj, { method: 'operator', top: 10, seed: 1, probes, prRelativeError: PR_REL_SE });
     const seconds = (performance.now() - t0) / 1000;
     const rse = r.standardErrors!.participationRatio / r.participationRatio;
     if (rse <= PR_REL_SE || probes >= 4000) {
       const k = 16;
       const floor = twoGemmPasses(N, T, k) / k;
       const mv = r.matvecs ?? 1;
-      return { sweep, N, T, seconds, probes, prRelSE: rse, matvecs: mv, perMatvec: seconds / mv, gemmFloor: floor };
+      return { sweep, N, T, seconds, probes: r.probes ?? probes, prRelSE: rse, matvecs: mv, perMatvec: seconds / mv, gemmFloor: floor };
     }
     probes = Math.min(4000, Math.ceil(probes * Math.max(1.5, 1.2 * (rse / PR_REL_SE) ** 2)));
   }

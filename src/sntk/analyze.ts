@@ -6,7 +6,8 @@
  * Frobenius norm, PR, entropy rank, rank-for-95% and the top eigenvalues from the spectrum.
  * Operator: the smaller of `JᵀJ` (`P × P`) and `JJᵀ` (`M × M`) as a block operator; top-k by block
  * Lanczos; `‖K‖_F²` (hence PR) by exact deflation of the top-k plus Hutchinson probes on the
- * rest, with standard errors; the trace exactly (`‖J‖_F²` by streaming sensitivities) when that
+ * rest, with standard errors, the probes stopping once the PR's relative standard error reaches
+ * `prRelativeError` (docs/theory.md §5); the trace exactly (`‖J‖_F²` by streaming sensitivities) when that
  * costs at most `exactTraceFlops`, else estimated from the same probes.
  */
 import type { Model, Trajectory } from '../models/types.js';
@@ -33,8 +34,17 @@ export interface AnalyzeOptions {
   seed?: number;
   /** Operator path: matvec budget of the Lanczos solve (default: the solver's). */
   eigenBudget?: number;
-  /** Operator path: Hutchinson probes for `‖K‖_F²` (default 120). */
+  /**
+   * Operator path: the most Hutchinson probes for `‖K‖_F²` (default 120); fewer are used once the
+   * PR's relative standard error is at most `prRelativeError`.
+   */
   probes?: number;
+  /**
+   * Operator path: target relative standard error of the participation ratio (default 0.005): the
+   * probes stop, in batches of 16 and after at least 32, once the estimated standard error is
+   * below it (0: use all `probes`).
+   */
+  prRelativeError?: number;
   /** Operator path: compute the trace exactly when it costs at most this many flops (default 4e10). */
   exactTraceFlops?: number;
   /** Largest `min(M, P)` for which `auto` picks the dense path (default 4000). */
@@ -73,7 +83,7 @@ export interface AnalyzeOptions {
   ranks?: boolean;
   /** Operator path: which Gram to apply (default `auto`: the smaller; `JtJ` whenever `topVector` or `params` is set). */
   operatorGram?: 'auto' | 'JtJ';
-  /** Operator path: relative tolerance of the Lanczos Ritz values (default 1e-10). */
+  /** Operator path: tolerance of the Lanczos Ritz values' error bounds, relative to the largest (default 1e-8). */
   lanczosTol?: number;
 }
 
@@ -106,6 +116,8 @@ export interface KernelAnalysis {
   standardErrors?: KernelStandardErrors;
   /** Operator applications used (operator path). */
   matvecs?: number;
+  /** Hutchinson probes used (operator path; `standardErrors.participationRatio` is what they reached). */
+  probes?: number;
   /**
    * Present when the full Lanczos basis did not fit the memory budget: the bounded basis size used
    * and the number of thick restarts (more matvecs, same accuracy target; check `standardErrors.top`).
@@ -237,10 +249,12 @@ export function analyzeSntk(model: Model, traj: Trajectory, opts: AnalyzeOptions
       ...(spec.jacobian ? { jacobian: spec.jacobian } : {}),
     };
   }
-  // memory of the operator path, before any allocation: the Lanczos basis, the Ritz/residual
-  // blocks and probe batches (n-vectors), and the block products through the trajectory (M rows).
-  // When the full basis does not fit, Lanczos runs with a bounded basis (thick restarts) and a
-  // larger matvec budget; only when even a small basis does not fit is the request refused.
+  // memory of the operator path, before any allocation. Lanczos phase: the row-stored basis
+  // (maxBasis + one block, restarts rotate it in place), its blocks of width b and the block
+  // products through the trajectory (M rows), the Ritz vectors, A·V and residuals (3·top vectors);
+  // probe phase (the basis is gone): V, A·V, probe blocks and their products. When the full basis
+  // does not fit, Lanczos runs with a bounded basis (thick restarts) and a larger matvec budget;
+  // only when even a small basis does not fit is the request refused.
   if (rowIndex && (forceJtJ || idx !== undefined)) {
     throw new InputError('analyzeSntk: on the operator path a state-row subset cannot be combined with a parameter subset or the top parameter direction (use the dense path)');
   }
@@ -250,16 +264,16 @@ export function analyzeSntk(model: Model, traj: Trajectory, opts: AnalyzeOptions
   const blockSize = Math.min(top, 8);
   const basisVectors = opts.eigenBudget ?? lanczosDefaultBudget(nOp, top);
   const probeBatch = 16;
-  // block products: the input block, the forward tangents and the adjoints over the M rows (measured peak RSS)
-  const otherDoubles = nOp * (3 * top + 3 * probeBatch) + 3 * M * Math.max(blockSize, probeBatch);
+  const lanczosOther = nOp * (3 * top + 6 * blockSize) + 4 * M * blockSize;
+  const probeDoubles = nOp * (2 * top + 3 * probeBatch) + 4 * M * probeBatch;
+  const need = (basis: number): number => Math.max(nOp * (basis + blockSize) + lanczosOther, probeDoubles);
   const budgetDoubles = memoryBudget(opts.memoryBudget) / 8;
   let maxBasis: number | undefined;
-  if (nOp * basisVectors + otherDoubles > budgetDoubles) {
+  if (need(basisVectors) > budgetDoubles) {
     const smallest = Math.max(top + 2 * blockSize, 2 * top + blockSize);
-    // at a restart the old basis (maxBasis vectors) and the kept Ritz block (≤ maxBasis/2 + top) coexist
-    const fits = Math.floor((budgetDoubles - otherDoubles - nOp * top) / (1.5 * nOp));
+    const fits = Math.floor((budgetDoubles - lanczosOther) / nOp) - blockSize;
     checkBudgetWith(
-      nOp * (1.5 * Math.max(smallest, Math.min(fits, basisVectors)) + top) + otherDoubles,
+      need(Math.max(smallest, Math.min(fits, basisVectors))),
       `the matrix-free spectrum (a Lanczos basis of at least ${smallest} vectors of length ${nOp} for the top ${top}, block products over ${M} trajectory rows)`,
       opts.memoryBudget,
       'lower --top or raise the budget (--memory-budget / SNTK_MEMORY_BUDGET)',
@@ -281,7 +295,7 @@ export function analyzeSntk(model: Model, traj: Trajectory, opts: AnalyzeOptions
     k: top,
     seed: opts.seed ?? 0,
     blockSize,
-    tol: opts.lanczosTol ?? 1e-10,
+    tol: opts.lanczosTol ?? 1e-8,
     requireConvergence: false,
     ...(init ? { init } : {}),
     ...(maxBasis !== undefined ? { maxBasis, budget: 5 * basisVectors } : opts.eigenBudget !== undefined ? { budget: opts.eigenBudget } : {}),
@@ -296,11 +310,15 @@ export function analyzeSntk(model: Model, traj: Trajectory, opts: AnalyzeOptions
   }
   opts.onPhase?.('Frobenius norm (deflated Hutchinson)');
   const probes = opts.probes ?? 120;
+  const prTol = opts.prRelativeError ?? 0.005;
+  if (!(prTol >= 0)) throw new InputError(`analyzeSntk: prRelativeError must be a non-negative number, got ${prTol}`);
   const mom = estimateSpectralMoments(A, {
     seed: (opts.seed ?? 0) + 1,
     deflation: { vectors: eig.vectors, ...(eig.AV ? { AV: eig.AV } : {}) },
     budget: probes,
-    batch: 16,
+    batch: probeBatch,
+    tol: prTol,
+    minProbes: 2 * probeBatch,
     ...(trace !== undefined ? { trace } : {}),
   });
   profile.lap('Frobenius norm (deflated Hutchinson)');
@@ -323,6 +341,7 @@ export function analyzeSntk(model: Model, traj: Trajectory, opts: AnalyzeOptions
       top: Array.from(eig.errorBounds),
     },
     matvecs: eig.matvecs + mom.matvecs,
+    probes: mom.probes,
     ...(maxBasis !== undefined ? { lanczosBasis: { maxBasis, restarts: eig.restarts ?? 0 } } : {}),
     seconds: (performance.now() - t0) / 1000,
     profile: profile.phases,

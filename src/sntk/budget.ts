@@ -128,8 +128,9 @@ export interface KernelAnalysisShape {
 /**
  * The fewest float64 values an sNTK analysis of this shape needs (the smallest route that
  * `analyzeSntk` / `denseSntk` may take), known before any rollout: dense spectrum `M·P + 2n²`
- * (n = min(M, P)); matrix-free `n·(1.5·b + 4·top + 48) + 3·M·16` with the smallest Lanczos basis
- * `b = max(top + 16, 2·top + 8)` (src/sntk/analyze.ts); a dense kernel for `--out` at least
+ * (n = min(M, P)); matrix-free the larger of its Lanczos phase `n·(b + 3·top + 7·w) + 4·M·w`
+ * (block width `w = min(top, 8)`, smallest basis `b = max(top + 2w, 2·top + w)`) and its probe
+ * phase `n·(2·top + 48) + 64·M` (src/sntk/analyze.ts); a dense kernel for `--out` at least
  * `M² + 2·M·P`. Cost O(1).
  */
 export function kernelAnalysisDoubles(s: KernelAnalysisShape): number {

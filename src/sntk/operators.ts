@@ -21,10 +21,16 @@ import {
   trajectoryVjp,
   trajectoryJvpBlock,
   trajectoryVjpBlock,
+  preferBlockSweep,
+  hasBlockSweep,
+  stackSites,
+  jvpBlockSweep,
+  vjpBlockSweep,
+  type StackedSite,
 } from '../models/index.js';
 import { prepareOutputSweep, outputJvpBlock, outputVjpBlock } from '../models/output-sweep.js';
 import { gatherSiteFactors, type SiteFactors } from './site-gram.js';
-import { ShapeError } from '../errors.js';
+import { ShapeError, assertFinite } from '../errors.js';
 import { readoutSlice } from '../models/spec.js';
 
 function rowsOf(traj: Trajectory): number {
@@ -106,7 +112,8 @@ export function propagatorOperator(model: Model, traj: Trajectory): LinearOperat
 
 /**
  * `K_θ Y` for a block from the site factors: per site, `Z = β ⊙ (U (Uᵀ (β ⊙ Y)))` with the
- * `(bt) × (i·k)` reshape, two GEMMs. Cost O(Σ_j B·T·L_j·N·k).
+ * `(bt) × (i·k)` reshape, two GEMMs (sites that share their `β` are best merged first,
+ * `mergeSharedBeta`). Cost O(Σ_j B·T·L_j·N·k).
  */
 export function applyCoreKernel(factors: readonly SiteFactors[], N: number, Y: Matrix): Matrix {
   const BT = Y.rows / N;
@@ -114,27 +121,58 @@ export function applyCoreKernel(factors: readonly SiteFactors[], N: number, Y: M
   const Z = zeros(Y.rows, k);
   const nk = N * k;
   const scaled = new Float64Array(Y.rows * k);
+  const y = Y.data, z = Z.data;
+  let V: Matrix | undefined;
   for (const { U, beta } of factors) {
     const bd = beta.data;
-    for (let r = 0; r < BT; r++) {
-      for (let i = 0; i < N; i++) {
-        const bv = bd[r * N + i]!;
-        const o = (r * N + i) * k;
-        for (let c = 0; c < k; c++) scaled[o + c] = bv * Y.data[o + c]!;
-      }
+    for (let r = 0, o = 0; r < BT * N; r++, o += k) {
+      const bv = bd[r]!;
+      for (let c = o; c < o + k; c++) scaled[c] = bv * y[c]!;
     }
     const S = { rows: BT, cols: nk, data: scaled };
     const A = gemm(U, S, { transA: true }); // L × (N k)
-    const V = gemm(U, A); // BT × (N k)
-    for (let r = 0; r < BT; r++) {
-      for (let i = 0; i < N; i++) {
-        const bv = bd[r * N + i]!;
-        const o = (r * N + i) * k;
-        for (let c = 0; c < k; c++) Z.data[o + c]! += bv * V.data[o + c]!;
-      }
+    V = gemm(U, A, V ? { out: V } : {}); // BT × (N k)
+    const v = V.data;
+    for (let r = 0, o = 0; r < BT * N; r++, o += k) {
+      const bv = bd[r]!;
+      for (let c = o; c < o + k; c++) z[c]! += bv * v[c]!;
     }
   }
   return Z;
+}
+
+/**
+ * Merges sites with the same diagonal factors `β` (e.g. a vanilla cell's `W`, `U` and `b`, all
+ * scaled by `φ′(a)`) into one site whose vectors are the concatenation `[U_1 | U_2 | …]`:
+ * `Σ_j β ⊙ U_j U_jᵀ (β ⊙ Y) = β ⊙ Ũ Ũᵀ (β ⊙ Y)`, so `applyCoreKernel` runs one GEMM pair and one
+ * pair of scalings instead of one per site. Cost O(B·T·Σ_j(L_j + N)) once.
+ */
+export function mergeSharedBeta(factors: readonly SiteFactors[]): SiteFactors[] {
+  const groups: SiteFactors[][] = [];
+  for (const f of factors) {
+    const g = groups.find((gr) => {
+      const a = gr[0]!.beta.data, b = f.beta.data;
+      if (a.length !== b.length) return false;
+      for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+      return true;
+    });
+    if (g) g.push(f);
+    else groups.push([f]);
+  }
+  return groups.map((gr) => {
+    if (gr.length === 1) return gr[0]!;
+    const BT = gr[0]!.U.rows;
+    const L = gr.reduce((acc, f) => acc + f.U.cols, 0);
+    const U = zeros(BT, L);
+    for (let r = 0; r < BT; r++) {
+      let off = r * L;
+      for (const f of gr) {
+        U.data.set(f.U.data.subarray(r * f.U.cols, (r + 1) * f.U.cols), off);
+        off += f.U.cols;
+      }
+    }
+    return { U, beta: gr[0]!.beta };
+  });
 }
 
 /**
@@ -147,7 +185,7 @@ export function applyCoreKernel(factors: readonly SiteFactors[], N: number, Y: M
  */
 export function coreKernelOperator(model: Model, traj: Trajectory): LinearOperator {
   const M = rowsOf(traj);
-  const factors = gatherSiteFactors(model, traj);
+  const factors = mergeSharedBeta(gatherSiteFactors(model, traj));
   return makeOperator({
     rows: M,
     cols: M,
@@ -186,7 +224,7 @@ export function sntkOperator(model: Model, traj: Trajectory, opts: { form?: Sntk
       matmat: (Y) => trajectoryJvpBlock(model, traj, trajectoryVjpBlock(model, traj, Y)),
     });
   }
-  const factors = gatherSiteFactors(model, traj);
+  const factors = mergeSharedBeta(gatherSiteFactors(model, traj));
   return makeOperator({
     rows: M,
     cols: M,
@@ -195,7 +233,7 @@ export function sntkOperator(model: Model, traj: Trajectory, opts: { form?: Sntk
     matmat: (Y) => {
       const a = applyPropagator(model, traj, Y, true);
       const b = applyCoreKernel(factors, traj.N, a);
-      return applyPropagator(model, traj, b, false);
+      return applyPropagator(model, traj, b, false, true); // b is ours: no copy
     },
   });
 }
@@ -210,13 +248,30 @@ export function sntkOperator(model: Model, traj: Trajectory, opts: { form?: Sntk
  */
 export function fisherOperator(model: Model, traj: Trajectory): LinearOperator {
   const P = model.layout.cellSize;
+  // the stacked weight sites of the block sweeps, gathered once for every application (not per
+  // call), and the JVP's product handed to the VJP as its workspace (no M × k copy)
+  let sites: StackedSite[] | null | undefined;
   return makeOperator({
     rows: P,
     cols: P,
     symmetric: true,
     label: 'state-space Fisher JᵀJ',
     matvec: (x) => trajectoryVjp(model, traj, trajectoryJvp(model, traj, x)),
-    matmat: (X) => trajectoryVjpBlock(model, traj, trajectoryJvpBlock(model, traj, X)),
+    matmat: (X) => {
+      if (hasBlockSweep(model.cell) && preferBlockSweep(traj.N, X.cols)) {
+        if (sites === undefined) {
+          if (traj.N !== model.cell.N || traj.D !== model.cell.D || traj.caches.length !== traj.B * traj.T) {
+            throw new ShapeError(`trajectory (N=${traj.N}, D=${traj.D}) does not belong to this model (N=${model.cell.N}, D=${model.cell.D})`);
+          }
+          sites = stackSites(model, traj);
+        }
+        if (sites) {
+          assertFinite(X.data, 'Fisher operator input');
+          return vjpBlockSweep(model, traj, jvpBlockSweep(model, traj, X, sites), sites, 'block', true);
+        }
+      }
+      return trajectoryVjpBlock(model, traj, trajectoryJvpBlock(model, traj, X));
+    },
   });
 }
 

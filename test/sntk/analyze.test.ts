@@ -38,6 +38,25 @@ describe('analyzeSntk: matrix-free vs dense', () => {
     });
   }
 
+  it('the Hutchinson probes stop at the PR standard-error target (after at least 32), and the estimate is honest', () => {
+    // (32, 100): n = P = 1120; the dense PR is the reference
+    const { model, traj } = problem(32, 100);
+    const dense = analyzeSntk(model, traj, { method: 'dense', top: 10 });
+    for (const [seed, target] of [[1, 0.01], [2, 0.005], [3, 0.003]] as const) {
+      const op = analyzeSntk(model, traj, { method: 'operator', top: 10, seed, probes: 1000, prRelativeError: target });
+      const se = op.standardErrors!.participationRatio;
+      expect(op.probes).toBeGreaterThanOrEqual(32);
+      expect(op.probes).toBeLessThan(1000); // stopped by the target, not the cap
+      expect(op.probes! % 16).toBe(0); // whole batches
+      expect(se / op.participationRatio).toBeLessThanOrEqual(target);
+      expect(Math.abs(op.participationRatio - dense.participationRatio)).toBeLessThan(4 * se);
+    }
+    // target 0: every probe is used
+    const all = analyzeSntk(model, traj, { method: 'operator', top: 10, seed: 1, probes: 64, prRelativeError: 0 });
+    expect(all.probes).toBe(64);
+    expect(() => analyzeSntk(model, traj, { method: 'operator', top: 10, prRelativeError: -1 })).toThrow(InputError);
+  });
+
   it('rejects --top larger than the rank bound with a clear message', () => {
     const { model, traj } = problem(2, 3, 1);
     // M = 6 rows, P = 4 + 2 + 2 = 8 params → rank ≤ 6

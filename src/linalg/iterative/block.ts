@@ -288,3 +288,199 @@ export function orthonormalize(W: Matrix, basis: Matrix[], opts: { rng?: Rng; dr
   R.data.set(Rfull.subarray(0, kk * k));
   return { Q: fromCols(qs, n), R, coeffs, deflated };
 }
+
+/**
+ * An orthonormal basis stored by rows: vector `i` is row `i` of a row-major `m × n` buffer, so
+ * that the projections `Qᵀ X` and `X − Q H` against the whole basis are ONE GEMM each (on
+ * contiguous memory) instead of one thin GEMM per stored block. At most `capacity` vectors; the
+ * buffer is allocated at that size when it is at most `eager` vectors (default 512), else it
+ * starts there and doubles as needed.
+ */
+export class RowBasis {
+  readonly n: number;
+  readonly capacity: number;
+  /** Vectors in use. */
+  m = 0;
+  private buf: Float64Array;
+  constructor(n: number, capacity: number, eager = 512) {
+    this.n = n;
+    this.capacity = capacity;
+    this.buf = new Float64Array(n * Math.min(capacity, eager));
+  }
+  private reserve(rows: number): void {
+    if (rows * this.n <= this.buf.length) return;
+    const grown = new Float64Array(this.n * Math.min(this.capacity, Math.max(rows, 2 * (this.buf.length / this.n))));
+    grown.set(this.buf.subarray(0, this.m * this.n));
+    this.buf = grown;
+  }
+  /** The basis as an `m × n` matrix (a view: its rows are the vectors). */
+  rowsView(): Matrix {
+    return { rows: this.m, cols: this.n, data: this.buf.subarray(0, this.m * this.n) };
+  }
+  /** Appends the columns of `Q` (`n × k`, orthonormal to the basis) as new rows. Cost O(n·k). */
+  append(Q: Matrix): void {
+    const { n } = this;
+    const k = Q.cols;
+    if (Q.rows !== n) throw new ShapeError(`RowBasis.append: block has ${Q.rows} rows, basis vectors have ${n}`);
+    if (this.m + k > this.capacity) throw new ShapeError(`RowBasis.append: ${this.m} + ${k} vectors exceed the capacity ${this.capacity}`);
+    this.reserve(this.m + k);
+    const b = this.buf, q = Q.data;
+    const o = this.m * n;
+    // Q read once in order, k sequential write streams
+    for (let r = 0, s = 0; r < n; r++, s += k) for (let j = 0, d = o + r; j < k; j++, d += n) b[d] = q[s + j]!;
+    this.m += k;
+  }
+  /** `Q S` for `S` `m × c` (the first `m` rows used): an `n × c` block. One GEMM, cost 2·n·m·c. */
+  times(S: Matrix): Matrix {
+    return gemm(this.rowsView(), S, { transA: true });
+  }
+  /**
+   * Replaces the basis by its first `c` rotated vectors `Q S[:, :c]` (`S` `m × m`, e.g. Ritz
+   * vectors of a thick restart), in place: column stripes of the basis are copied out and
+   * multiplied back, so no second `n × c` block is held. Cost 2·n·m·c flops, O(m·stripe) scratch.
+   */
+  rotateInPlace(S: Matrix, c: number): void {
+    const { n, m } = this;
+    if (S.rows !== m || c > m) throw new ShapeError(`RowBasis.rotateInPlace: rotation is ${S.rows}×${S.cols}, basis has ${m} vectors, kept ${c}`);
+    const St = zeros(c, m); // S[:, :c]ᵀ
+    for (let r = 0; r < m; r++) for (let q = 0; q < c; q++) St.data[q * m + r] = S.data[r * S.cols + q]!;
+    const stripe = Math.max(1, Math.min(n, 2048));
+    const chunk = zeros(m, stripe);
+    const out = zeros(c, stripe);
+    const b = this.buf;
+    for (let c0 = 0; c0 < n; c0 += stripe) {
+      const w = Math.min(stripe, n - c0);
+      const C: Matrix = w === stripe ? chunk : { rows: m, cols: w, data: chunk.data.subarray(0, m * w) };
+      const O: Matrix = w === stripe ? out : { rows: c, cols: w, data: out.data.subarray(0, c * w) };
+      for (let r = 0; r < m; r++) C.data.set(b.subarray(r * n + c0, r * n + c0 + w), r * w);
+      gemm(St, C, { out: O });
+      for (let r = 0; r < c; r++) b.set(O.data.subarray(r * w, (r + 1) * w), r * n + c0);
+    }
+    this.m = c;
+  }
+  /** The basis as an `n × m` column block (for the general fallback). Cost O(n·m). */
+  asColumns(): Matrix {
+    const { n, m } = this;
+    const out = zeros(n, m);
+    const b = this.buf, o = out.data;
+    for (let j = 0; j < m; j++) for (let r = 0; r < n; r++) o[r * m + j] = b[j * n + r]!;
+    return out;
+  }
+}
+
+/** Result of `orthonormalizeRows`. */
+export interface RowOrthoResult {
+  /** Orthonormal block `n × k'`, orthogonal to the basis. */
+  Q: Matrix;
+  /** `k' × k` with `W − Q_basis H = Q R` (up to deflated parts). */
+  R: Matrix;
+  /** `H = Q_basisᵀ W` (`m × k`), summed over both projection passes. */
+  H: Matrix;
+  /** Input columns that were numerically dependent (see `orthonormalize`). */
+  deflated: number[];
+}
+
+/**
+ * `R` (upper triangular, `k × k`, row-major) with `G = RᵀR` by Cholesky, or null when `G` is not
+ * numerically positive definite or a pivot falls below `rel²·scale[i]²`. Cost O(k³).
+ */
+function cholUpper(G: Float64Array, k: number, scale: Float64Array, rel: number): Float64Array | null {
+  const R = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) {
+    let d = G[i * k + i]!;
+    for (let p = 0; p < i; p++) d -= R[p * k + i]! * R[p * k + i]!;
+    if (!(d > rel * rel * scale[i]! * scale[i]!) || !(d > 0)) return null;
+    const rii = Math.sqrt(d);
+    R[i * k + i] = rii;
+    for (let j = i + 1; j < k; j++) {
+      let s = G[i * k + j]!;
+      for (let p = 0; p < i; p++) s -= R[p * k + i]! * R[p * k + j]!;
+      R[i * k + j] = s / rii;
+    }
+  }
+  return R;
+}
+
+/** Inverse of an upper-triangular `k × k` matrix (row-major). Cost O(k³). */
+function invUpper(R: Float64Array, k: number): Float64Array {
+  const X = new Float64Array(k * k);
+  for (let j = 0; j < k; j++) {
+    X[j * k + j] = 1 / R[j * k + j]!;
+    for (let i = j - 1; i >= 0; i--) {
+      let s = 0;
+      for (let p = i + 1; p <= j; p++) s += R[i * k + p]! * X[p * k + j]!;
+      X[i * k + j] = -s / R[i * k + i]!;
+    }
+  }
+  return X;
+}
+
+/** `A B` for upper-triangular `k × k` row-major matrices. */
+function mulUpper(A: Float64Array, B: Float64Array, k: number): Float64Array {
+  const C = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) for (let j = i; j < k; j++) {
+    let s = 0;
+    for (let p = i; p <= j; p++) s += A[i * k + p]! * B[p * k + j]!;
+    C[i * k + j] = s;
+  }
+  return C;
+}
+
+/**
+ * Orthonormalises the columns of `W` (`n × k`, not modified) against a row-stored basis and among
+ * themselves, on GEMMs: classical Gram–Schmidt against the trailing `local` basis vectors (default
+ * all), then against the whole basis until no column loses more than half its norm in a pass
+ * (Daniel–Gragg–Kaufman–Stewart; at least two passes in all, two GEMMs each), then Cholesky QR
+ * twice inside the block (`XᵀX`, its Cholesky factor, `X R⁻¹`). When a column
+ * lost nearly all its norm to the projection or the block is too ill-conditioned for Cholesky QR
+ * (a pivot below 1e-6 of its column's norm), it falls back to `orthonormalize` (modified
+ * Gram–Schmidt with deflation and random replacement) against the same basis. Cost
+ * `O(n·k·(m + k))` flops in GEMMs for a basis of `m` vectors.
+ */
+export function orthonormalizeRows(W: Matrix, basis: RowBasis, opts: { rng?: Rng; dropTol?: number; local?: number } = {}): RowOrthoResult {
+  const n = W.rows, k = W.cols;
+  if (basis.n !== n) throw new ShapeError(`orthonormalizeRows: block has ${n} rows, basis vectors have ${basis.n}`);
+  const m = basis.m;
+  const X: Matrix = { rows: n, cols: k, data: W.data.slice() };
+  const orig = colNormsSq(X).map(Math.sqrt);
+  const H = zeros(m, k);
+  if (m > 0) {
+    const Bv = basis.rowsView();
+    // first pass against the trailing `local` vectors only (where a Krylov block's large
+    // components lie), then full passes until no column loses more than half its norm (DGKS)
+    const local = Math.min(m, opts.local ?? m);
+    const project = (from: number): void => {
+      const V: Matrix = { rows: m - from, cols: n, data: Bv.data.subarray(from * n) };
+      const Hp = gemm(V, X); // (m − from) × k
+      gemm(V, Hp, { transA: true, out: X, alpha: -1, beta: 1 });
+      const h = H.data, hp = Hp.data, o = from * k;
+      for (let t = 0; t < hp.length; t++) h[o + t]! += hp[t]!;
+    };
+    project(m - local);
+    for (let pass = 0; pass < 3; pass++) {
+      const before = colNormsSq(X);
+      project(0);
+      const after = colNormsSq(X);
+      let ok = true;
+      for (let j = 0; j < k; j++) if (!(after[j]! > 0.25 * before[j]!)) ok = false;
+      if (ok && (local < m || pass > 0)) break;
+    }
+  }
+  let Q = X;
+  let R: Float64Array | null = null;
+  for (let pass = 0; pass < 2; pass++) {
+    const G = gemm(Q, Q, { transA: true }).data;
+    const scale = pass === 0 ? orig : new Float64Array(k).fill(1);
+    const Rp = cholUpper(G, k, scale, 1e-6);
+    if (!Rp) {
+      R = null;
+      break;
+    }
+    Q = gemm(Q, { rows: k, cols: k, data: invUpper(Rp, k) });
+    R = R ? mulUpper(Rp, R, k) : Rp;
+  }
+  if (R) return { Q, R: { rows: k, cols: k, data: R }, H, deflated: [] };
+  // rank-deficient or ill-conditioned block: the general path (MGS with deflation) on the original W
+  const o = orthonormalize(W, m > 0 ? [basis.asColumns()] : [], { ...(opts.rng ? { rng: opts.rng } : {}), ...(opts.dropTol !== undefined ? { dropTol: opts.dropTol } : {}) });
+  return { Q: o.Q, R: o.R, H: m > 0 ? o.coeffs[0]! : H, deflated: o.deflated };
+}

@@ -3,10 +3,9 @@
  */
 import type { Matrix } from '../matrix.js';
 import { zeros } from '../matrix.js';
-import { gemm } from '../index.js';
 import { createRng } from '../random.js';
 import type { EstimatorOptions, SymmetricApply } from './types.js';
-import { colNormsSq, hcat, mulSmall, orthonormalize, sliceCols } from './block.js';
+import { RowBasis, colNormsSq, hcat, mulSmall, orthonormalize, orthonormalizeRows, sliceCols } from './block.js';
 import type { EigenpairsResult } from './common.js';
 import { allBelow, applyChecked, checkBudget, checkCommon, enforceConvergence, ritzErrorBounds, smallEigDesc, spectralScale } from './common.js';
 import { InputError, ShapeError } from '../../errors.js';
@@ -26,9 +25,8 @@ export interface LanczosOptions extends EstimatorOptions {
   /**
    * Largest number of basis vectors kept in memory (default: no limit below the matvec budget).
    * When the basis would grow past it, the iteration restarts thickly: it keeps the leading Ritz
-   * vectors (at least `k`) and continues from the current residual block, so memory stays at
-   * about `n·maxBasis` doubles (`n·(maxBasis + kept)` for a moment at each restart) while the
-   * matvec budget may be larger. Restarts slow convergence for
+   * vectors (at least `k`, rotated in place) and continues from the current residual block, so
+   * memory stays at `n·(maxBasis + blockSize)` doubles while the matvec budget may be larger. Restarts slow convergence for
    * clustered spectra; do not set it below about `3k` unless memory forces you to.
    */
   maxBasis?: number;
@@ -84,8 +82,11 @@ export function lanczosTopK(A: SymmetricApply, opts: LanczosOptions): Eigenpairs
   }
   let cur = orthonormalize(X0, [], { rng }).Q;
 
-  const basis: Matrix[] = [];
-  const coeffCols: Matrix[][] = []; // coeffCols[j][i] = Q_iᵀ A Q_j, i ≤ j
+  // the basis by rows (RowBasis): the reorthogonalisation against it is one GEMM per pass
+  const capacity = Math.min(n, Math.min(maxBasis, budget - reserve) + b);
+  const basis = new RowBasis(n, capacity);
+  const coeffCols: Matrix[] = []; // coeffCols[j] = [Q_0 … Q_j]ᵀ A Q_j (m_j × b_j), m_j the basis size after block j
+  const blockCols: number[] = [];
   let lastR: Matrix | undefined; // Q_{J+1}ᵀ A Q_J
   let m = 0;
   let matvecs = 0;
@@ -100,20 +101,15 @@ export function lanczosTopK(A: SymmetricApply, opts: LanczosOptions): Eigenpairs
   const buildT = (): Matrix => {
     const T = zeros(m, m);
     let oj = 0;
-    for (let j = 0; j < basis.length; j++) {
-      const bj = basis[j]!.cols;
-      let oi = 0;
-      for (let i = 0; i <= j; i++) {
-        const C = coeffCols[j]![i]!;
-        const bi = basis[i]!.cols;
-        for (let r = 0; r < bi; r++) {
-          for (let c = 0; c < bj; c++) {
-            const v = C.data[r * bj + c]!;
-            T.data[(oi + r) * m + (oj + c)] = v;
-            if (i !== j) T.data[(oj + c) * m + (oi + r)] = v;
-          }
+    for (let j = 0; j < coeffCols.length; j++) {
+      const C = coeffCols[j]!;
+      const bj = blockCols[j]!;
+      for (let r = 0; r < C.rows; r++) {
+        for (let c = 0; c < bj; c++) {
+          const v = C.data[r * bj + c]!;
+          T.data[r * m + (oj + c)] = v;
+          if (r < oj) T.data[(oj + c) * m + r] = v;
         }
-        oi += bi;
       }
       oj += bj;
     }
@@ -122,7 +118,7 @@ export function lanczosTopK(A: SymmetricApply, opts: LanczosOptions): Eigenpairs
   const recurrenceResiduals = (S: Matrix): Float64Array => {
     const res = new Float64Array(k);
     if (!lastR || lastR.rows === 0) return res;
-    const bl = basis[basis.length - 1]!.cols;
+    const bl = blockCols[blockCols.length - 1]!;
     const off = m - bl;
     for (let c = 0; c < k; c++) {
       let s2 = 0;
@@ -141,10 +137,12 @@ export function lanczosTopK(A: SymmetricApply, opts: LanczosOptions): Eigenpairs
     const Y = applyChecked(A, cur, what);
     matvecs += cur.cols;
     iterations++;
-    basis.push(cur);
+    basis.append(cur);
+    blockCols.push(cur.cols);
     m += cur.cols;
-    const o = orthonormalize(Y, basis, { rng: m < n ? rng : undefined });
-    coeffCols.push(o.coeffs);
+    // A Q_j lies in span(Q_{j−1}, Q_j, Q_{j+1}) up to roundoff: local pass on the last two blocks, then full passes
+    const o = orthonormalizeRows(Y, basis, { local: 2 * b, ...(m < n ? { rng } : {}) });
+    coeffCols.push(o.H);
     lastR = o.R;
     if (m >= n || o.Q.cols === 0) exhausted = true;
     const full = m + o.Q.cols > maxBasis;
@@ -156,21 +154,21 @@ export function lanczosTopK(A: SymmetricApply, opts: LanczosOptions): Eigenpairs
         converged = true;
         break;
       }
-      nextCheck = Math.max(m + b, Math.ceil(m * 1.15));
+      nextCheck = Math.max(m + b, Math.ceil(m * 1.05));
       if (full && matvecs + o.Q.cols <= budget - reserve) {
         // thick restart: the basis becomes the leading Ritz vectors (Qᵀ A Q = diag θ for them);
         // the next block o.Q is orthogonal to the old basis, hence to them, and the coupling
         // Q_keptᵀ A Q_next is recomputed by the full reorthogonalisation of its product.
         const keep = Math.min(m, maxBasis - o.Q.cols, k + Math.max(b, Math.floor((maxBasis - k - o.Q.cols) / 2)));
-        const kept = ritzBlock(basis, ritz.vectors, m, keep);
         const theta = zeros(keep, keep);
         for (let i = 0; i < keep; i++) theta.data[i * keep + i] = ritz.values[i]!;
-        basis.length = 0;
-        coeffCols.length = 0;
-        basis.push(kept);
-        coeffCols.push([theta]);
         // the kept block's coupling to the next block, as recurrenceResiduals expects of the last block
         lastR = mulSmall({ rows: lastR.rows, cols: lastR.cols, data: lastR.data }, lastBlockRows(ritz.vectors, m, lastR.cols, keep));
+        basis.rotateInPlace(ritz.vectors, keep); // no second n × keep block
+        coeffCols.length = 0;
+        blockCols.length = 0;
+        coeffCols.push(theta);
+        blockCols.push(keep);
         m = keep;
         nextCheck = m + b;
         restarts++;
@@ -214,18 +212,11 @@ export function lanczosTopK(A: SymmetricApply, opts: LanczosOptions): Eigenpairs
   return enforceConvergence(result, opts.requireConvergence ?? true, tol, budget, what);
 }
 
-/** `Σ_j Q_j S[rows of block j, :c]`: the first `c` Ritz vectors of an `m`-vector block basis. Cost O(n·m·c). */
-function ritzBlock(basis: readonly Matrix[], S: Matrix, m: number, c: number): Matrix {
-  const n = basis[0]!.rows;
-  const V = zeros(n, c);
-  let off = 0;
-  for (const Qj of basis) {
-    const Sj = zeros(Qj.cols, c);
-    for (let r = 0; r < Qj.cols; r++) for (let q = 0; q < c; q++) Sj.data[r * c + q] = S.data[(off + r) * m + q]!;
-    gemm(Qj, Sj, { out: V, beta: 1 }); // accumulate in place: no n×c temporaries per block
-    off += Qj.cols;
-  }
-  return V;
+/** `Q S[:, :c]`: the first `c` Ritz vectors of an `m`-vector row-stored basis. One GEMM, cost O(n·m·c). */
+function ritzBlock(basis: RowBasis, S: Matrix, m: number, c: number): Matrix {
+  const Sc = zeros(m, c);
+  for (let r = 0; r < m; r++) for (let q = 0; q < c; q++) Sc.data[r * c + q] = S.data[r * m + q]!;
+  return basis.times(Sc);
 }
 
 /** Rows `m − bl … m − 1` (the last block's) of the first `c` columns of `S` (`m × m`), as a `bl × c` matrix. */

@@ -30,6 +30,11 @@ export interface SpectralMomentsOptions extends EstimatorOptions {
   distribution?: ProbeDistribution;
   /** Probes per block apply (default 16). */
   batch?: number;
+  /**
+   * With `tol > 0`: the fewest probes before the stopping rule may stop (default 2), so that the
+   * standard error it tests is itself estimated from enough samples.
+   */
+  minProbes?: number;
 }
 
 /** Result of `estimateSpectralMoments`. */
@@ -65,7 +70,7 @@ export interface SpectralMomentsEstimate {
  * `‖A P z‖²` and `(Pz)ᵀ A P z`, so both estimates are unbiased, and their standard errors and
  * covariance come from the sample moments. Deflating the top eigenvectors removes most of the
  * variance. Defaults: k 10, budget 300 matvecs (half to Lanczos), tol 0 (use the budget; otherwise stop
- * once se(PR) ≤ tol·PR), seed 0. If `budget ≥ n` (and no deflation is given) everything is computed
+ * once se(PR) ≤ tol·PR, tested after each block once `minProbes` probes are in), seed 0. If `budget ≥ n` (and no deflation is given) everything is computed
  * exactly from `n` unit vectors. Cost: `budget` matvecs in blocks plus O(n·k·budget) flops.
  */
 export function estimateSpectralMoments(A: SymmetricApply, opts: SpectralMomentsOptions = {}): SpectralMomentsEstimate {
@@ -75,8 +80,11 @@ export function estimateSpectralMoments(A: SymmetricApply, opts: SpectralMoments
   const budget = opts.budget ?? 300;
   checkBudget(budget, what);
   const tol = opts.tol ?? 0;
+  if (!(tol >= 0)) throw new InputError(`${what}: tol must be a non-negative number, got ${tol}`);
   const batch = opts.batch ?? 16;
   if (!Number.isInteger(batch) || batch < 1) throw new InputError(`${what}: batch must be a positive integer, got ${batch}`);
+  const minProbes = Math.max(2, opts.minProbes ?? 2);
+  if (!Number.isInteger(minProbes)) throw new InputError(`${what}: minProbes must be an integer, got ${opts.minProbes}`);
   const dist = opts.distribution ?? 'rademacher';
   if (opts.trace !== undefined && !Number.isFinite(opts.trace)) throw new InputError(`${what}: trace must be finite, got ${opts.trace}`);
 
@@ -149,7 +157,7 @@ export function estimateSpectralMoments(A: SymmetricApply, opts: SpectralMoments
       }
     }
     for (let c = 0; c < g; c++) stats.push(a[c]!, b[c]!);
-    if (tol > 0 && stats.count >= 2) {
+    if (tol > 0 && stats.count >= minProbes) {
       const s = summarise();
       if (s.sePR <= tol * Math.abs(s.PR)) break;
     }
