@@ -92,6 +92,16 @@ describe('sntk kernel', () => {
     expect(j.standardErrors).toHaveProperty('participationRatio');
   });
 
+  it('operator method: --probes is a cap the PR standard-error target stops short of; --pr-rel-error 0 uses all of them; a bad target exits 2', async () => {
+    const run = async (...extra: string[]) => JSON.parse((await runCli(['kernel', '--model', modelFile, '--inputs', inputsFile, '--method', 'operator', '--top', '2', '--json', '--probes', '96', ...extra])).out);
+    const all = await run('--pr-rel-error', '0');
+    expect(all.probes).toBe(96);
+    const loose = await run('--pr-rel-error', '0.5');
+    expect(loose.probes).toBe(32); // the minimum batch: a 50% target is met at once
+    expect(loose.standardErrors.participationRatio / loose.participationRatio).toBeLessThanOrEqual(0.5);
+    expectUsageFailure(await runCli(['kernel', '--model', modelFile, '--inputs', inputsFile, '--method', 'operator', '--pr-rel-error', '-1']), /--pr-rel-error must be a non-negative number/);
+  });
+
   it('bad input: wrong weight shape, NaN weight, unknown cell, inputs of the wrong width → exit 2 with one clear line', async () => {
     const wrongShape = doc();
     wrongShape.params.W[1] = [1, 2];

@@ -32,6 +32,7 @@ interface KernelCliOptions extends CommonOptions {
   out?: string;
   memoryBudget?: string;
   probes: string;
+  prRelError: string;
   nonlinearity?: 'tanh' | 'relu';
   spectrum: 'full' | 'top';
   rows: string;
@@ -68,7 +69,8 @@ export function registerKernel(program: Command): void {
     )
     .option('--top <k>', 'number of top eigenvalues to report', '10')
     .option('--seed <s>', 'seed of random probes and starting vectors (operator path)', '0')
-    .option('--probes <n>', 'Hutchinson probes for the Frobenius norm (operator path)', '120')
+    .option('--probes <n>', 'the most Hutchinson probes for the Frobenius norm (operator path); fewer are used once the PR reaches --pr-rel-error', '120')
+    .option('--pr-rel-error <x>', "target relative standard error of the PR (operator path): the probes stop, after at least 32, once it is reached; 0 uses all --probes", '0.005')
     .option('--out <file.npy>', 'also write the dense sNTK (rows × rows, float64) as .npy (dense sizes only)')
     .option('--memory-budget <bytes>', 'largest dense allocation, e.g. 512M, 4G (default 2G or SNTK_MEMORY_BUDGET)')
     .addOption(new Option('--nonlinearity <f>', 'nonlinearity of a PyTorch state dict').choices(['tanh', 'relu']))
@@ -85,6 +87,8 @@ export function registerKernel(program: Command): void {
       const top = positiveInt(opts.top, '--top');
       const seed = positiveInt(opts.seed, '--seed', 0);
       const probes = positiveInt(opts.probes, '--probes', 2);
+      const prRelativeError = Number(opts.prRelError);
+      if (!Number.isFinite(prRelativeError) || prRelativeError < 0) throw new UsageError(`--pr-rel-error must be a non-negative number, got "${opts.prRelError}"`);
       const budget = parseBytes(opts.memoryBudget);
       if (opts.out) assertWritableFile(opts.out);
       const selection = parseRowsOption(opts.rows);
@@ -125,6 +129,7 @@ export function registerKernel(program: Command): void {
         top,
         seed,
         probes,
+        prRelativeError,
         spectrum: opts.spectrum,
         memoryBudget,
         ...(rows.length < model.cell.N ? { stateRows: rows } : {}),
