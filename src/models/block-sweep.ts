@@ -96,7 +96,7 @@ export function stackSites(model: Model, traj: Trajectory): StackedSite[] | null
 const TILE = 16;
 
 /** `Θ′` (`L × (N·k)`): `Θ′[colStart + q, i·k + j] = Θ[offset + i·cols + q, j]` over the site's segments. Cost O(L·N·k), tiled. */
-function gatherSiteRows(site: StackedSite, dth: Float64Array, N: number, k: number): Matrix {
+export function gatherSiteRows(site: StackedSite, dth: Float64Array, N: number, k: number): Matrix {
   const L = site.U.cols;
   const Nk = N * k;
   const M = zeros(L, Nk);
@@ -120,7 +120,7 @@ function gatherSiteRows(site: StackedSite, dth: Float64Array, N: number, k: numb
 }
 
 /** The adjoint of gatherSiteRows, accumulating: `G[offset + i·cols + q, j] += Γ[colStart + q, i·k + j]`. Cost O(L·N·k), tiled. */
-function scatterSiteRows(site: StackedSite, Gam: Matrix, grad: Float64Array, N: number, k: number): void {
+export function scatterSiteRows(site: StackedSite, Gam: Matrix, grad: Float64Array, N: number, k: number): void {
   const Nk = N * k;
   const g = Gam.data;
   for (const { offset, colStart, cols } of site.segments) {

@@ -22,6 +22,7 @@ import { paramBlock } from './layout.js';
 import { readoutSlice } from './spec.js';
 import { preferBlockSweep, rollout } from './rollout.js';
 import { hasBlockSweep, jvpBlockSweep, stackSites, vjpBlockSweep, type StackedSite, type SweepRecurrence } from './block-sweep.js';
+import { hasLayerSweep, layerJvpSweep, layerVjpSweep } from './layer-sweep.js';
 
 /** What the predictions are: the readout's outputs or the hidden states. */
 export type PredictionTarget = 'output' | 'state';
@@ -163,10 +164,20 @@ function recurrenceFor(sw: OutputSweep, k: number): SweepRecurrence {
   return preferBlockSweep(N, k) ? 'block' : 'columns';
 }
 
-/** `dH/dθ · V` for the cell rows of `V` (`P × k`): the block sweep, or per step without sites. */
+/**
+ * Whether a k-column sweep of a PyTorch cell runs on the whole-trajectory layer sweeps
+ * (layer-sweep.ts) rather than per column and step: for 2 ≤ k ≤ 16 (their gate blocks take
+ * O(R·G·H·k) memory, so wide blocks such as dense Jacobians keep the per-column route). O(layers).
+ */
+function wantsLayerSweep(sw: OutputSweep, k: number): boolean {
+  return k >= 2 && k <= 16 && hasLayerSweep(sw.model.cell);
+}
+
+/** `dH/dθ · V` for the cell rows of `V` (`P × k`): the block or layer sweep, or per step without sites. */
 function stateJvp(sw: OutputSweep, V: Matrix): Matrix {
   const { model, traj } = sw;
   const k = V.cols;
+  if (wantsLayerSweep(sw, k)) return layerJvpSweep(model, traj, V);
   const sites = wantsSites(sw, k) ? sweepSites(sw) : null;
   if (sites) return jvpBlockSweep(model, traj, V, sites, recurrenceFor(sw, k));
   const { cell } = model;
@@ -208,6 +219,7 @@ function stateJvp(sw: OutputSweep, V: Matrix): Matrix {
 function stateVjp(sw: OutputSweep, E: Matrix): Matrix {
   const { model, traj } = sw;
   const k = E.cols;
+  if (wantsLayerSweep(sw, k)) return layerVjpSweep(model, traj, E);
   const sites = wantsSites(sw, k) ? sweepSites(sw) : null;
   if (sites) return vjpBlockSweep(model, traj, E, sites, recurrenceFor(sw, k), true);
   const { cell } = model;
