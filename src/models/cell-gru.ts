@@ -22,7 +22,7 @@ import { zeros } from '../linalg/matrix.js';
 import { getActivation, sigmoidActivation } from './activations.js';
 import { checkLen, Slab } from './cell-util.js';
 import { applyJet, linJet, mulJet, seedJet } from './jet.js';
-import { gerAdd, mtvAdd, mv } from './kernels.js';
+import { gerAdd, mtvAdd, mulAdd, mulTAdd, mv, nativeProducts } from './kernels.js';
 import { gemm } from '../linalg/index.js';
 
 /** Step cache of the GRU: gates, candidate, `c = Wn h` and the needed derivatives. */
@@ -283,6 +283,64 @@ export class GruCell implements Cell {
       }
     }
     gemm({ rows: 3 * N, cols: N, data: theta.subarray(0, 3 * N * N) }, G, { transA: true, out, beta: 1 });
+  }
+
+  /** `jvpHBlock` for the S trials' column groups (Cell.jvpHTrials): one `3N × N × S·k` product, then each trial's row scalings. Cost 6N²·S·k + O(N·S·k) flops. */
+  jvpHTrials(theta: Float64Array, cs: readonly StepCache[], dH: Matrix, out: Matrix, accumulate: boolean): void {
+    const N = this.N;
+    const m = dH.cols;
+    const k = m / cs.length;
+    const Nm = N * m;
+    const sc = this.blockScratch(3 * Nm);
+    sc.fill(0);
+    mulAdd(nativeProducts(3 * N, m), theta, 0, 3 * N, N, dH.data, 0, m, sc, 0);
+    const d = dH.data, o = out.data;
+    for (let t = 0; t < cs.length; t++) {
+      const gc = cs[t] as GruCache;
+      for (let i = 0; i < N; i++) {
+        const q = (1 - gc.z[i]!) * gc.dn[i]!;
+        const br = q * gc.c[i]! * gc.sr[i]!;
+        const bz = gc.sz[i]! * (gc.h[i]! - gc.n[i]!);
+        const bw = q * gc.r[i]!;
+        const zi = gc.z[i]!;
+        const r = i * m + t * k;
+        for (let j = r; j < r + k; j++) {
+          const v = br * sc[j]! + bz * sc[Nm + j]! + bw * sc[2 * Nm + j]! + zi * d[j]!;
+          if (accumulate) o[j]! += v;
+          else o[j] = v;
+        }
+      }
+    }
+  }
+
+  /** `vjpHBlock` for the S trials' column groups (Cell.vjpHTrials): each trial's row scalings, then one transposed `3N × N × S·k` product. Cost 6N²·S·k + O(N·S·k) flops. */
+  vjpHTrials(theta: Float64Array, cs: readonly StepCache[], E: Matrix, out: Matrix, accumulate: boolean): void {
+    const N = this.N;
+    const m = E.cols;
+    const k = m / cs.length;
+    const Nm = N * m;
+    const g = this.blockScratch(3 * Nm);
+    const e = E.data, o = out.data;
+    for (let t = 0; t < cs.length; t++) {
+      const gc = cs[t] as GruCache;
+      for (let i = 0; i < N; i++) {
+        const q = (1 - gc.z[i]!) * gc.dn[i]!;
+        const br = q * gc.c[i]! * gc.sr[i]!;
+        const bz = gc.sz[i]! * (gc.h[i]! - gc.n[i]!);
+        const bw = q * gc.r[i]!;
+        const zi = gc.z[i]!;
+        const r = i * m + t * k;
+        for (let j = r; j < r + k; j++) {
+          const ej = e[j]!;
+          g[j] = br * ej;
+          g[Nm + j] = bz * ej;
+          g[2 * Nm + j] = bw * ej;
+          if (accumulate) o[j]! += zi * ej;
+          else o[j] = zi * ej;
+        }
+      }
+    }
+    mulTAdd(nativeProducts(3 * N, m), theta, 0, 3 * N, N, g, 0, m, o, 0);
   }
 
   /** Dense `∂f/∂h = diag(β_r) Wr + diag(β_z) Wz + diag(β_Wn) Wn + diag(z)`. */

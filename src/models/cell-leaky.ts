@@ -8,7 +8,7 @@ import type { Matrix } from '../linalg/matrix.js';
 import { zeros } from '../linalg/matrix.js';
 import { getActivation } from './activations.js';
 import { checkLen, Slab } from './cell-util.js';
-import { gerAdd, mtvAdd, mv } from './kernels.js';
+import { gerAdd, mtvAdd, mulAdd, mulTAdd, mv, nativeProducts } from './kernels.js';
 import { gemm } from '../linalg/index.js';
 
 /** Step cache of the vanilla/leaky cell: pre-activation `a` and `φ′(a)`. */
@@ -184,6 +184,50 @@ export class LeakyCell implements Cell {
       } else for (let j = r; j < r + k; j++) o[j] = lk * e[j]!;
     }
     gemm({ rows: N, cols: N, data: theta.subarray(0, N * N) }, G, { transA: true, out, beta: 1 });
+  }
+
+  /** `out (+)= (1−α) dH + α diag φ′_s W dH` for the S trials' column groups (Cell.jvpHTrials). Cost 2N²·S·k + O(N·S·k) flops. */
+  jvpHTrials(theta: Float64Array, cs: readonly StepCache[], dH: Matrix, out: Matrix, accumulate: boolean): void {
+    const { N, alpha } = this;
+    const m = dH.cols;
+    const k = m / cs.length;
+    const z = this.blockScratch(N * m);
+    z.fill(0);
+    mulAdd(nativeProducts(N, m), theta, 0, N, N, dH.data, 0, m, z, 0);
+    const d = dH.data, o = out.data;
+    const lk = 1 - alpha;
+    for (let s = 0; s < cs.length; s++) {
+      const dphi = (cs[s] as LeakyCache).dphi;
+      for (let i = 0; i < N; i++) {
+        const sc = alpha * dphi[i]!;
+        const r = i * m + s * k;
+        if (accumulate) for (let j = r; j < r + k; j++) o[j]! += lk * d[j]! + sc * z[j]!;
+        else for (let j = r; j < r + k; j++) o[j] = lk * d[j]! + sc * z[j]!;
+      }
+    }
+  }
+
+  /** `out (+)= (1−α) E + Wᵀ (α φ′_s ⊙ E)` for the S trials' column groups (Cell.vjpHTrials). Cost 2N²·S·k + O(N·S·k) flops. */
+  vjpHTrials(theta: Float64Array, cs: readonly StepCache[], E: Matrix, out: Matrix, accumulate: boolean): void {
+    const { N, alpha } = this;
+    const m = E.cols;
+    const k = m / cs.length;
+    const g = this.blockScratch(N * m);
+    const e = E.data, o = out.data;
+    const lk = 1 - alpha;
+    for (let s = 0; s < cs.length; s++) {
+      const dphi = (cs[s] as LeakyCache).dphi;
+      for (let i = 0; i < N; i++) {
+        const sc = alpha * dphi[i]!;
+        const r = i * m + s * k;
+        for (let j = r; j < r + k; j++) {
+          g[j] = sc * e[j]!;
+          if (accumulate) o[j]! += lk * e[j]!;
+          else o[j] = lk * e[j]!;
+        }
+      }
+    }
+    mulTAdd(nativeProducts(N, m), theta, 0, N, N, g, 0, m, o, 0);
   }
 
   /** Dense `(1−α)I + α diag φ′(a) W` (N × N). */

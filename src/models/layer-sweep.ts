@@ -23,7 +23,8 @@
 import type { Cell, Model, StepCache, Trajectory } from './types.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { zeros } from '../linalg/matrix.js';
-import { gemm, getBackend } from '../linalg/index.js';
+import { gemm } from '../linalg/index.js';
+import { mulAdd, mulTAdd, nativeProducts } from './kernels.js';
 import { TorchLayerCell, type LayerSweepInfo, type TorchLayerCache } from './cell-torch.js';
 import { StackedCell, type StackedCache } from './cell-stacked.js';
 import { gatherSiteRows, scatterSiteRows, type StackedSite } from './block-sweep.js';
@@ -79,57 +80,6 @@ function preactivationSites(v: LayerView, traj: Trajectory): [StackedSite, Stack
     { U: Ux, beta: empty, segments: segX },
     { U: Uh, beta: empty, segments: segH },
   ];
-}
-
-/**
- * `out[oOff + i·k + j] += Σ_q A[aOff + i·cols + q] X[xOff + q·k + j]` (`rows × cols` times
- * `cols × k`): the backend's GEMM when native, a TypeScript loop otherwise. O(rows·cols·k).
- */
-function mulAdd(native: boolean, A: Float64Array, aOff: number, rows: number, cols: number, X: Float64Array, xOff: number, k: number, out: Float64Array, oOff: number): void {
-  if (native) {
-    gemm({ rows, cols, data: A.subarray(aOff, aOff + rows * cols) }, { rows: cols, cols: k, data: X.subarray(xOff, xOff + cols * k) }, { out: { rows, cols: k, data: out.subarray(oOff, oOff + rows * k) }, beta: 1 });
-    return;
-  }
-  for (let i = 0; i < rows; i++) {
-    const ar = aOff + i * cols;
-    const or = oOff + i * k;
-    for (let j = 0; j < k; j++) {
-      let s0 = 0, s1 = 0;
-      let q = 0;
-      let xq = xOff + j;
-      for (; q + 1 < cols; q += 2, xq += 2 * k) {
-        s0 += A[ar + q]! * X[xq]!;
-        s1 += A[ar + q + 1]! * X[xq + k]!;
-      }
-      if (q < cols) s0 += A[ar + q]! * X[xq]!;
-      out[or + j]! += s0 + s1;
-    }
-  }
-}
-
-/**
- * `out[oOff + q·k + j] += Σ_i A[aOff + i·cols + q] W[wOff + i·k + j]` (`Aᵀ W`, `A` `rows × cols`,
- * `W` `rows × k`): the backend's GEMM when native, a TypeScript loop otherwise. O(rows·cols·k).
- */
-function mulTAdd(native: boolean, A: Float64Array, aOff: number, rows: number, cols: number, W: Float64Array, wOff: number, k: number, out: Float64Array, oOff: number): void {
-  if (native) {
-    gemm({ rows, cols, data: A.subarray(aOff, aOff + rows * cols) }, { rows, cols: k, data: W.subarray(wOff, wOff + rows * k) }, { transA: true, out: { rows: cols, cols: k, data: out.subarray(oOff, oOff + cols * k) }, beta: 1 });
-    return;
-  }
-  for (let i = 0; i < rows; i++) {
-    const ar = aOff + i * cols;
-    const wr = wOff + i * k;
-    for (let j = 0; j < k; j++) {
-      const w = W[wr + j]!;
-      if (w === 0) continue;
-      for (let q = 0, o = oOff + j; q < cols; q++, o += k) out[o]! += A[ar + q]! * w;
-    }
-  }
-}
-
-/** Whether the per-step products run on the backend's GEMM (native, from `rows·k ≥ 64`). O(1). */
-function nativeProducts(rows: number, k: number): boolean {
-  return getBackend().name === 'native' && rows * k >= 64;
 }
 
 /**

@@ -21,7 +21,7 @@ import { ShapeError } from '../errors.js';
 import { paramBlock } from './layout.js';
 import { readoutSlice } from './spec.js';
 import { preferBlockSweep, rollout } from './rollout.js';
-import { hasBlockSweep, jvpBlockSweep, stackSites, vjpBlockSweep, type StackedSite, type SweepRecurrence } from './block-sweep.js';
+import { hasBlockSweep, hasTrialSweep, jvpBlockSweep, stackSites, vjpBlockSweep, type StackedSite, type SweepRecurrence } from './block-sweep.js';
 import { hasLayerSweep, layerJvpSweep, layerVjpSweep } from './layer-sweep.js';
 
 /** What the predictions are: the readout's outputs or the hidden states. */
@@ -151,13 +151,16 @@ export function restrictTrials(sw: OutputSweep, trials: ArrayLike<number>): Outp
 }
 
 /**
- * The recurrence of a k-column sweep: block products per step when the cell has them and they
+ * The recurrence of a k-column sweep: for k ≥ 2 (Fisher blocks) over all trials at once when the
+ * cell has the trial-batched products (`Cell.jvpHTrials`: one `N × N × B·k` product per step
+ * instead of B products of k columns); else block products per step when the cell has them and they
  * are the faster — with the native backend from `N·k ≥ 64` (also k = 1: its GEMV beats the cells'
  * TypeScript matrix–vector loops from N ≈ 64; measured N = 128, k = 1: VJP 12.6 ms vs 46.8 ms on
  * 4 × 100 steps), with the pure TypeScript backend by `preferBlockSweep` (k ≥ 4, N·k ≥ 1024).
  * Cost O(1).
  */
 function recurrenceFor(sw: OutputSweep, k: number): SweepRecurrence {
+  if (k >= 2 && sw.traj.B >= 2 && hasTrialSweep(sw.model.cell)) return 'trials';
   if (!hasBlockSweep(sw.model.cell)) return 'columns';
   const N = sw.traj.N;
   if (getBackend().name === 'native') return N * k >= 64 ? 'block' : 'columns';
