@@ -153,16 +153,16 @@ export function hasTrialSweep(cell: Cell): boolean {
 }
 
 /**
- * Copies step blocks between the sweep layout (`(B·T·N) × k`, row `b·T + t` an `N × k` block) and
- * one step of all trials (`N × (B·k)`, column group b = trial b): `toStep` gathers step t of every
- * trial into `buf`, else `buf` is added into step t of every trial. Cost O(B·N·k).
+ * Copies step blocks between a sweep layout (step `r = b·T + t` a row of `rowLen` entries, holding
+ * `rows × k` blocks from entry `off`) and one step of all trials (`rows × (B·k)`, column group b =
+ * trial b): `toStep` gathers step t of every trial into `buf`, else `buf` is added into step t of
+ * every trial. Cost O(B·rows·k).
  */
-function stepOfTrials(y: Float64Array, buf: Float64Array, B: number, T: number, N: number, k: number, t: number, toStep: boolean): void {
-  const Nk = N * k;
+export function stepOfTrials(y: Float64Array, buf: Float64Array, B: number, T: number, t: number, rowLen: number, off: number, rows: number, k: number, toStep: boolean): void {
   const Bk = B * k;
   for (let b = 0; b < B; b++) {
-    const base = (b * T + t) * Nk;
-    for (let i = 0; i < N; i++) {
+    const base = (b * T + t) * rowLen + off;
+    for (let i = 0; i < rows; i++) {
       const src = base + i * k;
       const dst = i * Bk + b * k;
       if (toStep) for (let j = 0; j < k; j++) buf[dst + j] = y[src + j]!;
@@ -246,9 +246,9 @@ export function jvpBlockSweep(model: Model, traj: Trajectory, dthetas: Matrix, s
     const cs = new Array<StepCache>(B);
     for (let t = 1; t < T; t++) {
       for (let b = 0; b < B; b++) cs[b] = caches[b * T + t]!;
-      stepOfTrials(y, prev.data, B, T, N, k, t - 1, true);
+      stepOfTrials(y, prev.data, B, T, t - 1, Nk, 0, N, k, true);
       cell.jvpHTrials(theta, cs, prev, next, false);
-      stepOfTrials(y, next.data, B, T, N, k, t, false);
+      stepOfTrials(y, next.data, B, T, t, Nk, 0, N, k, false);
     }
     return out;
   }
@@ -308,9 +308,9 @@ export function vjpBlockSweep(model: Model, traj: Trajectory, E: Matrix, sites?:
     const cs = new Array<StepCache>(B);
     for (let t = T - 2; t >= 0; t--) {
       for (let b = 0; b < B; b++) cs[b] = caches[b * T + t + 1]!;
-      stepOfTrials(lam, next.data, B, T, N, k, t + 1, true);
+      stepOfTrials(lam, next.data, B, T, t + 1, Nk, 0, N, k, true);
       cell.vjpHTrials(theta, cs, next, cur, false);
-      stepOfTrials(lam, cur.data, B, T, N, k, t, false);
+      stepOfTrials(lam, cur.data, B, T, t, Nk, 0, N, k, false);
     }
   } else {
     const view = (r: number): Matrix => ({ rows: N, cols: k, data: lam.subarray(r * Nk, (r + 1) * Nk) });

@@ -27,7 +27,7 @@ import { gemm } from '../linalg/index.js';
 import { mulAdd, mulTAdd, nativeProducts } from './kernels.js';
 import { TorchLayerCell, type LayerSweepInfo, type TorchLayerCache } from './cell-torch.js';
 import { StackedCell, type StackedCache } from './cell-stacked.js';
-import { gatherSiteRows, scatterSiteRows, type StackedSite } from './block-sweep.js';
+import { gatherSiteRows, scatterSiteRows, stepOfTrials, type StackedSite } from './block-sweep.js';
 
 /** One layer of a cell as the sweeps see it: sizes, offset of its state, its cache of step r. */
 interface LayerView {
@@ -109,17 +109,31 @@ export function layerJvpSweep(model: Model, traj: Trajectory, V: Matrix): Matrix
     const DGH = gemm(sh.U, gatherSiteRows(sh, V.data, GH, k), split ? {} : { out: DGI, beta: 1 });
     const dgi = DGI.data;
     const dgh = DGH.data;
-    const nat = nativeProducts(GH, k);
+    const Bk = B * k;
+    const nat = nativeProducts(GH, Bk);
     const sOff = v.stateOff * k;
     const xOff = below ? below.stateOff * k : 0;
-    for (let b = 0; b < B; b++) {
-      for (let t = 0; t < T; t++) {
+    const gbuf = new Float64Array(GH * Bk);
+    const sbuf = new Float64Array(Math.max(H, D) * Bk);
+    for (let t = 0; t < T; t++) {
+      // step t of all trials at once: input tangents from the layer below (same step), state
+      // tangents from the step before, each one G·H × (·) × B·k product
+      if (below) {
+        stepOfTrials(y, sbuf, B, T, t, NK, xOff, D, k, true);
+        gbuf.fill(0);
+        mulAdd(nat, theta, oIh, GH, D, sbuf, 0, Bk, gbuf, 0);
+        stepOfTrials(dgi, gbuf, B, T, t, GHk, 0, GH, k, false);
+      }
+      if (t > 0) {
+        stepOfTrials(y, sbuf, B, T, t - 1, NK, sOff, H, k, true);
+        gbuf.fill(0);
+        mulAdd(nat, theta, oHh, GH, H, sbuf, 0, Bk, gbuf, 0);
+        stepOfTrials(split ? dgh : dgi, gbuf, B, T, t, GHk, 0, GH, k, false);
+      }
+      for (let b = 0; b < B; b++) {
         const r = b * T + t;
         const gOff = r * GHk;
-        // input tangent from the layer below (same step), state tangent from the step before
-        if (below) mulAdd(nat, theta, oIh, GH, D, y, r * NK + xOff, k, dgi, gOff);
         const prev = t > 0 ? (r - 1) * NK + sOff : -1;
-        if (prev >= 0) mulAdd(nat, theta, oHh, GH, H, y, prev, k, split ? dgh : dgi, gOff);
         const c = v.cache(caches[r]!);
         const { ki, kh, direct } = c;
         const o = r * NK + sOff;
@@ -174,10 +188,13 @@ export function layerVjpSweep(model: Model, traj: Trajectory, E: Matrix): Matrix
     const GHb = split ? zeros(R, GHk) : GIb;
     const gib = GIb.data;
     const ghb = GHb.data;
-    const nat = nativeProducts(GH, k);
+    const Bk = B * k;
+    const nat = nativeProducts(GH, Bk);
     const sOff = v.stateOff * k;
-    for (let b = 0; b < B; b++) {
-      for (let t = T - 1; t >= 0; t--) {
+    const gbuf = new Float64Array(GH * Bk);
+    const sbuf = new Float64Array(Math.max(H, D) * Bk);
+    for (let t = T - 1; t >= 0; t--) {
+      for (let b = 0; b < B; b++) {
         const r = b * T + t;
         const gOff = r * GHk;
         const c = v.cache(caches[r]!);
@@ -209,8 +226,19 @@ export function layerVjpSweep(model: Model, traj: Trajectory, E: Matrix): Matrix
             }
           }
         }
-        if (prev >= 0) mulTAdd(nat, theta, oHh, GH, H, ghb, gOff, k, lam, prev);
-        if (below) mulTAdd(nat, theta, oIh, GH, D, gib, gOff, k, lam, r * NK + below.stateOff * k);
+      }
+      // W_hhᵀ ḡh to the step before and W_ihᵀ ḡi to the layer below, all trials at once
+      if (t > 0) {
+        stepOfTrials(ghb, gbuf, B, T, t, GHk, 0, GH, k, true);
+        sbuf.fill(0, 0, H * Bk);
+        mulTAdd(nat, theta, oHh, GH, H, gbuf, 0, Bk, sbuf, 0);
+        stepOfTrials(lam, sbuf, B, T, t - 1, NK, sOff, H, k, false);
+      }
+      if (below) {
+        stepOfTrials(gib, gbuf, B, T, t, GHk, 0, GH, k, true);
+        sbuf.fill(0, 0, D * Bk);
+        mulTAdd(nat, theta, oIh, GH, D, gbuf, 0, Bk, sbuf, 0);
+        stepOfTrials(lam, sbuf, B, T, t, NK, below.stateOff * k, D, k, false);
       }
     }
     // θ-gradient of all steps: [x, 1]ᵀ Ḡi and [h, 1]ᵀ Ḡh, scattered to the layer's rows
