@@ -23,7 +23,6 @@ import { getActivation, sigmoidActivation } from './activations.js';
 import { checkLen, Slab } from './cell-util.js';
 import { applyJet, linJet, mulJet, seedJet } from './jet.js';
 import { gerAdd, mtvAdd, mulAdd, mulTAdd, mv, nativeProducts } from './kernels.js';
-import { gemm } from '../linalg/index.js';
 
 /** Step cache of the GRU: gates, candidate, `c = Wn h` and the needed derivatives. */
 export interface GruCache extends StepCache {
@@ -228,64 +227,23 @@ export class GruCell implements Cell {
 
   /**
    * `out (+)= (∂f/∂h) dH = diag(β_r) Wr dH + diag(β_z) Wz dH + diag(β_Wn) Wn dH + diag(z) dH` for
-   * `N × k` blocks: one `3N × N × k` GEMM with `[Wr; Wz; Wn]` (contiguous in θ), then row
-   * scalings. `out` must not overlap `dH`. Cost 6N²k + O(Nk) flops.
+   * `N × k` blocks: `jvpHTrials` with one trial (one `3N × N × k` product with `[Wr; Wz; Wn]`,
+   * contiguous in θ, then row scalings). `out` must not overlap `dH`. Cost 6N²k + O(Nk) flops.
    */
   jvpHBlock(theta: Float64Array, c: StepCache, dH: Matrix, out: Matrix, accumulate: boolean): void {
-    const N = this.N;
-    const k = dH.cols;
-    const gc = c as GruCache;
-    const S = { rows: 3 * N, cols: k, data: this.blockScratch(3 * N * k) };
-    gemm({ rows: 3 * N, cols: N, data: theta.subarray(0, 3 * N * N) }, dH, { out: S });
-    const s = S.data, d = dH.data, o = out.data;
-    const Nk = N * k;
-    for (let i = 0; i < N; i++) {
-      const q = (1 - gc.z[i]!) * gc.dn[i]!;
-      const br = q * gc.c[i]! * gc.sr[i]!;
-      const bz = gc.sz[i]! * (gc.h[i]! - gc.n[i]!);
-      const bw = q * gc.r[i]!;
-      const zi = gc.z[i]!;
-      const r = i * k;
-      for (let j = r; j < r + k; j++) {
-        const v = br * s[j]! + bz * s[Nk + j]! + bw * s[2 * Nk + j]! + zi * d[j]!;
-        if (accumulate) o[j]! += v;
-        else o[j] = v;
-      }
-    }
+    this.jvpHTrials(theta, [c], dH, out, accumulate);
   }
 
   /**
    * `out (+)= (∂f/∂h)ᵀ E = z ⊙ E + [Wr; Wz; Wn]ᵀ [β_r ⊙ E; β_z ⊙ E; β_Wn ⊙ E]` for `N × k`
-   * blocks: row scalings, then one transposed `3N × N × k` GEMM into `out`. `out` must not
-   * overlap `E`. Cost 6N²k + O(Nk) flops.
+   * blocks: `vjpHTrials` with one trial (row scalings, then one transposed `3N × N × k` product).
+   * `out` must not overlap `E`. Cost 6N²k + O(Nk) flops.
    */
   vjpHBlock(theta: Float64Array, c: StepCache, E: Matrix, out: Matrix, accumulate: boolean): void {
-    const N = this.N;
-    const k = E.cols;
-    const gc = c as GruCache;
-    const G = { rows: 3 * N, cols: k, data: this.blockScratch(3 * N * k) };
-    const g = G.data, e = E.data, o = out.data;
-    const Nk = N * k;
-    for (let i = 0; i < N; i++) {
-      const q = (1 - gc.z[i]!) * gc.dn[i]!;
-      const br = q * gc.c[i]! * gc.sr[i]!;
-      const bz = gc.sz[i]! * (gc.h[i]! - gc.n[i]!);
-      const bw = q * gc.r[i]!;
-      const zi = gc.z[i]!;
-      const r = i * k;
-      for (let j = r; j < r + k; j++) {
-        const ej = e[j]!;
-        g[j] = br * ej;
-        g[Nk + j] = bz * ej;
-        g[2 * Nk + j] = bw * ej;
-        if (accumulate) o[j]! += zi * ej;
-        else o[j] = zi * ej;
-      }
-    }
-    gemm({ rows: 3 * N, cols: N, data: theta.subarray(0, 3 * N * N) }, G, { transA: true, out, beta: 1 });
+    this.vjpHTrials(theta, [c], E, out, accumulate);
   }
 
-  /** `jvpHBlock` for the S trials' column groups (Cell.jvpHTrials): one `3N × N × S·k` product, then each trial's row scalings. Cost 6N²·S·k + O(N·S·k) flops. */
+  /** `out (+)= (∂f/∂h) dH` for the S trials' column groups (Cell.jvpHTrials): one `3N × N × S·k` product, then each trial's row scalings. Cost 6N²·S·k + O(N·S·k) flops. */
   jvpHTrials(theta: Float64Array, cs: readonly StepCache[], dH: Matrix, out: Matrix, accumulate: boolean): void {
     const N = this.N;
     const m = dH.cols;
@@ -313,7 +271,7 @@ export class GruCell implements Cell {
     }
   }
 
-  /** `vjpHBlock` for the S trials' column groups (Cell.vjpHTrials): each trial's row scalings, then one transposed `3N × N × S·k` product. Cost 6N²·S·k + O(N·S·k) flops. */
+  /** `out (+)= (∂f/∂h)ᵀ E` for the S trials' column groups (Cell.vjpHTrials): each trial's row scalings, then one transposed `3N × N × S·k` product. Cost 6N²·S·k + O(N·S·k) flops. */
   vjpHTrials(theta: Float64Array, cs: readonly StepCache[], E: Matrix, out: Matrix, accumulate: boolean): void {
     const N = this.N;
     const m = E.cols;
