@@ -7,7 +7,9 @@
  *   products `J_yᵀ J_y V` with the JVP's output.
  * The cell part runs on the block sweeps of block-sweep.ts (one GEMM per weight site over all
  * steps for the θ part, the sites stacked on first use; the recurrence per step as one
- * `N × N × k` block product or per column, `recurrenceFor`); single columns at small N (where
+ * `N × N × k` block product, over all trials at once or per column, `recurrenceFor`); the
+ * PyTorch cells' blocks of 2–16 columns run on their layer sweeps (layer-sweep.ts: the same
+ * GEMM-over-all-steps form for the gate pre-activations); single columns at small N (where
  * stacking the sites costs more than it saves), and cells whose weight sites are not of a fixed
  * structure, run per step on `jvpTheta`/`vjpTheta`. The readout part is GEMMs over all
  * rows. A sweep can be restricted to a subset of the trials (`restrictTrials`), sharing the
