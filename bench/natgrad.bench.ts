@@ -31,14 +31,16 @@
  * (`N × N × 12`; `Cell.jvpHTrials`, the layer sweeps).
  *
  * Measured with `npm run bench -- --filter natgrad --backend native|js` (AMD EPYC, 2 cores shared
- * with other jobs at load average 11–13, so single figures move by ±0.1; cpuRatio, this version /
- * the version before the trial-batched and layer sweeps, same load): native N = 16: vanilla
- * 1.31/1.32, gru 1.19/1.34, torch-rnn 1.20/1.34, torch-gru 1.20/1.39, torch-lstm 0.93/1.08,
- * stacked-gru-2 1.48/1.41 (bestCpuRatio 1.20/1.40); native N = 128: 1.09/1.35, 1.17/1.07,
- * 1.06/1.45, 1.09/1.46, 1.06/1.40, 1.08/1.39; js N = 16: 1.41/1.44, 1.37/1.31, 1.31/1.37,
- * 1.35/1.38, 1.33/1.63, 1.49/1.55; js N = 128: 1.33/1.45, 1.46/1.45, 1.28/1.42, 1.34/1.42,
- * 1.34/1.45, 1.32/1.45. On the pure TypeScript backend the GEMMs gain little over the
- * matrix–vector loops, so the ratio stays near the flop count's. General/old vanilla SGD step
+ * with other jobs at load average 11–13, so single figures move by ±0.1; cpuRatio of two runs of
+ * this version, then the version before the trial-batched and layer sweeps in the same period):
+ * native N = 16: vanilla 1.28–1.31 (1.32), gru 1.19–1.20 (1.34), torch-rnn 1.18–1.20 (1.34),
+ * torch-gru 1.15–1.20 (1.39), torch-lstm 0.93–1.17 (1.08), stacked-gru-2 1.28–1.48 (1.41);
+ * native N = 128 (one run): 1.09 (1.35), 1.17 (1.07), 1.06 (1.45), 1.09 (1.46), 1.06 (1.40),
+ * 1.08 (1.39); js N = 16: 1.41–1.43 (1.44), 1.37–1.83 (1.31), 1.31 (1.37), 1.32–1.35 (1.38),
+ * 1.02–1.33 (1.63), 1.33–1.49 (1.55); js N = 128: 1.33–1.47 (1.45), 1.27–1.46 (1.45), 1.13–1.28
+ * (1.42), 1.34–1.39 (1.42), 1.26–1.34 (1.45), 1.29–1.32 (1.45). On the pure TypeScript backend
+ * the GEMMs gain little over the matrix–vector loops, so the ratio stays near the flop count's.
+ * General/old vanilla SGD step
  * (unchanged by the Fisher paths): native 0.75–0.83 (N = 16), 0.40–0.57 (N = 128); js 0.83–0.85
  * (N = 16), 0.56–0.60 (N = 128).
  */
