@@ -243,6 +243,23 @@ export class GruCell implements Cell {
     this.vjpHTrials(theta, [c], E, out, accumulate);
   }
 
+  private rs = new Float64Array(0);
+
+  /** The row scalings of `∂f/∂h` at a step: `[β_r, β_z, β_Wn, z]` of unit i at `4i…4i+3` (a reused buffer). Cost O(N). */
+  private rowScales(gc: GruCache): Float64Array {
+    const N = this.N;
+    if (this.rs.length < 4 * N) this.rs = new Float64Array(4 * N);
+    const rs = this.rs;
+    for (let i = 0; i < N; i++) {
+      const q = (1 - gc.z[i]!) * gc.dn[i]!;
+      rs[4 * i] = q * gc.c[i]! * gc.sr[i]!;
+      rs[4 * i + 1] = gc.sz[i]! * (gc.h[i]! - gc.n[i]!);
+      rs[4 * i + 2] = q * gc.r[i]!;
+      rs[4 * i + 3] = gc.z[i]!;
+    }
+    return rs;
+  }
+
   /** `out (+)= (∂f/∂h) dH` for the S trials' column groups (Cell.jvpHTrials): one `3N × N × S·k` product, then each trial's row scalings. Cost 6N²·S·k + O(N·S·k) flops. */
   jvpHTrials(theta: Float64Array, cs: readonly StepCache[], dH: Matrix, out: Matrix, accumulate: boolean): void {
     const N = this.N;
@@ -254,13 +271,9 @@ export class GruCell implements Cell {
     mulAdd(nativeProducts(3 * N, m), theta, 0, 3 * N, N, dH.data, 0, m, sc, 0);
     const d = dH.data, o = out.data;
     for (let t = 0; t < cs.length; t++) {
-      const gc = cs[t] as GruCache;
+      const rs = this.rowScales(cs[t] as GruCache);
       for (let i = 0; i < N; i++) {
-        const q = (1 - gc.z[i]!) * gc.dn[i]!;
-        const br = q * gc.c[i]! * gc.sr[i]!;
-        const bz = gc.sz[i]! * (gc.h[i]! - gc.n[i]!);
-        const bw = q * gc.r[i]!;
-        const zi = gc.z[i]!;
+        const br = rs[4 * i]!, bz = rs[4 * i + 1]!, bw = rs[4 * i + 2]!, zi = rs[4 * i + 3]!;
         const r = i * m + t * k;
         for (let j = r; j < r + k; j++) {
           const v = br * sc[j]! + bz * sc[Nm + j]! + bw * sc[2 * Nm + j]! + zi * d[j]!;
@@ -280,13 +293,9 @@ export class GruCell implements Cell {
     const g = this.blockScratch(3 * Nm);
     const e = E.data, o = out.data;
     for (let t = 0; t < cs.length; t++) {
-      const gc = cs[t] as GruCache;
+      const rs = this.rowScales(cs[t] as GruCache);
       for (let i = 0; i < N; i++) {
-        const q = (1 - gc.z[i]!) * gc.dn[i]!;
-        const br = q * gc.c[i]! * gc.sr[i]!;
-        const bz = gc.sz[i]! * (gc.h[i]! - gc.n[i]!);
-        const bw = q * gc.r[i]!;
-        const zi = gc.z[i]!;
+        const br = rs[4 * i]!, bz = rs[4 * i + 1]!, bw = rs[4 * i + 2]!, zi = rs[4 * i + 3]!;
         const r = i * m + t * k;
         for (let j = r; j < r + k; j++) {
           const ej = e[j]!;
