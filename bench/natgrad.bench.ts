@@ -24,19 +24,25 @@
  * Flop count (docs/theory.md §10): SGD ≈ 3 N²-passes per trial-step (forward, backward recurrence,
  * weight-gradient product); each extra direction ≈ 4 on the Fisher trials (JVP θ part and
  * recurrence, VJP recurrence and weight product), so 3 directions on 4 of 32 trials add
- * (3·4·4/32)/3 = 50% of SGD's flops; ratios below that come from the Fisher part running on
- * k-column block products while SGD's recurrences are matrix–vector products.
+ * (3·4·4/32)/3 = 50% of SGD's flops. The ratio stays below 1.5 because the Fisher part runs on
+ * GEMMs while SGD's single column runs on matrix–vector products: the θ parts as one GEMM per
+ * weight site (PyTorch cells: per gate pre-activation, models/layer-sweep.ts) over all steps, and
+ * the recurrences as one product per step over all Fisher trials and directions at once
+ * (`N × N × 12`; `Cell.jvpHTrials`, the layer sweeps).
  *
- * Measured (AMD EPYC, 2 cores shared by other jobs, load average 5–10, two runs each; cpuRatio):
- * natgrad/SGD native N = 16: vanilla 1.15–1.43, gru 1.27–1.31, torch-rnn 1.35–1.39, torch-gru
- * 1.34–1.38, torch-lstm 1.39–1.41, stacked-gru-2 1.25–1.43; native N = 128: vanilla 1.05–1.22, gru
- * 1.14–1.27, torch-rnn 1.40–1.41, torch-gru 1.41–1.47, torch-lstm 1.40–1.59; js N = 16: vanilla
- * 1.40–1.58, gru 1.34–1.48, torch-rnn 1.36–1.39, torch-gru 1.37–1.39, torch-lstm 1.37–1.45,
- * stacked-gru-2 1.32–1.34; js N = 128: vanilla 1.33–1.45, gru 1.45, torch-rnn 1.41, torch-gru 1.47,
- * torch-lstm 1.45. General/old vanilla SGD step: native 0.75–0.83 (N = 16), 0.40–0.57 (N = 128);
- * js 0.83–0.85 (N = 16), 0.56–0.60 (N = 128). The cells without weight sites (PyTorch cells,
- * stacked layers) run their Fisher columns one at a time (fused step kernels), at the flop
- * count's ≈ 1.4×.
+ * Measured with `npm run bench -- --filter natgrad --backend native|js` (AMD EPYC, 2 cores shared
+ * with other jobs at load average 11–13, so single figures move by ±0.1; cpuRatio of two runs of
+ * this version, then the version before the trial-batched and layer sweeps in the same period):
+ * native N = 16: vanilla 1.28–1.31 (1.32), gru 1.19–1.20 (1.34), torch-rnn 1.18–1.20 (1.34),
+ * torch-gru 1.15–1.20 (1.39), torch-lstm 0.93–1.17 (1.08), stacked-gru-2 1.28–1.48 (1.41);
+ * native N = 128 (one run): 1.09 (1.35), 1.17 (1.07), 1.06 (1.45), 1.09 (1.46), 1.06 (1.40),
+ * 1.08 (1.39); js N = 16: 1.41–1.43 (1.44), 1.37–1.83 (1.31), 1.31 (1.37), 1.32–1.35 (1.38),
+ * 1.02–1.33 (1.63), 1.33–1.49 (1.55); js N = 128: 1.33–1.47 (1.45), 1.27–1.46 (1.45), 1.13–1.28
+ * (1.42), 1.34–1.39 (1.42), 1.26–1.34 (1.45), 1.29–1.32 (1.45). On the pure TypeScript backend
+ * the GEMMs gain little over the matrix–vector loops, so the ratio stays near the flop count's.
+ * General/old vanilla SGD step
+ * (unchanged by the Fisher paths): native 0.75–0.83 (N = 16), 0.40–0.57 (N = 128); js 0.83–0.85
+ * (N = 16), 0.56–0.60 (N = 128).
  */
 import type { BenchResult } from './types.js';
 import { pitchforkTask } from '../src/train/tasks/pitchfork.js';

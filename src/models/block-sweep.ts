@@ -19,7 +19,7 @@
  * flops as k single-vector sweeps but on GEMMs; memory O(R·N·k) (one extra block for cells with
  * several sites).
  */
-import type { Cell, Model, Trajectory } from './types.js';
+import type { Cell, Model, StepCache, Trajectory } from './types.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { zeros } from '../linalg/matrix.js';
 import { gemm } from '../linalg/index.js';
@@ -96,7 +96,7 @@ export function stackSites(model: Model, traj: Trajectory): StackedSite[] | null
 const TILE = 16;
 
 /** `Θ′` (`L × (N·k)`): `Θ′[colStart + q, i·k + j] = Θ[offset + i·cols + q, j]` over the site's segments. Cost O(L·N·k), tiled. */
-function gatherSiteRows(site: StackedSite, dth: Float64Array, N: number, k: number): Matrix {
+export function gatherSiteRows(site: StackedSite, dth: Float64Array, N: number, k: number): Matrix {
   const L = site.U.cols;
   const Nk = N * k;
   const M = zeros(L, Nk);
@@ -120,7 +120,7 @@ function gatherSiteRows(site: StackedSite, dth: Float64Array, N: number, k: numb
 }
 
 /** The adjoint of gatherSiteRows, accumulating: `G[offset + i·cols + q, j] += Γ[colStart + q, i·k + j]`. Cost O(L·N·k), tiled. */
-function scatterSiteRows(site: StackedSite, Gam: Matrix, grad: Float64Array, N: number, k: number): void {
+export function scatterSiteRows(site: StackedSite, Gam: Matrix, grad: Float64Array, N: number, k: number): void {
   const Nk = N * k;
   const g = Gam.data;
   for (const { offset, colStart, cols } of site.segments) {
@@ -140,8 +140,36 @@ function scatterSiteRows(site: StackedSite, Gam: Matrix, grad: Float64Array, N: 
   }
 }
 
-/** How the recurrences through time run: one block product per step, or one single-vector product per column and step. */
-export type SweepRecurrence = 'block' | 'columns';
+/**
+ * How the recurrences through time run: one block product per step and trial (`'block'`), one
+ * product per step over all trials at once (`'trials'`, `Cell.jvpHTrials`/`vjpHTrials`), or one
+ * single-vector product per column, step and trial (`'columns'`).
+ */
+export type SweepRecurrence = 'block' | 'trials' | 'columns';
+
+/** Whether a cell implements the trial-batched recurrences (`jvpHTrials`, `vjpHTrials`). Cost O(1). */
+export function hasTrialSweep(cell: Cell): boolean {
+  return typeof cell.jvpHTrials === 'function' && typeof cell.vjpHTrials === 'function';
+}
+
+/**
+ * Copies step blocks between a sweep layout (step `r = b·T + t` a row of `rowLen` entries, holding
+ * `rows × k` blocks from entry `off`) and one step of all trials (`rows × (B·k)`, column group b =
+ * trial b): `toStep` gathers step t of every trial into `buf`, else `buf` is added into step t of
+ * every trial. Cost O(B·rows·k).
+ */
+export function stepOfTrials(y: Float64Array, buf: Float64Array, B: number, T: number, t: number, rowLen: number, off: number, rows: number, k: number, toStep: boolean): void {
+  const Bk = B * k;
+  for (let b = 0; b < B; b++) {
+    const base = (b * T + t) * rowLen + off;
+    for (let i = 0; i < rows; i++) {
+      const src = base + i * k;
+      const dst = i * Bk + b * k;
+      if (toStep) for (let j = 0; j < k; j++) buf[dst + j] = y[src + j]!;
+      else for (let j = 0; j < k; j++) y[src + j]! += buf[dst + j]!;
+    }
+  }
+}
 
 /**
  * Block forward sensitivity on GEMMs: `dthetas` `P′ × k` (its first `cellSize` rows are used),
@@ -210,6 +238,20 @@ export function jvpBlockSweep(model: Model, traj: Trajectory, dthetas: Matrix, s
     }
     return out;
   }
+  if (recurrence === 'trials' && cell.jvpHTrials) {
+    // step t of all trials at once: Y_t += J_t Y_{t−1}, one N × N × B·k product
+    const Bk = B * k;
+    const prev = { rows: N, cols: Bk, data: new Float64Array(N * Bk) };
+    const next = { rows: N, cols: Bk, data: new Float64Array(N * Bk) };
+    const cs = new Array<StepCache>(B);
+    for (let t = 1; t < T; t++) {
+      for (let b = 0; b < B; b++) cs[b] = caches[b * T + t]!;
+      stepOfTrials(y, prev.data, B, T, t - 1, Nk, 0, N, k, true);
+      cell.jvpHTrials(theta, cs, prev, next, false);
+      stepOfTrials(y, next.data, B, T, t, Nk, 0, N, k, false);
+    }
+    return out;
+  }
   const view = (r: number): Matrix => ({ rows: N, cols: k, data: y.subarray(r * Nk, (r + 1) * Nk) });
   for (let b = 0; b < B; b++) {
     let prev = view(b * T);
@@ -257,6 +299,18 @@ export function vjpBlockSweep(model: Model, traj: Trajectory, E: Matrix, sites?:
           for (let i = 0, q = r * Nk + j; i < N; i++, q += k) lam[q]! += cur[i]!;
         }
       }
+    }
+  } else if (recurrence === 'trials' && cell.vjpHTrials) {
+    // step t of all trials at once: Λ_t += J_{t+1}ᵀ Λ_{t+1}, one transposed N × N × B·k product
+    const Bk = B * k;
+    const next = { rows: N, cols: Bk, data: new Float64Array(N * Bk) };
+    const cur = { rows: N, cols: Bk, data: new Float64Array(N * Bk) };
+    const cs = new Array<StepCache>(B);
+    for (let t = T - 2; t >= 0; t--) {
+      for (let b = 0; b < B; b++) cs[b] = caches[b * T + t + 1]!;
+      stepOfTrials(lam, next.data, B, T, t + 1, Nk, 0, N, k, true);
+      cell.vjpHTrials(theta, cs, next, cur, false);
+      stepOfTrials(lam, cur.data, B, T, t, Nk, 0, N, k, false);
     }
   } else {
     const view = (r: number): Matrix => ({ rows: N, cols: k, data: lam.subarray(r * Nk, (r + 1) * Nk) });

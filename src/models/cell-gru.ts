@@ -22,8 +22,7 @@ import { zeros } from '../linalg/matrix.js';
 import { getActivation, sigmoidActivation } from './activations.js';
 import { checkLen, Slab } from './cell-util.js';
 import { applyJet, linJet, mulJet, seedJet } from './jet.js';
-import { gerAdd, mtvAdd, mv } from './kernels.js';
-import { gemm } from '../linalg/index.js';
+import { gerAdd, mtvAdd, mulAdd, mulTAdd, mv, nativeProducts } from './kernels.js';
 
 /** Step cache of the GRU: gates, candidate, `c = Wn h` and the needed derivatives. */
 export interface GruCache extends StepCache {
@@ -228,61 +227,87 @@ export class GruCell implements Cell {
 
   /**
    * `out (+)= (∂f/∂h) dH = diag(β_r) Wr dH + diag(β_z) Wz dH + diag(β_Wn) Wn dH + diag(z) dH` for
-   * `N × k` blocks: one `3N × N × k` GEMM with `[Wr; Wz; Wn]` (contiguous in θ), then row
-   * scalings. `out` must not overlap `dH`. Cost 6N²k + O(Nk) flops.
+   * `N × k` blocks: `jvpHTrials` with one trial (one `3N × N × k` product with `[Wr; Wz; Wn]`,
+   * contiguous in θ, then row scalings). `out` must not overlap `dH`. Cost 6N²k + O(Nk) flops.
    */
   jvpHBlock(theta: Float64Array, c: StepCache, dH: Matrix, out: Matrix, accumulate: boolean): void {
-    const N = this.N;
-    const k = dH.cols;
-    const gc = c as GruCache;
-    const S = { rows: 3 * N, cols: k, data: this.blockScratch(3 * N * k) };
-    gemm({ rows: 3 * N, cols: N, data: theta.subarray(0, 3 * N * N) }, dH, { out: S });
-    const s = S.data, d = dH.data, o = out.data;
-    const Nk = N * k;
-    for (let i = 0; i < N; i++) {
-      const q = (1 - gc.z[i]!) * gc.dn[i]!;
-      const br = q * gc.c[i]! * gc.sr[i]!;
-      const bz = gc.sz[i]! * (gc.h[i]! - gc.n[i]!);
-      const bw = q * gc.r[i]!;
-      const zi = gc.z[i]!;
-      const r = i * k;
-      for (let j = r; j < r + k; j++) {
-        const v = br * s[j]! + bz * s[Nk + j]! + bw * s[2 * Nk + j]! + zi * d[j]!;
-        if (accumulate) o[j]! += v;
-        else o[j] = v;
-      }
-    }
+    this.jvpHTrials(theta, [c], dH, out, accumulate);
   }
 
   /**
    * `out (+)= (∂f/∂h)ᵀ E = z ⊙ E + [Wr; Wz; Wn]ᵀ [β_r ⊙ E; β_z ⊙ E; β_Wn ⊙ E]` for `N × k`
-   * blocks: row scalings, then one transposed `3N × N × k` GEMM into `out`. `out` must not
-   * overlap `E`. Cost 6N²k + O(Nk) flops.
+   * blocks: `vjpHTrials` with one trial (row scalings, then one transposed `3N × N × k` product).
+   * `out` must not overlap `E`. Cost 6N²k + O(Nk) flops.
    */
   vjpHBlock(theta: Float64Array, c: StepCache, E: Matrix, out: Matrix, accumulate: boolean): void {
+    this.vjpHTrials(theta, [c], E, out, accumulate);
+  }
+
+  private rs = new Float64Array(0);
+
+  /** The row scalings of `∂f/∂h` at a step: `[β_r, β_z, β_Wn, z]` of unit i at `4i…4i+3` (a reused buffer). Cost O(N). */
+  private rowScales(gc: GruCache): Float64Array {
     const N = this.N;
-    const k = E.cols;
-    const gc = c as GruCache;
-    const G = { rows: 3 * N, cols: k, data: this.blockScratch(3 * N * k) };
-    const g = G.data, e = E.data, o = out.data;
-    const Nk = N * k;
+    if (this.rs.length < 4 * N) this.rs = new Float64Array(4 * N);
+    const rs = this.rs;
     for (let i = 0; i < N; i++) {
       const q = (1 - gc.z[i]!) * gc.dn[i]!;
-      const br = q * gc.c[i]! * gc.sr[i]!;
-      const bz = gc.sz[i]! * (gc.h[i]! - gc.n[i]!);
-      const bw = q * gc.r[i]!;
-      const zi = gc.z[i]!;
-      const r = i * k;
-      for (let j = r; j < r + k; j++) {
-        const ej = e[j]!;
-        g[j] = br * ej;
-        g[Nk + j] = bz * ej;
-        g[2 * Nk + j] = bw * ej;
-        if (accumulate) o[j]! += zi * ej;
-        else o[j] = zi * ej;
+      rs[4 * i] = q * gc.c[i]! * gc.sr[i]!;
+      rs[4 * i + 1] = gc.sz[i]! * (gc.h[i]! - gc.n[i]!);
+      rs[4 * i + 2] = q * gc.r[i]!;
+      rs[4 * i + 3] = gc.z[i]!;
+    }
+    return rs;
+  }
+
+  /** `out (+)= (∂f/∂h) dH` for the S trials' column groups (Cell.jvpHTrials): one `3N × N × S·k` product, then each trial's row scalings. Cost 6N²·S·k + O(N·S·k) flops. */
+  jvpHTrials(theta: Float64Array, cs: readonly StepCache[], dH: Matrix, out: Matrix, accumulate: boolean): void {
+    const N = this.N;
+    const m = dH.cols;
+    const k = m / cs.length;
+    const Nm = N * m;
+    const sc = this.blockScratch(3 * Nm);
+    sc.fill(0);
+    mulAdd(nativeProducts(3 * N, m), theta, 0, 3 * N, N, dH.data, 0, m, sc, 0);
+    const d = dH.data, o = out.data;
+    for (let t = 0; t < cs.length; t++) {
+      const rs = this.rowScales(cs[t] as GruCache);
+      for (let i = 0; i < N; i++) {
+        const br = rs[4 * i]!, bz = rs[4 * i + 1]!, bw = rs[4 * i + 2]!, zi = rs[4 * i + 3]!;
+        const r = i * m + t * k;
+        for (let j = r; j < r + k; j++) {
+          const v = br * sc[j]! + bz * sc[Nm + j]! + bw * sc[2 * Nm + j]! + zi * d[j]!;
+          if (accumulate) o[j]! += v;
+          else o[j] = v;
+        }
       }
     }
-    gemm({ rows: 3 * N, cols: N, data: theta.subarray(0, 3 * N * N) }, G, { transA: true, out, beta: 1 });
+  }
+
+  /** `out (+)= (∂f/∂h)ᵀ E` for the S trials' column groups (Cell.vjpHTrials): each trial's row scalings, then one transposed `3N × N × S·k` product. Cost 6N²·S·k + O(N·S·k) flops. */
+  vjpHTrials(theta: Float64Array, cs: readonly StepCache[], E: Matrix, out: Matrix, accumulate: boolean): void {
+    const N = this.N;
+    const m = E.cols;
+    const k = m / cs.length;
+    const Nm = N * m;
+    const g = this.blockScratch(3 * Nm);
+    const e = E.data, o = out.data;
+    for (let t = 0; t < cs.length; t++) {
+      const rs = this.rowScales(cs[t] as GruCache);
+      for (let i = 0; i < N; i++) {
+        const br = rs[4 * i]!, bz = rs[4 * i + 1]!, bw = rs[4 * i + 2]!, zi = rs[4 * i + 3]!;
+        const r = i * m + t * k;
+        for (let j = r; j < r + k; j++) {
+          const ej = e[j]!;
+          g[j] = br * ej;
+          g[Nm + j] = bz * ej;
+          g[2 * Nm + j] = bw * ej;
+          if (accumulate) o[j]! += zi * ej;
+          else o[j] = zi * ej;
+        }
+      }
+    }
+    mulTAdd(nativeProducts(3 * N, m), theta, 0, 3 * N, N, g, 0, m, o, 0);
   }
 
   /** Dense `∂f/∂h = diag(β_r) Wr + diag(β_z) Wz + diag(β_Wn) Wn + diag(z)`. */

@@ -8,8 +8,7 @@ import type { Matrix } from '../linalg/matrix.js';
 import { zeros } from '../linalg/matrix.js';
 import { getActivation } from './activations.js';
 import { checkLen, Slab } from './cell-util.js';
-import { gerAdd, mtvAdd, mv } from './kernels.js';
-import { gemm } from '../linalg/index.js';
+import { gerAdd, mtvAdd, mulAdd, mulTAdd, mv, nativeProducts } from './kernels.js';
 
 /** Step cache of the vanilla/leaky cell: pre-activation `a` and `φ′(a)`. */
 export interface LeakyCache extends StepCache {
@@ -133,57 +132,63 @@ export class LeakyCell implements Cell {
   }
 
   /**
-   * `out (+)= (1−α) dH + α diag φ′(a) (W dH)` for `N × k` blocks: one `N × N × k` GEMM with W
-   * viewed on θ, then a row scaling. `out` must not overlap `dH`. Cost 2N²k + O(Nk) flops.
+   * `out (+)= (1−α) dH + α diag φ′(a) (W dH)` for `N × k` blocks: `jvpHTrials` with one trial
+   * (one `N × N × k` product, then a row scaling). `out` must not overlap `dH`. Cost 2N²k + O(Nk) flops.
    */
   jvpHBlock(theta: Float64Array, c: StepCache, dH: Matrix, out: Matrix, accumulate: boolean): void {
-    const { N, alpha } = this;
-    const k = dH.cols;
-    const dphi = (c as LeakyCache).dphi;
-    const lk = 1 - alpha;
-    if (!accumulate) {
-      // straight into out (it does not overlap dH), then one pass scaling its rows in place
-      gemm({ rows: N, cols: N, data: theta.subarray(0, N * N) }, dH, { out });
-      const d = dH.data, o = out.data;
-      for (let i = 0; i < N; i++) {
-        const sc = alpha * dphi[i]!;
-        const r = i * k;
-        if (lk === 0) for (let j = r; j < r + k; j++) o[j]! *= sc;
-        else for (let j = r; j < r + k; j++) o[j] = lk * d[j]! + sc * o[j]!;
-      }
-      return;
-    }
-    const S = { rows: N, cols: k, data: this.blockScratch(N * k) };
-    gemm({ rows: N, cols: N, data: theta.subarray(0, N * N) }, dH, { out: S });
-    const s = S.data, d = dH.data, o = out.data;
-    for (let i = 0; i < N; i++) {
-      const sc = alpha * dphi[i]!;
-      const r = i * k;
-      if (lk === 0) for (let j = r; j < r + k; j++) o[j]! += sc * s[j]!;
-      else for (let j = r; j < r + k; j++) o[j]! += lk * d[j]! + sc * s[j]!;
-    }
+    this.jvpHTrials(theta, [c], dH, out, accumulate);
   }
 
   /**
-   * `out (+)= (1−α) E + α Wᵀ (diag φ′(a) E)` for `N × k` blocks: a row scaling, then one
-   * transposed `N × N × k` GEMM into `out`. `out` must not overlap `E`. Cost 2N²k + O(Nk) flops.
+   * `out (+)= (1−α) E + α Wᵀ (diag φ′(a) E)` for `N × k` blocks: `vjpHTrials` with one trial (a
+   * row scaling, then one transposed `N × N × k` product). `out` must not overlap `E`. Cost 2N²k + O(Nk) flops.
    */
   vjpHBlock(theta: Float64Array, c: StepCache, E: Matrix, out: Matrix, accumulate: boolean): void {
+    this.vjpHTrials(theta, [c], E, out, accumulate);
+  }
+
+  /** `out (+)= (1−α) dH + α diag φ′_s W dH` for the S trials' column groups (Cell.jvpHTrials). Cost 2N²·S·k + O(N·S·k) flops. */
+  jvpHTrials(theta: Float64Array, cs: readonly StepCache[], dH: Matrix, out: Matrix, accumulate: boolean): void {
     const { N, alpha } = this;
-    const k = E.cols;
-    const dphi = (c as LeakyCache).dphi;
-    const G = { rows: N, cols: k, data: this.blockScratch(N * k) };
-    const g = G.data, e = E.data, o = out.data;
+    const m = dH.cols;
+    const k = m / cs.length;
+    const z = this.blockScratch(N * m);
+    z.fill(0);
+    mulAdd(nativeProducts(N, m), theta, 0, N, N, dH.data, 0, m, z, 0);
+    const d = dH.data, o = out.data;
     const lk = 1 - alpha;
-    for (let i = 0; i < N; i++) {
-      const sc = alpha * dphi[i]!;
-      const r = i * k;
-      for (let j = r; j < r + k; j++) g[j] = sc * e[j]!;
-      if (accumulate) {
-        if (lk !== 0) for (let j = r; j < r + k; j++) o[j]! += lk * e[j]!;
-      } else for (let j = r; j < r + k; j++) o[j] = lk * e[j]!;
+    for (let s = 0; s < cs.length; s++) {
+      const dphi = (cs[s] as LeakyCache).dphi;
+      for (let i = 0; i < N; i++) {
+        const sc = alpha * dphi[i]!;
+        const r = i * m + s * k;
+        if (accumulate) for (let j = r; j < r + k; j++) o[j]! += lk * d[j]! + sc * z[j]!;
+        else for (let j = r; j < r + k; j++) o[j] = lk * d[j]! + sc * z[j]!;
+      }
     }
-    gemm({ rows: N, cols: N, data: theta.subarray(0, N * N) }, G, { transA: true, out, beta: 1 });
+  }
+
+  /** `out (+)= (1−α) E + Wᵀ (α φ′_s ⊙ E)` for the S trials' column groups (Cell.vjpHTrials). Cost 2N²·S·k + O(N·S·k) flops. */
+  vjpHTrials(theta: Float64Array, cs: readonly StepCache[], E: Matrix, out: Matrix, accumulate: boolean): void {
+    const { N, alpha } = this;
+    const m = E.cols;
+    const k = m / cs.length;
+    const g = this.blockScratch(N * m);
+    const e = E.data, o = out.data;
+    const lk = 1 - alpha;
+    for (let s = 0; s < cs.length; s++) {
+      const dphi = (cs[s] as LeakyCache).dphi;
+      for (let i = 0; i < N; i++) {
+        const sc = alpha * dphi[i]!;
+        const r = i * m + s * k;
+        for (let j = r; j < r + k; j++) {
+          g[j] = sc * e[j]!;
+          if (accumulate) o[j]! += lk * e[j]!;
+          else o[j] = lk * e[j]!;
+        }
+      }
+    }
+    mulTAdd(nativeProducts(N, m), theta, 0, N, N, g, 0, m, o, 0);
   }
 
   /** Dense `(1−α)I + α diag φ′(a) W` (N × N). */

@@ -69,6 +69,21 @@ export interface LayerCell extends Cell {
   jetFull(theta: Float64Array, sJ: Float64Array, xJ: Float64Array, tdirs: readonly (Float64Array | null)[]): Float64Array;
 }
 
+/** A torch layer's sizes and the offsets of `weight_ih`, `weight_hh`, `bias_ih`, `bias_hh` in θ. */
+export interface LayerSweepInfo {
+  readonly kind: TorchLayerKind;
+  readonly H: number;
+  readonly G: number;
+  readonly D: number;
+  /** State size (H, LSTM 2H). */
+  readonly N: number;
+  readonly oIh: number;
+  readonly oHh: number;
+  readonly oBi: number;
+  readonly oBh: number;
+  readonly bias: boolean;
+}
+
 /** Options of a torch layer. */
 export interface TorchLayerOptions {
   kind: TorchLayerKind;
@@ -135,6 +150,11 @@ export class TorchLayerCell implements LayerCell {
     this.dgi = new Float64Array(GH);
     this.dgh = new Float64Array(GH);
     this.res = new Float64Array(this.N);
+  }
+
+  /** Sizes and parameter offsets of the layer, for the whole-trajectory sweeps (layer-sweep.ts). O(1). */
+  sweepInfo(): LayerSweepInfo {
+    return { kind: this.kind, H: this.H, G: this.G, D: this.D, N: this.N, oIh: this.oIh, oHh: this.oHh, oBi: this.oBi, oBh: this.oBh, bias: this.bias };
   }
 
   /** The previous-state index that row s depends on directly (GRU: h_j; LSTM: c_j), or −1. */

@@ -7,7 +7,9 @@
  *   products `J_yᵀ J_y V` with the JVP's output.
  * The cell part runs on the block sweeps of block-sweep.ts (one GEMM per weight site over all
  * steps for the θ part, the sites stacked on first use; the recurrence per step as one
- * `N × N × k` block product or per column, `recurrenceFor`); single columns at small N (where
+ * `N × N × k` block product, over all trials at once or per column, `recurrenceFor`); the
+ * PyTorch cells' blocks of 2–16 columns run on their layer sweeps (layer-sweep.ts: the same
+ * GEMM-over-all-steps form for the gate pre-activations); single columns at small N (where
  * stacking the sites costs more than it saves), and cells whose weight sites are not of a fixed
  * structure, run per step on `jvpTheta`/`vjpTheta`. The readout part is GEMMs over all
  * rows. A sweep can be restricted to a subset of the trials (`restrictTrials`), sharing the
@@ -21,7 +23,8 @@ import { ShapeError } from '../errors.js';
 import { paramBlock } from './layout.js';
 import { readoutSlice } from './spec.js';
 import { preferBlockSweep, rollout } from './rollout.js';
-import { hasBlockSweep, jvpBlockSweep, stackSites, vjpBlockSweep, type StackedSite, type SweepRecurrence } from './block-sweep.js';
+import { hasBlockSweep, hasTrialSweep, jvpBlockSweep, stackSites, vjpBlockSweep, type StackedSite, type SweepRecurrence } from './block-sweep.js';
+import { hasLayerSweep, layerJvpSweep, layerVjpSweep } from './layer-sweep.js';
 
 /** What the predictions are: the readout's outputs or the hidden states. */
 export type PredictionTarget = 'output' | 'state';
@@ -150,23 +153,36 @@ export function restrictTrials(sw: OutputSweep, trials: ArrayLike<number>): Outp
 }
 
 /**
- * The recurrence of a k-column sweep: block products per step when the cell has them and they
+ * The recurrence of a k-column sweep: for k ≥ 2 (Fisher blocks) over all trials at once when the
+ * cell has the trial-batched products (`Cell.jvpHTrials`: one `N × N × B·k` product per step
+ * instead of B products of k columns); else block products per step when the cell has them and they
  * are the faster — with the native backend from `N·k ≥ 64` (also k = 1: its GEMV beats the cells'
  * TypeScript matrix–vector loops from N ≈ 64; measured N = 128, k = 1: VJP 12.6 ms vs 46.8 ms on
  * 4 × 100 steps), with the pure TypeScript backend by `preferBlockSweep` (k ≥ 4, N·k ≥ 1024).
  * Cost O(1).
  */
 function recurrenceFor(sw: OutputSweep, k: number): SweepRecurrence {
+  if (k >= 2 && sw.traj.B >= 2 && hasTrialSweep(sw.model.cell)) return 'trials';
   if (!hasBlockSweep(sw.model.cell)) return 'columns';
   const N = sw.traj.N;
   if (getBackend().name === 'native') return N * k >= 64 ? 'block' : 'columns';
   return preferBlockSweep(N, k) ? 'block' : 'columns';
 }
 
-/** `dH/dθ · V` for the cell rows of `V` (`P × k`): the block sweep, or per step without sites. */
+/**
+ * Whether a k-column sweep of a PyTorch cell runs on the whole-trajectory layer sweeps
+ * (layer-sweep.ts) rather than per column and step: for 2 ≤ k ≤ 16 (their gate blocks take
+ * O(R·G·H·k) memory, so wide blocks such as dense Jacobians keep the per-column route). O(layers).
+ */
+function wantsLayerSweep(sw: OutputSweep, k: number): boolean {
+  return k >= 2 && k <= 16 && hasLayerSweep(sw.model.cell);
+}
+
+/** `dH/dθ · V` for the cell rows of `V` (`P × k`): the block or layer sweep, or per step without sites. */
 function stateJvp(sw: OutputSweep, V: Matrix): Matrix {
   const { model, traj } = sw;
   const k = V.cols;
+  if (wantsLayerSweep(sw, k)) return layerJvpSweep(model, traj, V);
   const sites = wantsSites(sw, k) ? sweepSites(sw) : null;
   if (sites) return jvpBlockSweep(model, traj, V, sites, recurrenceFor(sw, k));
   const { cell } = model;
@@ -208,6 +224,7 @@ function stateJvp(sw: OutputSweep, V: Matrix): Matrix {
 function stateVjp(sw: OutputSweep, E: Matrix): Matrix {
   const { model, traj } = sw;
   const k = E.cols;
+  if (wantsLayerSweep(sw, k)) return layerVjpSweep(model, traj, E);
   const sites = wantsSites(sw, k) ? sweepSites(sw) : null;
   if (sites) return vjpBlockSweep(model, traj, E, sites, recurrenceFor(sw, k), true);
   const { cell } = model;

@@ -153,6 +153,15 @@ export interface Cell {
    * `N × k` row-major, not overlapping. Cost one transposed GEMM of the same size as `jvpHBlock`.
    */
   vjpHBlock?(theta: Float64Array, c: StepCache, E: Matrix, out: Matrix, accumulate: boolean): void;
+  /**
+   * Optional trial-batched form of `jvpHBlock`: `out (+)= (∂f/∂h) dH` for `dH`, `out` both
+   * `N × (S·k)` row-major, where column group s (columns `s·k … s·k + k − 1`) is a tangent block
+   * of the step whose cache is `cs[s]` (the same step of S trials). One `N × N × S·k` product
+   * (GRU `3N × N × S·k`) plus O(N·S·k). `out` must not overlap `dH`.
+   */
+  jvpHTrials?(theta: Float64Array, cs: readonly StepCache[], dH: Matrix, out: Matrix, accumulate: boolean): void;
+  /** Optional trial-batched form of `vjpHBlock` (layout as `jvpHTrials`). Cost one transposed product of the same size. */
+  vjpHTrials?(theta: Float64Array, cs: readonly StepCache[], E: Matrix, out: Matrix, accumulate: boolean): void;
 }
 
 /** A model: spec, layout, flat parameters (cell + readout) and its cell. */

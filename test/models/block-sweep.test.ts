@@ -24,6 +24,7 @@ import type { Cell, Model } from '../../src/models/index.js';
 import { matrix, type Matrix } from '../../src/linalg/matrix.js';
 import { getBackend } from '../../src/linalg/index.js';
 import { NonFiniteError, ShapeError } from '../../src/errors.js';
+import { hasTrialSweep } from '../../src/models/block-sweep.js';
 import { ACTS, CELLS, createRng, fdDir, model, randn, relErr, type Rng } from './helpers.js';
 
 const EQ_TOL = 1e-13;
@@ -254,5 +255,36 @@ describe.each(CELLS)('%s cell: per-column recurrences (recurrence: columns)', (c
       ),
       { numRuns: 25 },
     );
+  });
+});
+
+describe.each(CELLS)('%s cell: trial-batched recurrences (recurrence: trials)', (cell) => {
+  it('equal the per-trial block recurrences for the JVP and the VJP, random shapes (≤ 1e-13 relative), when the cell has them', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 0, max: 3 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 0, max: 1000 }),
+        (N, D, B, T, k, seed) => {
+          const { m, rng, tr } = setup(cell, 'tanh', N, D, B, T, seed);
+          if (!hasTrialSweep(m.cell)) return;
+          const sites = stackSites(m, tr)!;
+          const Th = rand(rng, m.layout.cellSize, k);
+          expect(relErr(jvpBlockSweep(m, tr, Th, sites, 'trials').data, jvpBlockSweep(m, tr, Th, sites, 'block').data)).toBeLessThan(EQ_TOL);
+          const E = rand(rng, B * T * N, k);
+          expect(relErr(vjpBlockSweep(m, tr, E, sites, 'trials').data, vjpBlockSweep(m, tr, E, sites, 'block').data)).toBeLessThan(EQ_TOL);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+});
+
+describe('trial-batched recurrences: which cells', () => {
+  it('vanilla, leaky and gru have them', () => {
+    for (const cell of ['vanilla', 'leaky', 'gru'] as const) expect(hasTrialSweep(model(cell, 'tanh', 3, 1, 1).cell)).toBe(true);
   });
 });

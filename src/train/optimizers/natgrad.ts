@@ -13,7 +13,7 @@ import { arr, f64 } from './types.js';
 import type { Matrix } from '../../linalg/matrix.js';
 import { zeros } from '../../linalg/matrix.js';
 import { symmetricEigen } from '../../linalg/index.js';
-import { atb, mulSmall, orthonormalize as orthonormalizeBlock, toCols, fromCols } from '../../linalg/iterative/block.js';
+import { atb, orthonormalize as orthonormalizeBlock, toCols, fromCols } from '../../linalg/iterative/block.js';
 import { createRng, type Rng } from '../../linalg/random.js';
 import { InputError, ShapeError } from '../../errors.js';
 
@@ -92,7 +92,28 @@ export function rayleighRitzBlock(V: Matrix, Z: Matrix): { values: Float64Array;
     }
   }
   const { values, vectors: Qd } = eigenDescending(S);
-  return { values, V: mulSmall(V, Qd), Z: mulSmall(Z, Qd) };
+  return { values, V: rotate(V, Qd), Z: rotate(Z, Qd) };
+}
+
+/**
+ * `W Q` for a tall `P × m` block and a small `m × m` matrix, row by row (one pass over W; the
+ * GEMM's packing costs more than the product at these shapes). Cost O(P·m²).
+ */
+function rotate(W: Matrix, Q: Matrix): Matrix {
+  const { rows: P, cols: m, data: w } = W;
+  const q = Q.data;
+  const out = zeros(P, m);
+  const o = out.data;
+  for (let r = 0; r < P; r++) {
+    const base = r * m;
+    for (let a = 0; a < m; a++) {
+      const x = w[base + a]!;
+      if (x === 0) continue;
+      const qa = a * m;
+      for (let b = 0; b < m; b++) o[base + b]! += x * q[qa + b]!;
+    }
+  }
+  return out;
 }
 
 /** Eigenpairs of a symmetric matrix by the library's solver, descending. Cost O(m³). */
@@ -115,17 +136,21 @@ function eigenDescending(S: Matrix): { values: Float64Array; vectors: Matrix } {
  * vectors). Cost O(k·P).
  */
 export function lowRankPrecondition(g: Float64Array, values: ArrayLike<number>, vecs: Matrix | readonly Float64Array[], k: number, lambdaBar: number): Float64Array {
-  const cols = Array.isArray(vecs) ? (vecs as readonly Float64Array[]) : toCols(vecs as Matrix);
   const u = g.slice();
+  // column i of the vectors: entry p at data[p·stride + i] (a block) or cols[i][p]
+  const block = Array.isArray(vecs) ? null : (vecs as Matrix);
+  const cols = block ? null : (vecs as readonly Float64Array[]);
+  const stride = block ? block.cols : 1;
   for (let i = 0; i < k; i++) {
     const L = Math.max(values[i]!, 0);
     const f = L / (L + lambdaBar);
     if (!(f > 0)) continue;
-    const v = cols[i]!;
+    const v = block ? block.data : cols![i]!;
+    const o = block ? i : 0;
     let d = 0;
-    for (let p = 0; p < g.length; p++) d += v[p]! * g[p]!;
+    for (let p = 0, q = o; p < g.length; p++, q += stride) d += v[q]! * g[p]!;
     const c = f * d;
-    for (let p = 0; p < u.length; p++) u[p]! -= c * v[p]!;
+    for (let p = 0, q = o; p < u.length; p++, q += stride) u[p]! -= c * v[q]!;
   }
   return u;
 }
