@@ -262,8 +262,10 @@ export function createMonitorCore(opts: MonitorOptions = {}): MonitorCore {
       if ((opts.continuation ?? true) && prevModel && prevStep !== null) {
         segs = segmentBifurcations(prevModel, prevPoints.map((h) => ({ h })), cur, points);
         for (const e of segs) {
+          // the approach's kernels for the crossings judged on them (a fold, a Hopf / Neimark–Sacker, …);
+          // a pitchfork's collapse is read from the PR dip over the run, and eight extra kernels per event would cost more than the observation itself
           const path: ApproachPath = { earlier: earlier?.model ? { step: earlier.step, model: earlier.model } : null, prev: { step: prevStep, model: prevModel }, cur: { step, model: cur } };
-          const approach = crossingApproach(path, e, (m, warm) => monitorKernel(m, batch, { ...kernelOpts, warmStart: warm }), prevTop, mask);
+          const approach = e.type === 'pitchfork' ? {} : crossingApproach(path, e, (m, warm) => monitorKernel(m, batch, { ...kernelOpts, warmStart: warm }), prevTop, mask);
           events.push({
             type: e.type,
             step,
