@@ -165,9 +165,7 @@ export function cuspUnfolding(prev: Model, cur: Model, sym: SymmetricPitchfork, 
   const l = sym.left, r = sym.right;
   const zero = new Float64Array(N);
   const x = new Float64Array(prev.spec.inputSize);
-  const J0 = originJacobian(sym.prev), J1 = originJacobian(sym.cur);
-  let nu = 0;
-  for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) nu += l[i]! * (J1[i * N + j]! - J0[i * N + j]!) * r[j]!;
+  const nu = bilinear(l, sym.dJds, r);
   const fold = segmentModel(prev, cur, sFold);
   const f0 = fold.cell.forward(fold.params.subarray(0, fold.layout.cellSize), zero, x).out;
   let eps = 0;
@@ -192,9 +190,8 @@ export interface SymmetricPitchfork {
   right: Float64Array;
   left: Float64Array;
   b3: number;
-  /** The segment's two ends with the bias zeroed. */
-  prev: Model;
-  cur: Model;
+  /** `∂J/∂s = J(1) − J(0)` of the origin's Jacobian on the symmetric path (row-major N × N; exact, `J` is affine in s there). */
+  dJds: Float64Array;
 }
 
 /**
@@ -204,6 +201,18 @@ export interface SymmetricPitchfork {
  * The symmetric pitchfork is searched for only within that reach, measured on the eigenvalue, not in steps.
  */
 export const SYMMETRIC_REACH = 3 * SMALL_IMPERFECTION * (1 + CUSP_TOLERANCE);
+
+/** `lᵀ A r` for a row-major square `A` (length n²). Cost O(n²). */
+function bilinear(l: Float64Array, A: Float64Array, r: Float64Array): number {
+  const n = l.length;
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    let row = 0;
+    for (let j = 0; j < n; j++) row += A[i * n + j]! * r[j]!;
+    v += l[i]! * row;
+  }
+  return v;
+}
 
 /** The origin's Jacobian of a model at zero input (row-major N × N data). Cost O(N²) (vanilla/leaky). */
 function originJacobian(m: Model): Float64Array {
@@ -236,8 +245,9 @@ export function symmetricPitchfork(prev: Model, cur: Model, sFold: number, maxSt
   };
   const a = zeroB(prev), b = zeroB(cur);
   const N = prev.cell.N;
-  const J0 = originJacobian(a.m), J1 = originJacobian(b.m);
-  const Jf = { rows: N, cols: N, data: J0.map((x, k) => x + sFold * (J1[k]! - x)) };
+  const J0 = originJacobian(a.m);
+  const dJds = originJacobian(b.m).map((x, k) => x - J0[k]!);
+  const Jf = { rows: N, cols: N, data: J0.map((x, k) => x + sFold * dJds[k]!) };
   try {
     const e = generalEigen(Jf, { vectors: false });
     let lambda: number | null = null;
@@ -249,13 +259,12 @@ export function symmetricPitchfork(prev: Model, cur: Model, sFold: number, maxSt
     const gap = lambda - 1;
     if (Math.abs(gap) > SYMMETRIC_REACH) return { gap };
     const pair = eigenPair(Jf, { re: lambda, im: 0 });
-    let nu = 0;
-    for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) nu += pair.left.re[i]! * (J1[i * N + j]! - J0[i * N + j]!) * pair.right.re[j]!;
+    const nu = bilinear(pair.left.re, dJds, pair.right.re);
     if (!(Math.abs(nu) > 0)) return null;
     const guess = sFold - gap / nu, half = Math.max(2 * Math.abs(gap / nu), 0.05);
     const res = continueBranch(pathSystem(linePath(a.m, b.m)), { s0: guess - half, s1: guess + half, h0: new Float64Array(N), maxSteps });
     const ev = res.events.filter((x) => x.type === 'pitchfork').sort((x, y) => Math.abs(x.s - guess) - Math.abs(y.s - guess))[0];
-    return ev ? { s: ev.s, gap, imperfection: Math.max(a.maxB, b.maxB), right: ev.right.re, left: ev.left.re, b3: ev.coefficients['b3'] ?? 0, prev: a.m, cur: b.m } : null;
+    return ev ? { s: ev.s, gap, imperfection: Math.max(a.maxB, b.maxB), right: ev.right.re, left: ev.left.re, b3: ev.coefficients['b3'] ?? 0, dJds } : null;
   } catch (e) {
     if (e instanceof SntkError) return null;
     throw e;
