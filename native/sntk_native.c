@@ -380,6 +380,275 @@ done:
 }
 
 /*
+ * The scaled recurrence through time of a leaky/vanilla cell's Jacobian, for k vectors at once
+ * (docs/theory.md §3): with W (N×N), per-step scales S (T×N, row t = s_t) and blocks Y_t (N×k,
+ * row-major, Y = T consecutive blocks),
+ *   forward:    Y_t += leak·Y_{t−1} + diag(s_t) W Y_{t−1},        t = 1 … T−1;
+ *   transposed: Y_t += leak·Y_{t+1} + Wᵀ diag(s_{t+1}) Y_{t+1},   t = T−2 … 0.
+ * One N×N×k product per step. A BLAS dgemm repacks W at every step, which at k ≤ 16 costs more
+ * than the product itself; here W (or Wᵀ, transposed once per call) is read in place by a
+ * register-blocked kernel (AVX-512: 8 rows × 8 columns per tile; AVX2+FMA: 4 rows × 8 columns;
+ * masked loads for the last columns), chosen at run time from the CPU's features, with a dgemm
+ * per step where neither is present. The rows of each step are split over up to as many threads
+ * as OpenBLAS uses (at most 4, at least 64 rows each), which meet at a barrier between steps.
+ */
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define SNTK_X86 1
+#else
+#define SNTK_X86 0
+#endif
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+
+/* z (rows×k) = A x for A rows×n (leading dimension n), x n×k; all row-major. */
+typedef void (*product_fn)(int rows, int n, int k, const double *A, const double *x, double *z);
+
+/* Rows i0… of z = A x by plain loops. */
+static void product_rows_scalar(int rows, int n, int k, int i0, const double *A, const double *x, double *z) {
+  for (int i = i0; i < rows; i++) {
+    double *zr = z + (size_t)i * k;
+    for (int j = 0; j < k; j++) zr[j] = 0;
+    const double *ar = A + (size_t)i * n;
+    for (int l = 0; l < n; l++) {
+      const double a = ar[l];
+      const double *xr = x + (size_t)l * k;
+      for (int j = 0; j < k; j++) zr[j] += a * xr[j];
+    }
+  }
+}
+
+#if SNTK_X86
+__attribute__((target("avx512f"))) static void product_avx512(int rows, int n, int k, const double *A, const double *x, double *z) {
+  int i = 0;
+  for (; i + 8 <= rows; i += 8) {
+    const double *a = A + (size_t)i * n;
+    for (int j = 0; j < k; j += 8) {
+      const __mmask8 m = (k - j >= 8) ? (__mmask8)0xFF : (__mmask8)((1u << (k - j)) - 1u);
+      __m512d c0 = _mm512_setzero_pd(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+      const double *xp = x + j;
+      for (int l = 0; l < n; l++, xp += k) {
+        const __m512d xv = _mm512_maskz_loadu_pd(m, xp);
+        c0 = _mm512_fmadd_pd(_mm512_set1_pd(a[l]), xv, c0);
+        c1 = _mm512_fmadd_pd(_mm512_set1_pd(a[(size_t)n + l]), xv, c1);
+        c2 = _mm512_fmadd_pd(_mm512_set1_pd(a[2 * (size_t)n + l]), xv, c2);
+        c3 = _mm512_fmadd_pd(_mm512_set1_pd(a[3 * (size_t)n + l]), xv, c3);
+        c4 = _mm512_fmadd_pd(_mm512_set1_pd(a[4 * (size_t)n + l]), xv, c4);
+        c5 = _mm512_fmadd_pd(_mm512_set1_pd(a[5 * (size_t)n + l]), xv, c5);
+        c6 = _mm512_fmadd_pd(_mm512_set1_pd(a[6 * (size_t)n + l]), xv, c6);
+        c7 = _mm512_fmadd_pd(_mm512_set1_pd(a[7 * (size_t)n + l]), xv, c7);
+      }
+      double *zp = z + (size_t)i * k + j;
+      _mm512_mask_storeu_pd(zp, m, c0);
+      _mm512_mask_storeu_pd(zp + k, m, c1);
+      _mm512_mask_storeu_pd(zp + 2 * (size_t)k, m, c2);
+      _mm512_mask_storeu_pd(zp + 3 * (size_t)k, m, c3);
+      _mm512_mask_storeu_pd(zp + 4 * (size_t)k, m, c4);
+      _mm512_mask_storeu_pd(zp + 5 * (size_t)k, m, c5);
+      _mm512_mask_storeu_pd(zp + 6 * (size_t)k, m, c6);
+      _mm512_mask_storeu_pd(zp + 7 * (size_t)k, m, c7);
+    }
+  }
+  product_rows_scalar(rows, n, k, i, A, x, z);
+}
+
+__attribute__((target("avx2,fma"))) static void product_avx2(int rows, int n, int k, const double *A, const double *x, double *z) {
+  int i = 0;
+  for (; i + 4 <= rows; i += 4) {
+    const double *a0 = A + (size_t)i * n, *a1 = a0 + n, *a2 = a1 + n, *a3 = a2 + n;
+    for (int j = 0; j < k; j += 8) {
+      const int r = k - j;
+      const __m256i m0 = _mm256_set_epi64x(r > 3 ? -1 : 0, r > 2 ? -1 : 0, r > 1 ? -1 : 0, -1);
+      const __m256i m1 = _mm256_set_epi64x(r > 7 ? -1 : 0, r > 6 ? -1 : 0, r > 5 ? -1 : 0, r > 4 ? -1 : 0);
+      __m256d c00 = _mm256_setzero_pd(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+      const double *xp = x + j;
+      for (int l = 0; l < n; l++, xp += k) {
+        const __m256d x0 = _mm256_maskload_pd(xp, m0), x1 = _mm256_maskload_pd(xp + 4, m1);
+        __m256d b = _mm256_broadcast_sd(a0 + l);
+        c00 = _mm256_fmadd_pd(b, x0, c00);
+        c01 = _mm256_fmadd_pd(b, x1, c01);
+        b = _mm256_broadcast_sd(a1 + l);
+        c10 = _mm256_fmadd_pd(b, x0, c10);
+        c11 = _mm256_fmadd_pd(b, x1, c11);
+        b = _mm256_broadcast_sd(a2 + l);
+        c20 = _mm256_fmadd_pd(b, x0, c20);
+        c21 = _mm256_fmadd_pd(b, x1, c21);
+        b = _mm256_broadcast_sd(a3 + l);
+        c30 = _mm256_fmadd_pd(b, x0, c30);
+        c31 = _mm256_fmadd_pd(b, x1, c31);
+      }
+      double *zp = z + (size_t)i * k + j;
+      _mm256_maskstore_pd(zp, m0, c00);
+      _mm256_maskstore_pd(zp + 4, m1, c01);
+      zp += k;
+      _mm256_maskstore_pd(zp, m0, c10);
+      _mm256_maskstore_pd(zp + 4, m1, c11);
+      zp += k;
+      _mm256_maskstore_pd(zp, m0, c20);
+      _mm256_maskstore_pd(zp + 4, m1, c21);
+      zp += k;
+      _mm256_maskstore_pd(zp, m0, c30);
+      _mm256_maskstore_pd(zp + 4, m1, c31);
+    }
+  }
+  product_rows_scalar(rows, n, k, i, A, x, z);
+}
+#endif
+
+static void product_blas(int rows, int n, int k, const double *A, const double *x, double *z) {
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, k, n, 1.0, A, n, x, k, 0.0, z, k);
+}
+
+/* The product kernel for this CPU, and its name (for `config`). */
+static product_fn recurrence_product(const char **name) {
+#if SNTK_X86
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) {
+    *name = "avx512";
+    return product_avx512;
+  }
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    *name = "avx2";
+    return product_avx2;
+  }
+#endif
+  *name = "blas";
+  return product_blas;
+}
+
+typedef struct {
+  int tr, T, N, k, nth;
+  const double *W, *S;
+  double leak, *Y, *z, *g;
+  product_fn product;
+  atomic_int count, gen, go;
+} Recurrence;
+
+typedef struct {
+  Recurrence *r;
+  int tid;
+} RecurrenceArg;
+
+/* All threads wait here until every one has arrived (spinning briefly, then yielding the core). */
+static void recurrence_barrier(Recurrence *r) {
+  if (r->nth == 1) return;
+  const int g = atomic_load_explicit(&r->gen, memory_order_acquire);
+  if (atomic_fetch_add_explicit(&r->count, 1, memory_order_acq_rel) == r->nth - 1) {
+    atomic_store_explicit(&r->count, 0, memory_order_relaxed);
+    atomic_fetch_add_explicit(&r->gen, 1, memory_order_release);
+    return;
+  }
+  for (int spins = 0; atomic_load_explicit(&r->gen, memory_order_acquire) == g; spins++) {
+    if (spins > 200) sched_yield();
+  }
+}
+
+/* Thread `tid`'s share: rows [i0, i1) of every step (a multiple of 8 except the last share). */
+static void recurrence_rows(Recurrence *r, int tid) {
+  const int N = r->N, k = r->k;
+  const int per = ((N + r->nth - 1) / r->nth + 7) / 8 * 8;
+  const int i0 = tid * per < N ? tid * per : N, i1 = (tid + 1) * per < N ? (tid + 1) * per : N;
+  const size_t nk = (size_t)N * k;
+  const double leak = r->leak;
+  if (!r->tr) {
+    for (int t = 1; t < r->T; t++) {
+      const double *prev = r->Y + (size_t)(t - 1) * nk;
+      double *cur = r->Y + (size_t)t * nk;
+      const double *s = r->S + (size_t)t * N;
+      if (i1 > i0) r->product(i1 - i0, N, k, r->W + (size_t)i0 * N, prev, r->z + (size_t)i0 * k);
+      for (int i = i0; i < i1; i++) {
+        const double si = s[i];
+        const size_t o = (size_t)i * k;
+        for (int j = 0; j < k; j++) cur[o + j] += leak * prev[o + j] + si * r->z[o + j];
+      }
+      recurrence_barrier(r);
+    }
+  } else {
+    for (int t = r->T - 2; t >= 0; t--) {
+      const double *next = r->Y + (size_t)(t + 1) * nk;
+      double *cur = r->Y + (size_t)t * nk;
+      const double *s = r->S + (size_t)(t + 1) * N;
+      for (int i = i0; i < i1; i++) {
+        const double si = s[i];
+        const size_t o = (size_t)i * k;
+        for (int j = 0; j < k; j++) r->g[o + j] = si * next[o + j];
+      }
+      recurrence_barrier(r);
+      if (i1 > i0) r->product(i1 - i0, N, k, r->W + (size_t)i0 * N, r->g, r->z + (size_t)i0 * k);
+      for (size_t q = (size_t)i0 * k; q < (size_t)i1 * k; q++) cur[q] += leak * next[q] + r->z[q];
+      recurrence_barrier(r);
+    }
+  }
+}
+
+/* A helper thread: waits until the thread count is final (every create has returned), then runs its share. */
+static void *recurrence_thread(void *p) {
+  RecurrenceArg *a = p;
+  while (!atomic_load_explicit(&a->r->go, memory_order_acquire)) sched_yield();
+  recurrence_rows(a->r, a->tid);
+  return NULL;
+}
+
+/* scaledRecurrence(transpose, T, N, k, W, leak, S, Y): the recurrence above, in place on Y. */
+static napi_value js_scaled_recurrence(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!args_init(&a, env, info, 8, "scaledRecurrence")) return NULL;
+  int tr = arg_bool(&a, 0);
+  int T = arg_dim(&a, 1), N = arg_dim(&a, 2), k = arg_dim(&a, 3);
+  size_t lw, ls, ly;
+  double *W = arg_f64(&a, 4, &lw);
+  double leak = arg_double(&a, 5);
+  double *S = arg_f64(&a, 6, &ls);
+  double *Y = arg_f64(&a, 7, &ly);
+  check_len(&a, 4, lw, (size_t)N * N);
+  check_len(&a, 6, ls, (size_t)T * N);
+  check_len(&a, 7, ly, (size_t)T * N * k);
+  if (a.failed) return NULL;
+  if (T < 2 || N == 0 || k == 0) return NULL;
+  const size_t nk = (size_t)N * k;
+  double *z = malloc(sizeof(double) * nk);
+  double *g = tr ? malloc(sizeof(double) * nk) : NULL;
+  double *Wt = tr ? malloc(sizeof(double) * (size_t)N * N) : NULL;
+  if (!z || (tr && (!g || !Wt))) {
+    free(z);
+    free(g);
+    free(Wt);
+    napi_throw_error(env, "SNTK_NATIVE", "scaledRecurrence: out of memory");
+    return NULL;
+  }
+  if (tr)
+    for (int i = 0; i < N; i++)
+      for (int l = 0; l < N; l++) Wt[(size_t)l * N + i] = W[(size_t)i * N + l];
+  const char *name;
+  Recurrence r = {.tr = tr, .T = T, .N = N, .k = k, .W = tr ? Wt : W, .S = S, .leak = leak, .Y = Y, .z = z, .g = g};
+  r.product = recurrence_product(&name);
+  int nth = openblas_get_num_threads ? openblas_get_num_threads() : 1;
+  if (nth > 4) nth = 4;
+  while (nth > 1 && N / nth < 64) nth--;
+  pthread_t th[3];
+  RecurrenceArg args[4];
+  int started = 0;
+  atomic_init(&r.count, 0);
+  atomic_init(&r.gen, 0);
+  atomic_init(&r.go, 0);
+  for (int i = 1; i < nth; i++) {
+    args[i].r = &r;
+    args[i].tid = i;
+    if (pthread_create(&th[i - 1], NULL, recurrence_thread, &args[i]) != 0) break;
+    started++;
+  }
+  r.nth = started + 1; /* a thread that could not start: its share goes to the others */
+  atomic_store_explicit(&r.go, 1, memory_order_release);
+  recurrence_rows(&r, 0);
+  for (int i = 0; i < started; i++) pthread_join(th[i], NULL);
+  free(z);
+  free(g);
+  free(Wt);
+  return NULL;
+}
+
+/*
  * dgesdd(vectors, m, n, A, s, U, VT) → info. Thin SVD of the m×n matrix A (destroyed):
  * s (length min(m,n)) descending, U m×min(m,n), VT min(m,n)×n, both row-major. U and VT are
  * ignored (may be empty) when vectors is false.
@@ -514,11 +783,13 @@ static napi_value js_dpotrs(napi_env env, napi_callback_info info) {
 static napi_value js_config(napi_env env, napi_callback_info info) {
   (void)info;
   char buf[512];
+  const char *kernel;
+  recurrence_product(&kernel);
   if (openblas_get_config) {
     int th = openblas_get_num_threads ? openblas_get_num_threads() : 0;
-    snprintf(buf, sizeof buf, "%s, %d threads", openblas_get_config(), th);
+    snprintf(buf, sizeof buf, "%s, %d threads, %s recurrence kernel", openblas_get_config(), th, kernel);
   } else {
-    snprintf(buf, sizeof buf, "CBLAS/LAPACKE (not OpenBLAS)");
+    snprintf(buf, sizeof buf, "CBLAS/LAPACKE (not OpenBLAS), %s recurrence kernel", kernel);
   }
   napi_value r;
   CHECK(napi_create_string_utf8(env, buf, NAPI_AUTO_LENGTH, &r));
@@ -558,6 +829,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"dpotrs", NULL, js_dpotrs, NULL, NULL, NULL, napi_enumerable, NULL},
       {"config", NULL, js_config, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"scaledRecurrence", NULL, js_scaled_recurrence, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   if (dsytrd_sy2sb_ && dsytrd_sb2st_) {

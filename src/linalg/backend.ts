@@ -80,4 +80,12 @@ export interface LinalgBackend {
    * products on one thread and restore the count afterwards.
    */
   setThreads?(n: number): number;
+  /**
+   * The scaled recurrence through time of a leaky cell's Jacobian on `k` vectors, in place on
+   * `Y` (`T` consecutive row-major `N × k` blocks), with `W` `N × N` and the step scales `S`
+   * (`T × N`): forward `Y_t += leak·Y_{t−1} + diag(s_t) W Y_{t−1}` (t = 1 … T−1), transposed
+   * `Y_t += leak·Y_{t+1} + Wᵀ diag(s_{t+1}) Y_{t+1}` (t = T−2 … 0). Lengths are the caller's
+   * responsibility. Cost `2·(T−1)·N²·k` flops.
+   */
+  scaledRecurrence(transpose: boolean, T: number, N: number, k: number, W: Float64Array, leak: number, S: Float64Array, Y: Float64Array): void;
 }

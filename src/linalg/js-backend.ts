@@ -11,6 +11,7 @@ import { luFactor, luSolve } from './lu.js';
 import { choleskyFactor, choleskySolveFactor } from './cholesky.js';
 import { generalEigenMl, symmetricEigenFlat, symmetricEigenvaluesFlat } from './eigen.js';
 import { svdMl } from './svd.js';
+import { scaledRecurrenceJs } from './recurrence-kernel.js';
 
 export const jsBackend: LinalgBackend = {
   name: 'js',
@@ -33,4 +34,5 @@ export const jsBackend: LinalgBackend = {
   },
   cholesky: choleskyFactor,
   choleskySolve: choleskySolveFactor,
+  scaledRecurrence: scaledRecurrenceJs,
 };

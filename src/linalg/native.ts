@@ -30,6 +30,7 @@ import { fileURLToPath } from 'node:url';
 import type { ComplexMatrix, GeneralEigen, LinalgBackend, Svd, SymmetricEigen } from './backend.js';
 import type { Matrix } from './matrix.js';
 import { registerBackend } from './registry.js';
+import { scaledRecurrenceJs } from './recurrence-kernel.js';
 import { ConvergenceError, SingularMatrixError, SntkError, assertFinite } from '../errors.js';
 
 /** The raw addon (see native/sntk_native.c for each function's contract). */
@@ -56,6 +57,8 @@ export interface NativeAddon {
   config(): string;
   /** Sets the BLAS thread count (OpenBLAS); returns the count in force. Absent in addons built before it existed. */
   setThreads?(n: number): number;
+  /** The leaky cell's scaled recurrence (backend.ts `scaledRecurrence`) with W read in place by a CPU-dispatched kernel. Absent in addons built before it existed. */
+  scaledRecurrence?(transpose: boolean, T: number, N: number, k: number, w: Float64Array, leak: number, s: Float64Array, y: Float64Array): void;
 }
 
 const ADDON_RELATIVE = join('native', 'build', 'Release', 'sntk_native.node');
@@ -281,12 +284,16 @@ export function createNativeBackend(addon: NativeAddon): LinalgBackend {
       ? {
           setThreads(n: number): number {
             // the count in force is the last figure of the BLAS build line ("…, 2 threads")
-            const before = Number(/(\d+) threads\s*$/.exec(addon.config())?.[1] ?? n);
+            const before = Number(/(\d+) threads\b/.exec(addon.config())?.[1] ?? n);
             addon.setThreads!(n);
             return before;
           },
         }
       : {}),
+
+    scaledRecurrence: addon.scaledRecurrence
+      ? (transpose, T, N, k, W, leak, S, Y) => addon.scaledRecurrence!(transpose, T, N, k, W, leak, S, Y)
+      : scaledRecurrenceJs,
 
     choleskySolve(L, B) {
       const n = L.rows;

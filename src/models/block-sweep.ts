@@ -92,14 +92,34 @@ export function stackSites(model: Model, traj: Trajectory): StackedSite[] | null
   return out;
 }
 
+/**
+ * Buffers that the block sweeps reuse across calls, for a caller that applies them many times
+ * (an operator inside an eigensolver): a fresh large array is paid for again at first touch, one
+ * page fault per 4 KiB page, which on virtual machines can cost several times the pass that
+ * fills it. Contents between calls are unspecified.
+ */
+export class SweepWorkspace {
+  private readonly bufs = new Map<string, Float64Array>();
+
+  /** A buffer of at least `len` doubles under `name` (grown, never shrunk), as a view of exactly `len`. Cost O(1) unless it grows. */
+  take(name: string, len: number): Float64Array {
+    let b = this.bufs.get(name);
+    if (!b || b.length < len) {
+      b = new Float64Array(len);
+      this.bufs.set(name, b);
+    }
+    return b.length === len ? b : b.subarray(0, len);
+  }
+}
+
 /** Tile edge (in `i` and `q`) of the site-row gather/scatter: the (i, q) → (q, i) reordering touches one `TILE × TILE` patch of `k`-runs at a time instead of writing a new row of `Θ′` (`N·k` apart) for every run. */
 const TILE = 16;
 
 /** `Θ′` (`L × (N·k)`): `Θ′[colStart + q, i·k + j] = Θ[offset + i·cols + q, j]` over the site's segments. Cost O(L·N·k), tiled. */
-export function gatherSiteRows(site: StackedSite, dth: Float64Array, N: number, k: number): Matrix {
+export function gatherSiteRows(site: StackedSite, dth: Float64Array, N: number, k: number, into?: Float64Array): Matrix {
   const L = site.U.cols;
   const Nk = N * k;
-  const M = zeros(L, Nk);
+  const M = into ? { rows: L, cols: Nk, data: into.fill(0) } : zeros(L, Nk);
   const m = M.data;
   for (const { offset, colStart, cols } of site.segments) {
     for (let i0 = 0; i0 < N; i0 += TILE) {
@@ -180,7 +200,7 @@ export function stepOfTrials(y: Float64Array, buf: Float64Array, B: number, T: n
  * Throws InputError when the cell lacks what is asked or the sites change structure. Shapes are
  * the caller's responsibility (rollout.ts checks them). Cost `2·B·T·k·(N·N_J + Σ_s L_s·N)` flops.
  */
-export function jvpBlockSweep(model: Model, traj: Trajectory, dthetas: Matrix, sites?: StackedSite[], recurrence: SweepRecurrence = 'block'): Matrix {
+export function jvpBlockSweep(model: Model, traj: Trajectory, dthetas: Matrix, sites?: StackedSite[], recurrence: SweepRecurrence = 'block', work?: SweepWorkspace): Matrix {
   const { cell } = model;
   if (recurrence === 'block' && !cell.jvpHBlock) throw new InputError('jvpBlockSweep: the cell has no jvpHBlock');
   const st = sites ?? stackSites(model, traj);
@@ -190,7 +210,8 @@ export function jvpBlockSweep(model: Model, traj: Trajectory, dthetas: Matrix, s
   const R = B * T;
   const k = dthetas.cols;
   const Nk = N * k;
-  const out = zeros(R * N, k);
+  // with a workspace the result is its buffer: valid until the next call with the same workspace
+  const out = work && st.length > 0 ? { rows: R * N, cols: k, data: work.take('sweep', R * N * k) } : zeros(R * N, k);
   if (k === 0 || R === 0) return out;
   const y = out.data;
   const Y = { rows: R, cols: Nk, data: y };
@@ -198,7 +219,7 @@ export function jvpBlockSweep(model: Model, traj: Trajectory, dthetas: Matrix, s
   let Z: Matrix | null = null;
   for (let s = 0; s < st.length; s++) {
     const site = st[s]!;
-    const Th = gatherSiteRows(site, dthetas.data, N, k);
+    const Th = gatherSiteRows(site, dthetas.data, N, k, work?.take('site', site.U.cols * Nk));
     const beta = site.beta;
     if (s === 0) {
       gemm(site.U, Th, { out: Y });
@@ -210,7 +231,7 @@ export function jvpBlockSweep(model: Model, traj: Trajectory, dthetas: Matrix, s
         }
       }
     } else {
-      Z = gemm(site.U, Th, Z ? { out: Z } : {});
+      Z = gemm(site.U, Th, Z ? { out: Z } : work ? { out: { rows: R, cols: Nk, data: work.take('scratch', R * Nk) } } : {});
       const z = Z.data;
       for (let r = 0; r < R; r++) {
         for (let i = 0; i < N; i++) {
@@ -252,6 +273,11 @@ export function jvpBlockSweep(model: Model, traj: Trajectory, dthetas: Matrix, s
     }
     return out;
   }
+  if (cell.jvpHRun) {
+    // the whole trial in one call: the backend keeps the weights in place across steps
+    for (let b = 0; b < B; b++) cell.jvpHRun(theta, caches, b * T, T, y, b * T * Nk, k);
+    return out;
+  }
   const view = (r: number): Matrix => ({ rows: N, cols: k, data: y.subarray(r * Nk, (r + 1) * Nk) });
   for (let b = 0; b < B; b++) {
     let prev = view(b * T);
@@ -271,7 +297,7 @@ export function jvpBlockSweep(model: Model, traj: Trajectory, dthetas: Matrix, s
  * `overwrite`: E's data may be used as the workspace (saves one copy). Cost
  * `2·B·T·k·(N·N_J + Σ_s L_s·N)` flops, O(B·T·N·k) memory.
  */
-export function vjpBlockSweep(model: Model, traj: Trajectory, E: Matrix, sites?: StackedSite[], recurrence: SweepRecurrence = 'block', overwrite = false): Matrix {
+export function vjpBlockSweep(model: Model, traj: Trajectory, E: Matrix, sites?: StackedSite[], recurrence: SweepRecurrence = 'block', overwrite = false, work?: SweepWorkspace): Matrix {
   const { cell } = model;
   if (recurrence === 'block' && !cell.vjpHBlock) throw new InputError('vjpBlockSweep: the cell has no vjpHBlock');
   const st = sites ?? stackSites(model, traj);
@@ -312,6 +338,8 @@ export function vjpBlockSweep(model: Model, traj: Trajectory, E: Matrix, sites?:
       cell.vjpHTrials(theta, cs, next, cur, false);
       stepOfTrials(lam, cur.data, B, T, t, Nk, 0, N, k, false);
     }
+  } else if (cell.vjpHRun) {
+    for (let b = 0; b < B; b++) cell.vjpHRun(theta, caches, b * T, T, lam, b * T * Nk, k);
   } else {
     const view = (r: number): Matrix => ({ rows: N, cols: k, data: lam.subarray(r * Nk, (r + 1) * Nk) });
     for (let b = 0; b < B; b++) {
@@ -330,7 +358,7 @@ export function vjpBlockSweep(model: Model, traj: Trajectory, E: Matrix, sites?:
     const site = st[s]!;
     const beta = site.beta;
     const last = s === st.length - 1;
-    const g = last ? lam : (scratch ??= new Float64Array(R * Nk));
+    const g = last ? lam : (scratch ??= work ? work.take('scratch', R * Nk) : new Float64Array(R * Nk));
     for (let r = 0; r < R; r++) {
       for (let i = 0; i < N; i++) {
         const bb = beta[r * N + i]!;
@@ -338,7 +366,8 @@ export function vjpBlockSweep(model: Model, traj: Trajectory, E: Matrix, sites?:
         for (let j = o; j < o + k; j++) g[j] = bb * lam[j]!;
       }
     }
-    const Gam = gemm(site.U, { rows: R, cols: Nk, data: g }, { transA: true });
+    const L = site.U.cols;
+    const Gam = gemm(site.U, { rows: R, cols: Nk, data: g }, { transA: true, ...(work ? { out: { rows: L, cols: Nk, data: work.take('site', L * Nk) } } : {}) });
     scatterSiteRows(site, Gam, grad.data, N, k);
   }
   return grad;

@@ -6,6 +6,7 @@
 import type { Activation, Cell, ModelSpec, StepCache, WeightSite } from './types.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { zeros } from '../linalg/matrix.js';
+import { getBackend } from '../linalg/registry.js';
 import { getActivation } from './activations.js';
 import { checkLen, Slab } from './cell-util.js';
 import { gerAdd, mtvAdd, mulAdd, mulTAdd, mv, nativeProducts } from './kernels.js';
@@ -189,6 +190,29 @@ export class LeakyCell implements Cell {
       }
     }
     mulTAdd(nativeProducts(N, m), theta, 0, N, N, g, 0, m, o, 0);
+  }
+
+  /**
+   * `Y_t += (1−α) Y_{t−1} + α diag φ′_t W Y_{t−1}` for a whole trial (Cell.jvpHRun), by the
+   * backend's `scaledRecurrence` (W read in place across steps). Cost 2(T−1)N²k + O(T·N·k) flops.
+   */
+  jvpHRun(theta: Float64Array, caches: readonly StepCache[], first: number, T: number, Y: Float64Array, offset: number, k: number): void {
+    this.run(false, theta, caches, first, T, Y, offset, k);
+  }
+
+  /** `Y_t += (1−α) Y_{t+1} + Wᵀ (α φ′_{t+1} ⊙ Y_{t+1})` for a whole trial (Cell.vjpHRun). Cost as `jvpHRun`. */
+  vjpHRun(theta: Float64Array, caches: readonly StepCache[], first: number, T: number, Y: Float64Array, offset: number, k: number): void {
+    this.run(true, theta, caches, first, T, Y, offset, k);
+  }
+
+  private run(transpose: boolean, theta: Float64Array, caches: readonly StepCache[], first: number, T: number, Y: Float64Array, offset: number, k: number): void {
+    const { N, alpha } = this;
+    const S = new Float64Array(T * N);
+    for (let t = 0; t < T; t++) {
+      const dphi = (caches[first + t] as LeakyCache).dphi;
+      for (let i = 0; i < N; i++) S[t * N + i] = alpha * dphi[i]!;
+    }
+    getBackend().scaledRecurrence(transpose, T, N, k, theta.subarray(0, N * N), 1 - alpha, S, Y.subarray(offset, offset + T * N * k));
   }
 
   /** Dense `(1−α)I + α diag φ′(a) W` (N × N). */

@@ -51,7 +51,7 @@ export {
   preferBlockSweep,
 } from './rollout.js';
 export type { RolloutOptions, TrajectoryVjpOptions, BlockSweepOptions, BlockSweepMethod } from './rollout.js';
-export { hasBlockSweep, stackSites, jvpBlockSweep, vjpBlockSweep } from './block-sweep.js';
+export { hasBlockSweep, stackSites, jvpBlockSweep, vjpBlockSweep, SweepWorkspace } from './block-sweep.js';
 export type { StackedSite, SweepRecurrence } from './block-sweep.js';
 export { prepareOutputSweep, sweepSites, rolloutForSweeps, sweepPredictions, restrictTrials, outputJvpBlock, outputVjpBlock } from './output-sweep.js';
 export type { OutputSweep, PredictionTarget } from './output-sweep.js';

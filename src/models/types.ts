@@ -162,6 +162,15 @@ export interface Cell {
   jvpHTrials?(theta: Float64Array, cs: readonly StepCache[], dH: Matrix, out: Matrix, accumulate: boolean): void;
   /** Optional trial-batched form of `vjpHBlock` (layout as `jvpHTrials`). Cost one transposed product of the same size. */
   vjpHTrials?(theta: Float64Array, cs: readonly StepCache[], E: Matrix, out: Matrix, accumulate: boolean): void;
+  /**
+   * Optional whole-trial form of `jvpHBlock`: `Y_t += (∂f/∂h)_t Y_{t−1}` for t = 1 … T−1, in
+   * place on `Y` (`T` consecutive row-major `N × k` blocks from entry `offset`), step t's cache
+   * being `caches[first + t]`. One call for the trial instead of one per step, so the backend
+   * can keep the weights in place across steps. Cost as T − 1 calls of `jvpHBlock`.
+   */
+  jvpHRun?(theta: Float64Array, caches: readonly StepCache[], first: number, T: number, Y: Float64Array, offset: number, k: number): void;
+  /** Optional whole-trial form of `vjpHBlock`: `Y_t += (∂f/∂h)_{t+1}ᵀ Y_{t+1}` for t = T−2 … 0 (layout as `jvpHRun`). */
+  vjpHRun?(theta: Float64Array, caches: readonly StepCache[], first: number, T: number, Y: Float64Array, offset: number, k: number): void;
 }
 
 /** A model: spec, layout, flat parameters (cell + readout) and its cell. */

@@ -41,7 +41,7 @@ export interface AnalyzeOptions {
   probes?: number;
   /**
    * Operator path: target relative standard error of the participation ratio (default 0.005): the
-   * probes stop, in batches of 16 and after at least 32, once the estimated standard error is
+   * probes stop, in batches of 8 and after at least 32, once the estimated standard error is
    * below it (0: use all `probes`).
    */
   prRelativeError?: number;
@@ -263,7 +263,8 @@ export function analyzeSntk(model: Model, traj: Trajectory, opts: AnalyzeOptions
   const nOp = via === 'JtJ' ? P : M;
   const blockSize = Math.min(top, 8);
   const basisVectors = opts.eigenBudget ?? lanczosDefaultBudget(nOp, top);
-  const probeBatch = 16;
+  // the Lanczos block width for top ≥ 8: the operator reuses the workspace it sized for those blocks
+  const probeBatch = 8;
   const lanczosOther = nOp * (3 * top + 6 * blockSize) + 4 * M * blockSize;
   const probeDoubles = nOp * (2 * top + 3 * probeBatch) + 4 * M * probeBatch;
   const need = (basis: number): number => Math.max(nOp * (basis + blockSize) + lanczosOther, probeDoubles);
@@ -318,7 +319,7 @@ export function analyzeSntk(model: Model, traj: Trajectory, opts: AnalyzeOptions
     budget: probes,
     batch: probeBatch,
     tol: prTol,
-    minProbes: 2 * probeBatch,
+    minProbes: 32,
     ...(trace !== undefined ? { trace } : {}),
   });
   profile.lap('Frobenius norm (deflated Hutchinson)');

@@ -26,6 +26,7 @@ import {
   stackSites,
   jvpBlockSweep,
   vjpBlockSweep,
+  SweepWorkspace,
   type StackedSite,
 } from '../models/index.js';
 import { prepareOutputSweep, outputJvpBlock, outputVjpBlock } from '../models/output-sweep.js';
@@ -251,6 +252,8 @@ export function fisherOperator(model: Model, traj: Trajectory): LinearOperator {
   // the stacked weight sites of the block sweeps, gathered once for every application (not per
   // call), and the JVP's product handed to the VJP as its workspace (no M × k copy)
   let sites: StackedSite[] | null | undefined;
+  // the sweeps' large blocks, kept for the next application (an eigensolver applies it hundreds of times)
+  const work = new SweepWorkspace();
   return makeOperator({
     rows: P,
     cols: P,
@@ -267,7 +270,7 @@ export function fisherOperator(model: Model, traj: Trajectory): LinearOperator {
         }
         if (sites) {
           assertFinite(X.data, 'Fisher operator input');
-          return vjpBlockSweep(model, traj, jvpBlockSweep(model, traj, X, sites), sites, 'block', true);
+          return vjpBlockSweep(model, traj, jvpBlockSweep(model, traj, X, sites, 'block', work), sites, 'block', true, work);
         }
       }
       return trajectoryVjpBlock(model, traj, trajectoryJvpBlock(model, traj, X));

@@ -70,6 +70,35 @@ describe('row-stored basis and its block orthonormalisation', () => {
     expect(reconstructionError(W, basis, o)).toBeLessThan(1e-12);
   });
 
+  it('inPlace: the same Q, R, H as the copying call, in the input\'s memory; the rank-deficient fallback recovers the input from its projection', () => {
+    const basis = new RowBasis(n, 40);
+    basis.append(orthonormalizeRows(randomBlock(n, 8, 21), basis).Q);
+    // a well-conditioned block: Cholesky QR, the result in W's own memory
+    const W = randomBlock(n, 8, 22);
+    const want = orthonormalizeRows(W, basis, { local: 8 });
+    const Win = { rows: n, cols: 8, data: W.data.slice() };
+    const got = orthonormalizeRows(Win, basis, { local: 8, inPlace: true });
+    expect(got.Q.data).toBe(Win.data);
+    expect(got.Q.data).toEqual(want.Q.data);
+    expect(got.R.data).toEqual(want.R.data);
+    expect(got.H.data).toEqual(want.H.data);
+    // a block with a column in the basis' span and a repeated column: the fallback sees W again
+    const D = randomBlock(n, 4, 23);
+    const B = basis.rowsView();
+    for (let r = 0; r < n; r++) {
+      D.data[r * 4] = B.data[r] + 2 * B.data[3 * n + r]!;
+      D.data[r * 4 + 3] = D.data[r * 4 + 1]!;
+    }
+    const wantD = orthonormalizeRows(D, basis, { rng: createRng(5) });
+    const gotD = orthonormalizeRows({ rows: n, cols: 4, data: D.data.slice() }, basis, { rng: createRng(5), inPlace: true });
+    expect(gotD.deflated).toEqual(wantD.deflated);
+    expect(orthoError(basis, gotD.Q)).toBeLessThan(1e-12);
+    expect(reconstructionError(D, basis, gotD)).toBeLessThan(1e-12);
+    let diff = 0;
+    for (let i = 0; i < gotD.Q.data.length; i++) diff = Math.max(diff, Math.abs(gotD.Q.data[i]! - wantD.Q.data[i]!));
+    expect(diff).toBeLessThan(1e-12);
+  });
+
   it('rotateInPlace keeps Q S[:, :c] (checked against the explicit product to 1e-13)', () => {
     const basis = new RowBasis(n, 20);
     basis.append(orthonormalizeRows(randomBlock(n, 12, 11), basis).Q);

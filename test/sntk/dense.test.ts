@@ -121,6 +121,23 @@ describe('sNTK operators', () => {
     }
   });
 
+  it('the Fisher operator reuses its sweep workspace across blocks of different widths without changing a result (vanilla, leaky, gru; bit for bit)', () => {
+    for (const cell of ['vanilla', 'leaky', 'gru'] as const) {
+      // N = 64: the block sweeps run on either backend for k ≥ 16 (rollout.ts preferBlockSweep)
+      const model = randomModel(defineSpec({ cell, hiddenSize: 64, inputSize: 3, ...(cell === 'leaky' ? { alpha: 0.3 } : {}) }), 5);
+      const X = new Float64Array(2 * 7 * 3);
+      createRng(6).fillNormal(X);
+      const traj = rollout(model, X, { B: 2, T: 7 });
+      const P = model.layout.cellSize;
+      const reused = fisherOperator(model, traj);
+      for (const [k, seed] of [[16, 1], [3, 2], [24, 3], [16, 4]] as const) {
+        const V = zeros(P, k);
+        createRng(seed).fillNormal(V.data);
+        expect(reused.matmat(V).data).toEqual(fisherOperator(model, traj).matmat(V).data);
+      }
+    }
+  });
+
   it('output NTK equals the C-projected sNTK, plus the readout term with includeReadout (every cell; 1e-12)', () => {
     for (const cell of ['vanilla', 'gru'] as const) {
       for (const includeReadout of [true, false]) {

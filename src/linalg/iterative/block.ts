@@ -302,6 +302,7 @@ export class RowBasis {
   /** Vectors in use. */
   m = 0;
   private buf: Float64Array;
+  private spare = new Float64Array(0);
   constructor(n: number, capacity: number, eager = 512) {
     this.n = n;
     this.capacity = capacity;
@@ -312,6 +313,14 @@ export class RowBasis {
     const grown = new Float64Array(this.n * Math.min(this.capacity, Math.max(rows, 2 * (this.buf.length / this.n))));
     grown.set(this.buf.subarray(0, this.m * this.n));
     this.buf = grown;
+  }
+  /**
+   * A scratch buffer of `len` doubles kept with the basis and reused by every call (a fresh
+   * block per Gram–Schmidt pass would be paid for again in page faults). Contents unspecified.
+   */
+  scratch(len: number): Float64Array {
+    if (this.spare.length < len) this.spare = new Float64Array(len);
+    return this.spare.length === len ? this.spare : this.spare.subarray(0, len);
   }
   /** The basis as an `m × n` matrix (a view: its rows are the vectors). */
   rowsView(): Matrix {
@@ -366,6 +375,23 @@ export class RowBasis {
     for (let j = 0; j < m; j++) for (let r = 0; r < n; r++) o[r * m + j] = b[j * n + r]!;
     return out;
   }
+}
+
+/**
+ * Below this size relative to its column's norm a full-basis projection coefficient is roundoff
+ * (a Krylov block after its local pass measures ~5e-15 here), and the pass that would subtract it
+ * is skipped. Far below the semi-orthogonality level √ε ≈ 1.5e-8 at which Ritz values keep full
+ * accuracy (docs/theory.md §5); a basis that drifts further is corrected by the next pass.
+ */
+const ORTHO_SKIP = 1e-12;
+
+/** Whether every `|H[i, j]| ≤ ORTHO_SKIP·‖x_j‖` (`H` row-major with `k` columns, `normsSq[j] = ‖x_j‖²`). Cost O(|H|). */
+function roundoffSized(h: Float64Array, normsSq: Float64Array, k: number): boolean {
+  for (let t = 0; t < h.length; t++) {
+    const j = t % k;
+    if (!(Math.abs(h[t]!) <= ORTHO_SKIP * Math.sqrt(normsSq[j]!))) return false;
+  }
+  return true;
 }
 
 /** Result of `orthonormalizeRows`. */
@@ -430,18 +456,21 @@ function mulUpper(A: Float64Array, B: Float64Array, k: number): Float64Array {
  * Orthonormalises the columns of `W` (`n × k`, not modified) against a row-stored basis and among
  * themselves, on GEMMs: classical Gram–Schmidt against the trailing `local` basis vectors (default
  * all), then against the whole basis until no column loses more than half its norm in a pass
- * (Daniel–Gragg–Kaufman–Stewart; at least two passes in all, two GEMMs each), then Cholesky QR
+ * (Daniel–Gragg–Kaufman–Stewart; at least two passes in all, two GEMMs each; a full pass whose
+ * coefficients are all roundoff-sized, below `ORTHO_SKIP` of their column's norm, ends the
+ * loop after one GEMM instead of two), then Cholesky QR
  * twice inside the block (`XᵀX`, its Cholesky factor, `X R⁻¹`). When a column
  * lost nearly all its norm to the projection or the block is too ill-conditioned for Cholesky QR
  * (a pivot below 1e-6 of its column's norm), it falls back to `orthonormalize` (modified
  * Gram–Schmidt with deflation and random replacement) against the same basis. Cost
  * `O(n·k·(m + k))` flops in GEMMs for a basis of `m` vectors.
  */
-export function orthonormalizeRows(W: Matrix, basis: RowBasis, opts: { rng?: Rng; dropTol?: number; local?: number } = {}): RowOrthoResult {
+export function orthonormalizeRows(W: Matrix, basis: RowBasis, opts: { rng?: Rng; dropTol?: number; local?: number; inPlace?: boolean } = {}): RowOrthoResult {
   const n = W.rows, k = W.cols;
   if (basis.n !== n) throw new ShapeError(`orthonormalizeRows: block has ${n} rows, basis vectors have ${basis.n}`);
   const m = basis.m;
-  const X: Matrix = { rows: n, cols: k, data: W.data.slice() };
+  // inPlace: W's memory is the workspace and holds Q on return (unless the general fallback runs)
+  const X: Matrix = { rows: n, cols: k, data: opts.inPlace ? W.data : W.data.slice() };
   const orig = colNormsSq(X).map(Math.sqrt);
   const H = zeros(m, k);
   if (m > 0) {
@@ -449,23 +478,32 @@ export function orthonormalizeRows(W: Matrix, basis: RowBasis, opts: { rng?: Rng
     // first pass against the trailing `local` vectors only (where a Krylov block's large
     // components lie), then full passes until no column loses more than half its norm (DGKS)
     const local = Math.min(m, opts.local ?? m);
-    const project = (from: number): void => {
+    // one pass: H_p = Vᵀ X (from vector `from` on), then X −= V H_p, unless every |H_p[i, j]| is
+    // at most `skipBelow`·‖x_j‖: X is then orthogonal to the basis to that level already and the
+    // subtraction (a second read of the whole basis) would change nothing that matters
+    const project = (from: number, norms?: Float64Array): boolean => {
       const V: Matrix = { rows: m - from, cols: n, data: Bv.data.subarray(from * n) };
       const Hp = gemm(V, X); // (m − from) × k
+      const hp = Hp.data;
+      if (norms && roundoffSized(hp, norms, k)) return false;
       gemm(V, Hp, { transA: true, out: X, alpha: -1, beta: 1 });
-      const h = H.data, hp = Hp.data, o = from * k;
+      const h = H.data, o = from * k;
       for (let t = 0; t < hp.length; t++) h[o + t]! += hp[t]!;
+      return true;
     };
     project(m - local);
     for (let pass = 0; pass < 3; pass++) {
       const before = colNormsSq(X);
-      project(0);
+      if (!project(0, before)) break;
       const after = colNormsSq(X);
       let ok = true;
       for (let j = 0; j < k; j++) if (!(after[j]! > 0.25 * before[j]!)) ok = false;
       if (ok && (local < m || pass > 0)) break;
     }
   }
+  // Cholesky QR twice, from X into the basis's scratch block and back (the result in X's memory;
+  // X itself is only overwritten by a pass that succeeds)
+  const S: Matrix = { rows: n, cols: k, data: basis.scratch(n * k) };
   let Q = X;
   let R: Float64Array | null = null;
   for (let pass = 0; pass < 2; pass++) {
@@ -476,11 +514,13 @@ export function orthonormalizeRows(W: Matrix, basis: RowBasis, opts: { rng?: Rng
       R = null;
       break;
     }
-    Q = gemm(Q, { rows: k, cols: k, data: invUpper(Rp, k) });
+    Q = gemm(Q, { rows: k, cols: k, data: invUpper(Rp, k) }, { out: pass === 0 ? S : X });
     R = R ? mulUpper(Rp, R, k) : Rp;
   }
   if (R) return { Q, R: { rows: k, cols: k, data: R }, H, deflated: [] };
-  // rank-deficient or ill-conditioned block: the general path (MGS with deflation) on the original W
-  const o = orthonormalize(W, m > 0 ? [basis.asColumns()] : [], { ...(opts.rng ? { rng: opts.rng } : {}), ...(opts.dropTol !== undefined ? { dropTol: opts.dropTol } : {}) });
+  // rank-deficient or ill-conditioned block: the general path (MGS with deflation) on the input;
+  // when it was overwritten, X still holds its projection and W = X + Q_basis H
+  if (opts.inPlace && m > 0) gemm(basis.rowsView(), H, { transA: true, out: X, beta: 1 });
+  const o = orthonormalize(opts.inPlace ? X : W, m > 0 ? [basis.asColumns()] : [], { ...(opts.rng ? { rng: opts.rng } : {}), ...(opts.dropTol !== undefined ? { dropTol: opts.dropTol } : {}) });
   return { Q: o.Q, R: o.R, H: m > 0 ? o.coeffs[0]! : H, deflated: o.deflated };
 }

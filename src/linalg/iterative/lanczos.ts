@@ -141,7 +141,8 @@ export function lanczosTopK(A: SymmetricApply, opts: LanczosOptions): Eigenpairs
     blockCols.push(cur.cols);
     m += cur.cols;
     // A Q_j lies in span(Q_{j−1}, Q_j, Q_{j+1}) up to roundoff: local pass on the last two blocks, then full passes
-    const o = orthonormalizeRows(Y, basis, { local: 2 * b, ...(m < n ? { rng } : {}) });
+    // Y is ours (SymmetricApply returns a fresh block; not used again): orthonormalised in its own memory
+    const o = orthonormalizeRows(Y, basis, { local: 2 * b, inPlace: Y.data !== cur.data, ...(m < n ? { rng } : {}) });
     coeffCols.push(o.H);
     lastR = o.R;
     if (m >= n || o.Q.cols === 0) exhausted = true;
@@ -188,7 +189,7 @@ export function lanczosTopK(A: SymmetricApply, opts: LanczosOptions): Eigenpairs
   let AV: Matrix | undefined;
   let source: 'explicit' | 'recurrence' = 'recurrence';
   if (explicit && matvecs + k <= budget) {
-    AV = applyChecked(A, V, what);
+    AV = applyInBlocks(A, V, b, what);
     matvecs += k;
     const Rm: Matrix = { rows: n, cols: k, data: AV.data.slice() };
     for (let r = 0; r < n; r++) for (let c = 0; c < k; c++) Rm.data[r * k + c]! -= values[c]! * V.data[r * k + c]!;
@@ -210,6 +211,23 @@ export function lanczosTopK(A: SymmetricApply, opts: LanczosOptions): Eigenpairs
   };
   if (AV) result.AV = AV;
   return enforceConvergence(result, opts.requireConvergence ?? true, tol, budget, what);
+}
+
+/**
+ * `A V` applied in column blocks of at most `b` (the iteration's block width), so that an operator
+ * that keeps workspace for the widths it has seen is not handed a wider block at the end. Cost:
+ * the same matvecs as one call, plus O(n·k) copies when `V` is split.
+ */
+function applyInBlocks(A: SymmetricApply, V: Matrix, b: number, what: string): Matrix {
+  if (V.cols <= b) return applyChecked(A, V, what);
+  const out = zeros(V.rows, V.cols);
+  for (let c0 = 0; c0 < V.cols; c0 += b) {
+    const c1 = Math.min(V.cols, c0 + b);
+    const Y = applyChecked(A, sliceCols(V, c0, c1), what);
+    const w = c1 - c0;
+    for (let r = 0; r < V.rows; r++) out.data.set(Y.data.subarray(r * w, (r + 1) * w), r * V.cols + c0);
+  }
+  return out;
 }
 
 /** `Q S[:, :c]`: the first `c` Ritz vectors of an `m`-vector row-stored basis. One GEMM, cost O(n·m·c). */

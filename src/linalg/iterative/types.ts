@@ -9,7 +9,8 @@ import type { Matrix } from '../matrix.js';
 /**
  * A symmetric `n × n` operator applied to blocks: `apply(X)` returns `A X` for `X` of shape `n × k`
  * (row-major, one vector per column). Estimators call it on blocks, never one vector at a time
- * when a block is available. It must not modify `X`.
+ * when a block is available. It must not modify `X`, and the block it returns belongs to the
+ * caller (the estimators may overwrite it): return a fresh block, not one the operator keeps.
  */
 export interface SymmetricApply {
   readonly n: number;

@@ -1,0 +1,101 @@
+/**
+ * The scaled recurrence through time of a leaky/vanilla cell's Jacobian on `k` vectors at once,
+ * in plain TypeScript (the `js` backend's `scaledRecurrence`; docs/theory.md §3):
+ *
+ *   forward:    `Y_t += leak·Y_{t−1} + diag(s_t) W Y_{t−1}`,        t = 1 … T−1;
+ *   transposed: `Y_t += leak·Y_{t+1} + Wᵀ diag(s_{t+1}) Y_{t+1}`,   t = T−2 … 0;
+ *
+ * with `W` `N × N`, the per-step scales `S` (`T × N`, row t = `s_t`) and `Y` `T` consecutive
+ * row-major `N × k` blocks. The product reads `W` (or `Wᵀ`, transposed once) in place, four rows
+ * by two columns per register tile, instead of packing it at every step as a GEMM would.
+ */
+
+/** `z = A x` for `A` `n × n` and `x`, `z` `n × k` (all row-major). Cost 2·n²·k flops. */
+export function squareProduct(n: number, k: number, A: Float64Array, x: Float64Array, z: Float64Array): void {
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    const a0 = i * n, a1 = a0 + n, a2 = a1 + n, a3 = a2 + n;
+    const o0 = i * k, o1 = o0 + k, o2 = o1 + k, o3 = o2 + k;
+    let j = 0;
+    for (; j + 1 < k; j += 2) {
+      let s00 = 0, s01 = 0, s10 = 0, s11 = 0, s20 = 0, s21 = 0, s30 = 0, s31 = 0;
+      for (let l = 0, q = j; l < n; l++, q += k) {
+        const x0 = x[q]!, x1 = x[q + 1]!;
+        const b0 = A[a0 + l]!, b1 = A[a1 + l]!, b2 = A[a2 + l]!, b3 = A[a3 + l]!;
+        s00 += b0 * x0;
+        s01 += b0 * x1;
+        s10 += b1 * x0;
+        s11 += b1 * x1;
+        s20 += b2 * x0;
+        s21 += b2 * x1;
+        s30 += b3 * x0;
+        s31 += b3 * x1;
+      }
+      z[o0 + j] = s00;
+      z[o0 + j + 1] = s01;
+      z[o1 + j] = s10;
+      z[o1 + j + 1] = s11;
+      z[o2 + j] = s20;
+      z[o2 + j + 1] = s21;
+      z[o3 + j] = s30;
+      z[o3 + j + 1] = s31;
+    }
+    if (j < k) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let l = 0, q = j; l < n; l++, q += k) {
+        const xv = x[q]!;
+        s0 += A[a0 + l]! * xv;
+        s1 += A[a1 + l]! * xv;
+        s2 += A[a2 + l]! * xv;
+        s3 += A[a3 + l]! * xv;
+      }
+      z[o0 + j] = s0;
+      z[o1 + j] = s1;
+      z[o2 + j] = s2;
+      z[o3 + j] = s3;
+    }
+  }
+  for (; i < n; i++) {
+    const ar = i * n, or = i * k;
+    for (let j = 0; j < k; j++) {
+      let s = 0;
+      for (let l = 0, q = j; l < n; l++, q += k) s += A[ar + l]! * x[q]!;
+      z[or + j] = s;
+    }
+  }
+}
+
+/**
+ * The recurrence above, in place on `Y` (`T·N·k` entries). `W` is read, not written. Cost
+ * `2·(T−1)·N²·k` flops plus O(T·N·k); O(N·k) scratch (and `N²` for `Wᵀ` when transposed).
+ */
+export function scaledRecurrenceJs(transpose: boolean, T: number, N: number, k: number, W: Float64Array, leak: number, S: Float64Array, Y: Float64Array): void {
+  if (T < 2 || N === 0 || k === 0) return;
+  const nk = N * k;
+  const z = new Float64Array(nk);
+  if (!transpose) {
+    for (let t = 1; t < T; t++) {
+      const p = (t - 1) * nk, c = t * nk, so = t * N;
+      squareProduct(N, k, W, Y.subarray(p, p + nk), z);
+      for (let i = 0; i < N; i++) {
+        const si = S[so + i]!;
+        const o = i * k;
+        for (let j = o; j < o + k; j++) Y[c + j]! += leak * Y[p + j]! + si * z[j]!;
+      }
+    }
+    return;
+  }
+  const Wt = new Float64Array(N * N);
+  for (let i = 0; i < N; i++) for (let l = 0; l < N; l++) Wt[l * N + i] = W[i * N + l]!;
+  const g = new Float64Array(nk);
+  for (let t = T - 2; t >= 0; t--) {
+    const nx = (t + 1) * nk, c = t * nk, so = (t + 1) * N;
+    for (let i = 0; i < N; i++) {
+      const si = S[so + i]!;
+      const o = i * k;
+      for (let j = o; j < o + k; j++) g[j] = si * Y[nx + j]!;
+    }
+    squareProduct(N, k, Wt, g, z);
+    for (let q = 0; q < nk; q++) Y[c + q]! += leak * Y[nx + q]! + z[q]!;
+  }
+}
