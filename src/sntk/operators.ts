@@ -73,6 +73,15 @@ function applyPropagator(model: Model, traj: Trajectory, Q: Matrix, transpose: b
   const blk = N * k;
   const view = (row: number): Matrix => ({ rows: N, cols: k, data: Y.data.subarray(row * blk, (row + 1) * blk) });
   for (let b = 0; b < B; b++) {
+    // the whole trial in one call where the cell has it (the weights stay in place across steps)
+    if (!transpose && cell.jvpHRun) {
+      cell.jvpHRun(theta, caches, b * T, T, Y.data, b * T * blk, k);
+      continue;
+    }
+    if (transpose && cell.vjpHRun) {
+      cell.vjpHRun(theta, caches, b * T, T, Y.data, b * T * blk, k);
+      continue;
+    }
     if (!transpose) {
       // Y_t = Q_t + J_t Y_{t-1}
       for (let t = 1; t < T; t++) {
@@ -116,14 +125,14 @@ export function propagatorOperator(model: Model, traj: Trajectory): LinearOperat
  * `(bt) × (i·k)` reshape, two GEMMs (sites that share their `β` are best merged first,
  * `mergeSharedBeta`). Cost O(Σ_j B·T·L_j·N·k).
  */
-export function applyCoreKernel(factors: readonly SiteFactors[], N: number, Y: Matrix): Matrix {
+export function applyCoreKernel(factors: readonly SiteFactors[], N: number, Y: Matrix, work?: SweepWorkspace): Matrix {
   const BT = Y.rows / N;
   const k = Y.cols;
   const Z = zeros(Y.rows, k);
   const nk = N * k;
-  const scaled = new Float64Array(Y.rows * k);
+  const scaled = work ? work.take('core-scaled', Y.rows * k) : new Float64Array(Y.rows * k);
   const y = Y.data, z = Z.data;
-  let V: Matrix | undefined;
+  let V: Matrix | undefined = work ? { rows: BT, cols: nk, data: work.take('core-product', BT * nk) } : undefined;
   for (const { U, beta } of factors) {
     const bd = beta.data;
     for (let r = 0, o = 0; r < BT * N; r++, o += k) {
@@ -131,7 +140,7 @@ export function applyCoreKernel(factors: readonly SiteFactors[], N: number, Y: M
       for (let c = o; c < o + k; c++) scaled[c] = bv * y[c]!;
     }
     const S = { rows: BT, cols: nk, data: scaled };
-    const A = gemm(U, S, { transA: true }); // L × (N k)
+    const A = gemm(U, S, { transA: true, ...(work ? { out: { rows: U.cols, cols: nk, data: work.take('core-site', U.cols * nk) } } : {}) }); // L × (N k)
     V = gemm(U, A, V ? { out: V } : {}); // BT × (N k)
     const v = V.data;
     for (let r = 0, o = 0; r < BT * N; r++, o += k) {
@@ -226,14 +235,18 @@ export function sntkOperator(model: Model, traj: Trajectory, opts: { form?: Sntk
     });
   }
   const factors = mergeSharedBeta(gatherSiteFactors(model, traj));
+  // the core kernel's large blocks, kept for the next application
+  const work = new SweepWorkspace();
   return makeOperator({
     rows: M,
     cols: M,
     symmetric: true,
     label: 'sNTK (P K_θ Pᵀ)',
     matmat: (Y) => {
-      const a = applyPropagator(model, traj, Y, true);
-      const b = applyCoreKernel(factors, traj.N, a);
+      const copy = work.take('propagate', Y.data.length);
+      copy.set(Y.data);
+      const a = applyPropagator(model, traj, { rows: Y.rows, cols: Y.cols, data: copy }, true, true);
+      const b = applyCoreKernel(factors, traj.N, a, work);
       return applyPropagator(model, traj, b, false, true); // b is ours: no copy
     },
   });
