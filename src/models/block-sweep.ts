@@ -294,10 +294,11 @@ export function jvpBlockSweep(model: Model, traj: Trajectory, dthetas: Matrix, s
 /**
  * Block BPTT on GEMMs: `E` `(B·T·N) × k`, returns `(dH/dθ)ᵀ E` (`cellSize × k`). Same
  * requirements and `recurrence` choice as jvpBlockSweep (`'columns'` runs `Cell.vjpH` per column).
- * `overwrite`: E's data may be used as the workspace (saves one copy). Cost
+ * `overwrite`: E's data may be used as the workspace (saves one copy); `work`: buffers kept
+ * between calls; `out`: a `cellSize × k` block the result is written into. Cost
  * `2·B·T·k·(N·N_J + Σ_s L_s·N)` flops, O(B·T·N·k) memory.
  */
-export function vjpBlockSweep(model: Model, traj: Trajectory, E: Matrix, sites?: StackedSite[], recurrence: SweepRecurrence = 'block', overwrite = false, work?: SweepWorkspace): Matrix {
+export function vjpBlockSweep(model: Model, traj: Trajectory, E: Matrix, sites?: StackedSite[], recurrence: SweepRecurrence = 'block', overwrite = false, work?: SweepWorkspace, out?: Matrix): Matrix {
   const { cell } = model;
   if (recurrence === 'block' && !cell.vjpHBlock) throw new InputError('vjpBlockSweep: the cell has no vjpHBlock');
   const st = sites ?? stackSites(model, traj);
@@ -308,7 +309,8 @@ export function vjpBlockSweep(model: Model, traj: Trajectory, E: Matrix, sites?:
   const R = B * T;
   const k = E.cols;
   const Nk = N * k;
-  const grad = zeros(P, k);
+  // `out` (P × k, nobody else's): the gradient is accumulated there instead of a fresh block
+  const grad = out && out.rows === P && out.cols === k ? (out.data.fill(0), out) : zeros(P, k);
   if (k === 0 || R === 0) return grad;
   // Λ_t = E_t + J_{t+1}ᵀ Λ_{t+1}, in place on a copy of E
   const lam = overwrite ? E.data : E.data.slice();

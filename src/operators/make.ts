@@ -81,7 +81,7 @@ export interface RawOperator {
   label?: string | undefined;
   matvec(x: Float64Array): Float64Array;
   rmatvec(y: Float64Array): Float64Array;
-  matmat(X: Matrix): Matrix;
+  matmat(X: Matrix, out?: Matrix): Matrix;
   rmatmat(Y: Matrix): Matrix;
 }
 
@@ -116,7 +116,13 @@ export function wrapChecked(raw: RawOperator, checkFinite: boolean): LinearOpera
     symmetric: raw.symmetric,
     matvec: (x) => (vin(x, cols, 'matvec'), vout(raw.matvec(x), rows, 'matvec')),
     rmatvec: (y) => (vin(y, rows, 'rmatvec'), vout(raw.rmatvec(y), cols, 'rmatvec')),
-    matmat: (X) => (bin(X, cols, 'matmat'), bout(raw.matmat(X), rows, X.cols, 'matmat')),
+    matmat: (X, out) => {
+      bin(X, cols, 'matmat');
+      if (out && (out.rows !== rows || out.cols !== X.cols || out.data.length !== rows * X.cols)) {
+        throw new ShapeError(`${name}.matmat: output block is ${out.rows}×${out.cols}, expected ${rows}×${X.cols}`);
+      }
+      return bout(out ? raw.matmat(X, out) : raw.matmat(X), rows, X.cols, 'matmat');
+    },
     rmatmat: (Y) => (bin(Y, rows, 'rmatmat'), bout(raw.rmatmat(Y), cols, Y.cols, 'rmatmat')),
     ...(raw.label !== undefined ? { label: raw.label } : {}),
   };

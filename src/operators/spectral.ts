@@ -25,7 +25,7 @@ export function symmetricApply(op: LinearOperator, opts: { assumeSymmetric?: boo
   if (!op.symmetric && !opts.assumeSymmetric) {
     throw new InputError(`${describe(op)} is not marked symmetric (use gram/outerGram, or pass assumeSymmetric: true)`);
   }
-  return { n: op.rows, apply: (X) => op.matmat(X) };
+  return { n: op.rows, apply: (X, out) => op.matmat(X, out) };
 }
 
 /** Top-k eigenpairs of a symmetric operator by Lanczos (default) or randomized subspace iteration. Cost: see those. */

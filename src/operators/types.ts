@@ -15,8 +15,12 @@ export interface LinearOperator {
   matvec(x: Float64Array): Float64Array;
   /** `Aᵀ y` (`y` length `rows`, result length `cols`). */
   rmatvec(y: Float64Array): Float64Array;
-  /** `A X` for a block `X` (`cols × k` → `rows × k`). */
-  matmat(X: Matrix): Matrix;
+  /**
+   * `A X` for a block `X` (`cols × k` → `rows × k`). `out`: a `rows × k` block that nobody else
+   * reads, which the result may be written into and returned (saving a fresh allocation per call
+   * inside an eigensolver); an operator may ignore it and return a fresh block.
+   */
+  matmat(X: Matrix, out?: Matrix): Matrix;
   /** `Aᵀ Y` for a block `Y` (`rows × k` → `cols × k`). */
   rmatmat(Y: Matrix): Matrix;
   /** True when the operator is known to be symmetric (`A = Aᵀ`, square). */
@@ -31,7 +35,8 @@ export interface OperatorSpec {
   cols: number;
   matvec?: (x: Float64Array) => Float64Array;
   rmatvec?: (y: Float64Array) => Float64Array;
-  matmat?: (X: Matrix) => Matrix;
+  /** `A X`; may write into `out` (see `LinearOperator.matmat`). */
+  matmat?: (X: Matrix, out?: Matrix) => Matrix;
   rmatmat?: (Y: Matrix) => Matrix;
   /** Declares `A = Aᵀ`; the adjoint routines then default to the forward ones. */
   symmetric?: boolean;

@@ -282,7 +282,7 @@ export function analyzeSntk(model: Model, traj: Trajectory, opts: AnalyzeOptions
     maxBasis = Math.min(fits, basisVectors);
   }
   const op = rowIndex ? restrictedSntkOperator(model, traj, opts.stateRows!) : via === 'JtJ' ? fisherOperator(model, traj) : sntkOperator(model, traj);
-  const A = idx && idx.length < Pall ? maskedOperator(op.matmat.bind(op), idx, Pall) : { n: nOp, apply: (X: Matrix) => op.matmat(X) };
+  const A = idx && idx.length < Pall ? maskedOperator(op.matmat.bind(op), idx, Pall) : { n: nOp, apply: (X: Matrix, out?: Matrix) => op.matmat(X, out) };
   let init: Matrix | undefined;
   const warm = opts.topVector?.warm;
   if (warm && warm.length === size) {

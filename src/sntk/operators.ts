@@ -123,12 +123,13 @@ export function propagatorOperator(model: Model, traj: Trajectory): LinearOperat
 /**
  * `K_θ Y` for a block from the site factors: per site, `Z = β ⊙ (U (Uᵀ (β ⊙ Y)))` with the
  * `(bt) × (i·k)` reshape, two GEMMs (sites that share their `β` are best merged first,
- * `mergeSharedBeta`). Cost O(Σ_j B·T·L_j·N·k).
+ * `mergeSharedBeta`). `work`: buffers kept between calls; `out`: a block of Y's shape the result
+ * is written into. Cost O(Σ_j B·T·L_j·N·k).
  */
-export function applyCoreKernel(factors: readonly SiteFactors[], N: number, Y: Matrix, work?: SweepWorkspace): Matrix {
+export function applyCoreKernel(factors: readonly SiteFactors[], N: number, Y: Matrix, work?: SweepWorkspace, out?: Matrix): Matrix {
   const BT = Y.rows / N;
   const k = Y.cols;
-  const Z = zeros(Y.rows, k);
+  const Z = out && out.rows === Y.rows && out.cols === k ? (out.data.fill(0), out) : zeros(Y.rows, k);
   const nk = N * k;
   const scaled = work ? work.take('core-scaled', Y.rows * k) : new Float64Array(Y.rows * k);
   const y = Y.data, z = Z.data;
@@ -242,11 +243,11 @@ export function sntkOperator(model: Model, traj: Trajectory, opts: { form?: Sntk
     cols: M,
     symmetric: true,
     label: 'sNTK (P K_θ Pᵀ)',
-    matmat: (Y) => {
+    matmat: (Y, out) => {
       const copy = work.take('propagate', Y.data.length);
       copy.set(Y.data);
       const a = applyPropagator(model, traj, { rows: Y.rows, cols: Y.cols, data: copy }, true, true);
-      const b = applyCoreKernel(factors, traj.N, a, work);
+      const b = applyCoreKernel(factors, traj.N, a, work, out);
       return applyPropagator(model, traj, b, false, true); // b is ours: no copy
     },
   });
@@ -273,7 +274,7 @@ export function fisherOperator(model: Model, traj: Trajectory): LinearOperator {
     symmetric: true,
     label: 'state-space Fisher JᵀJ',
     matvec: (x) => trajectoryVjp(model, traj, trajectoryJvp(model, traj, x)),
-    matmat: (X) => {
+    matmat: (X, out) => {
       if (hasBlockSweep(model.cell) && preferBlockSweep(traj.N, X.cols)) {
         if (sites === undefined) {
           if (traj.N !== model.cell.N || traj.D !== model.cell.D || traj.caches.length !== traj.B * traj.T) {
@@ -283,7 +284,7 @@ export function fisherOperator(model: Model, traj: Trajectory): LinearOperator {
         }
         if (sites) {
           assertFinite(X.data, 'Fisher operator input');
-          return vjpBlockSweep(model, traj, jvpBlockSweep(model, traj, X, sites, 'block', work), sites, 'block', true, work);
+          return vjpBlockSweep(model, traj, jvpBlockSweep(model, traj, X, sites, 'block', work), sites, 'block', true, work, out);
         }
       }
       return trajectoryVjpBlock(model, traj, trajectoryJvpBlock(model, traj, X));

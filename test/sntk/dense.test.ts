@@ -129,7 +129,7 @@ describe('sNTK operators', () => {
     }
   });
 
-  it('the Fisher and sNTK operators reuse their workspace across blocks of different widths without changing a result (vanilla, leaky, gru; bit for bit)', () => {
+  it('the Fisher and sNTK operators reuse their workspace across blocks of different widths, and write into a given output block, without changing a result (vanilla, leaky, gru; bit for bit)', () => {
     for (const cell of ['vanilla', 'leaky', 'gru'] as const) {
       // N = 64: the block sweeps run on either backend for k ≥ 16 (rollout.ts preferBlockSweep)
       const model = randomModel(defineSpec({ cell, hiddenSize: 64, inputSize: 3, ...(cell === 'leaky' ? { alpha: 0.3 } : {}) }), 5);
@@ -143,9 +143,16 @@ describe('sNTK operators', () => {
         const V = zeros(P, k);
         createRng(seed).fillNormal(V.data);
         expect(maxAbsDiff(reused.matmat(V).data, fisherOperator(model, traj).matmat(V).data)).toBe(0);
+        // an output block (poisoned first) gives the same result
+        const out = zeros(P, k);
+        out.data.fill(Number.NaN);
+        expect(maxAbsDiff(reused.matmat(V, out).data, fisherOperator(model, traj).matmat(V).data)).toBe(0);
         const Y = zeros(reusedK.rows, k);
         createRng(seed + 10).fillNormal(Y.data);
         expect(maxAbsDiff(reusedK.matmat(Y).data, sntkOperator(model, traj).matmat(Y).data)).toBe(0);
+        const outK = zeros(reusedK.rows, k);
+        outK.data.fill(Number.NaN);
+        expect(maxAbsDiff(reusedK.matmat(Y, outK).data, sntkOperator(model, traj).matmat(Y).data)).toBe(0);
       }
     }
   });

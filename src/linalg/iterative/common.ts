@@ -52,8 +52,8 @@ export function checkBudget(budget: number, what: string): void {
 }
 
 /** `A X` with shape and finiteness checks on the result. */
-export function applyChecked(A: SymmetricApply, X: Matrix, what: string): Matrix {
-  const Y = A.apply(X);
+export function applyChecked(A: SymmetricApply, X: Matrix, what: string, out?: Matrix): Matrix {
+  const Y = out ? A.apply(X, out) : A.apply(X);
   if (Y.rows !== A.n || Y.cols !== X.cols) {
     throw new ShapeError(`${what}: operator returned ${Y.rows}×${Y.cols} for a ${X.rows}×${X.cols} block (expected ${A.n}×${X.cols})`);
   }

@@ -132,9 +132,14 @@ export function lanczosTopK(A: SymmetricApply, opts: LanczosOptions): Eigenpairs
     return res;
   };
 
+  // the block appended in the previous iteration: dead once appended, handed to the operator as
+  // the output buffer of the next product (two n × b blocks alternate instead of a fresh one each time)
+  let spare: Float64Array | undefined;
   while (true) {
     if (matvecs + cur.cols > budget - reserve) break;
-    const Y = applyChecked(A, cur, what);
+    const need = n * cur.cols;
+    const out = spare && spare.length >= need ? { rows: n, cols: cur.cols, data: spare.length === need ? spare : spare.subarray(0, need) } : undefined;
+    const Y = applyChecked(A, cur, what, out);
     matvecs += cur.cols;
     iterations++;
     basis.append(cur);
@@ -143,6 +148,7 @@ export function lanczosTopK(A: SymmetricApply, opts: LanczosOptions): Eigenpairs
     // A Q_j lies in span(Q_{j−1}, Q_j, Q_{j+1}) up to roundoff: local pass on the last two blocks, then full passes
     // Y is ours (SymmetricApply returns a fresh block; not used again): orthonormalised in its own memory
     const o = orthonormalizeRows(Y, basis, { local: 2 * b, inPlace: Y.data !== cur.data, ...(m < n ? { rng } : {}) });
+    spare = cur.data !== Y.data && cur.data !== o.Q.data ? cur.data : undefined;
     coeffCols.push(o.H);
     lastR = o.R;
     if (m >= n || o.Q.cols === 0) exhausted = true;

@@ -140,11 +140,16 @@ export function estimateSpectralMoments(A: SymmetricApply, opts: SpectralMoments
     const vPR = gT * gT * vT + gF * gF * vF + 2 * gT * gF * cTF;
     return { T, F, vT, vF, PR: (T * T) / F, sePR: Math.sqrt(Math.max(0, vPR)) };
   };
+  // the previous batch's probes and products are reused as the next batch's buffers
+  let prevZ: Float64Array | undefined;
+  let prevY: Float64Array | undefined;
   while (matvecs < budget) {
     const g = Math.min(batch, budget - matvecs);
-    const Z = probeBlock(n, g, rng, dist);
+    const Z = probeBlock(n, g, rng, dist, prevZ);
     if (V.cols > 0) subMul(Z, V, atb(V, Z));
-    const Y = applyChecked(A, Z, what);
+    const Y = applyChecked(A, Z, what, prevY && prevY.length === n * g ? { rows: n, cols: g, data: prevY } : undefined);
+    prevZ = Z.data;
+    prevY = Y.data !== Z.data ? Y.data : undefined;
     matvecs += g;
     const zd = Z.data, yd = Y.data;
     const a = new Float64Array(g), b = new Float64Array(g);

@@ -10,9 +10,9 @@ import { InputError } from '../../errors.js';
 /** Distribution of probe entries: ±1 with equal probability, or standard normal. Both have E[z zᵀ] = I. */
 export type ProbeDistribution = 'rademacher' | 'gaussian';
 
-/** An `n × s` block of independent probe entries. Cost O(n·s). */
-export function probeBlock(n: number, s: number, rng: Rng, dist: ProbeDistribution): Matrix {
-  const Z = zeros(n, s);
+/** An `n × s` block of independent probe entries (written into `into`, `n·s` doubles, when given). Cost O(n·s). */
+export function probeBlock(n: number, s: number, rng: Rng, dist: ProbeDistribution, into?: Float64Array): Matrix {
+  const Z = into && into.length === n * s ? { rows: n, cols: s, data: into } : zeros(n, s);
   if (dist === 'gaussian') rng.fillNormal(Z.data);
   else if (dist === 'rademacher') {
     const z = Z.data;

@@ -14,7 +14,12 @@ import type { Matrix } from '../matrix.js';
  */
 export interface SymmetricApply {
   readonly n: number;
-  apply(X: Matrix): Matrix;
+  /**
+   * `A X`. `out`: an `n × k` block the estimator no longer reads, which the result may be written
+   * into and returned (an operator may ignore it); it saves a fresh block per call, whose first
+   * touch costs page faults that on virtual machines rival the product for large `n`.
+   */
+  apply(X: Matrix, out?: Matrix): Matrix;
 }
 
 /** Options every estimator takes. */
