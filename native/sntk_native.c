@@ -500,11 +500,18 @@ static void product_blas(int rows, int n, int k, const double *A, const double *
   cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, k, n, 1.0, A, n, x, k, 0.0, z, k);
 }
 
-/* The product kernel for this CPU, and its name (for `config`). */
+/* The product kernel for this CPU, and its name (for `config`). SNTK_RECURRENCE_KERNEL=avx2|blas
+ * in the environment asks for a narrower one (tests run every kernel the CPU has). */
 static product_fn recurrence_product(const char **name) {
+  const char *want = getenv("SNTK_RECURRENCE_KERNEL");
+  const int narrow = want && (strcmp(want, "avx2") == 0 || strcmp(want, "blas") == 0);
+  if (want && strcmp(want, "blas") == 0) {
+    *name = "blas";
+    return product_blas;
+  }
 #if SNTK_X86
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f")) {
+  if (!narrow && __builtin_cpu_supports("avx512f")) {
     *name = "avx512";
     return product_avx512;
   }

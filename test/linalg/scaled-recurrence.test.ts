@@ -59,7 +59,21 @@ function maxRelDiff(a: Float64Array, b: Float64Array): number {
 
 const native = loadNativeBackend();
 const kernels: [string, typeof scaledRecurrenceJs][] = [['js', scaledRecurrenceJs]];
-if (native) kernels.push(['native', native.scaledRecurrence.bind(native)]);
+if (native) {
+  // the addon picks its widest kernel; SNTK_RECURRENCE_KERNEL narrows it, so each one this CPU
+  // has is checked (the AVX2 and BLAS paths too on an AVX-512 machine)
+  const forced = (kernel: string): typeof scaledRecurrenceJs => (...args) => {
+    const before = process.env.SNTK_RECURRENCE_KERNEL;
+    process.env.SNTK_RECURRENCE_KERNEL = kernel;
+    try {
+      native.scaledRecurrence(...args);
+    } finally {
+      if (before === undefined) delete process.env.SNTK_RECURRENCE_KERNEL;
+      else process.env.SNTK_RECURRENCE_KERNEL = before;
+    }
+  };
+  kernels.push(['native', native.scaledRecurrence.bind(native)], ['native (avx2 asked)', forced('avx2')], ['native (blas asked)', forced('blas')]);
+}
 
 describe('scaledRecurrence', () => {
   for (const [name, kernel] of kernels) {
