@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRng, gemm, getBackend, randomNormalMatrix, setBackend, syrk, zeros, type Matrix } from '../../src/linalg/index.js';
 import { gemmBlocked } from '../../src/linalg/gemm-kernel.js';
+import { scaledRecurrenceJs } from '../../src/linalg/recurrence-kernel.js';
 import { disableParallelGemm, enableParallelGemm, parallelGemmThreads, parallelThreadsFromEnv } from '../../src/linalg/parallel/index.js';
 import { InputError } from '../../src/errors.js';
 import { maxAbsDiff } from './helpers.js';
@@ -21,6 +22,26 @@ describe('parallel js GEMM (worker_threads)', () => {
   afterAll(() => {
     disableParallelGemm();
     setBackend(previous);
+  });
+
+  it('the scaled recurrence split over the threads equals the single-threaded kernel bit for bit (forward and transposed, uneven row shares)', async () => {
+    expect(await enableParallelGemm({ threads: 3 })).toBe(3);
+    const rng = createRng(23);
+    for (const [N, k, T] of [[101, 8, 5], [130, 3, 4], [96, 11, 3]] as const) {
+      const W = randomNormalMatrix(N, N, rng).data.map((v) => v / Math.sqrt(N));
+      const S = new Float64Array(T * N).map(() => 0.2 + 0.8 * rng.uniform());
+      const Y0 = randomNormalMatrix(T * N, k, rng).data;
+      for (const transpose of [false, true]) {
+        const got = Y0.slice();
+        getBackend().scaledRecurrence(transpose, T, N, k, W, 0.3, S, got);
+        const want = Y0.slice();
+        scaledRecurrenceJs(transpose, T, N, k, W, 0.3, S, want);
+        let d = 0;
+        for (let i = 0; i < got.length; i++) d = Math.max(d, Math.abs(got[i]! - want[i]!));
+        expect(d).toBe(0);
+      }
+    }
+    expect(parallelGemmThreads()).toBe(3); // the pool did not break
   });
 
   it('matches the single-threaded kernel exactly for all transposes, α, β, shared and plain buffers', async () => {

@@ -52,6 +52,11 @@ function parallelJsBackend(p: GemmPool): LinalgBackend {
       if (big(C.rows, C.cols, k)) p.gemm(transA, transB, alpha, A, B, beta, C);
       else gemmBlocked(transA, transB, alpha, A, B, beta, C);
     },
+    scaledRecurrence(transpose, T, N, k, W, leak, S, Y) {
+      // the threads meet once or twice per step: worth it from N = 96 on (3 · 32-row shares)
+      if (!p.broken && N >= 96 && T >= 2 && k > 0) p.recurrence(transpose, T, N, k, W, leak, S, Y);
+      else jsBackend.scaledRecurrence(transpose, T, N, k, W, leak, S, Y);
+    },
     syrk(trans, alpha, A, C) {
       const n = C.rows, k = trans ? A.rows : A.cols;
       if (big(n, n, k / 2)) p.gemm(trans, !trans, alpha, A, A, 0, C, true);

@@ -13,6 +13,8 @@
  */
 import type { Matrix } from '../matrix.js';
 import { gemmStrided } from '../gemm-kernel.js';
+import { scaledRecurrenceJs, scaledRecurrenceRows, transposeSquare } from '../recurrence-kernel.js';
+import { meetAtBarrier } from './barrier.js';
 import { SLOT_BUSY, SLOT_DONE, gemmWorkerSource } from './worker-source.js';
 
 /** One `gemmStrided` call, offsets relative to the shared operand buffers. */
@@ -53,7 +55,7 @@ export class GemmPool {
   broken = false;
   private readonly workers: WorkerLike[];
   private readonly ctrl: Int32Array;
-  private scratch: { a?: Float64Array; b?: Float64Array; c?: Float64Array } = {};
+  private scratch: { a?: Float64Array; b?: Float64Array; c?: Float64Array; d?: Float64Array; e?: Float64Array } = {};
 
   private constructor(workers: WorkerLike[]) {
     this.workers = workers;
@@ -103,7 +105,7 @@ export class GemmPool {
     this.workers.length = 0;
   }
 
-  private shared(which: 'a' | 'b' | 'c', len: number): Float64Array {
+  private shared(which: 'a' | 'b' | 'c' | 'd' | 'e', len: number): Float64Array {
     const cur = this.scratch[which];
     if (cur && cur.length >= len) return cur;
     const buf = new Float64Array(new SharedArrayBuffer(8 * Math.max(len, Math.ceil((cur?.length ?? 0) * 1.5))));
@@ -119,6 +121,47 @@ export class GemmPool {
     const buf = this.shared(which, x.length);
     if (copyIn) buf.set(x);
     return { buf, off: 0, copied: true };
+  }
+
+  /**
+   * The leaky cell's scaled recurrence (recurrence-kernel.ts, backend.ts `scaledRecurrence`) with
+   * the rows of every step split over the threads, which meet at a shared barrier between steps.
+   * `W` (or `Wᵀ`), `S` and `Y` are copied into shared buffers and `Y` back (O(T·N·k) against
+   * O(T·N²·k) work). A worker that fails or stalls past a generous deadline makes the pool
+   * `broken`, and the sweep is redone on the calling thread from the untouched `Y`.
+   */
+  recurrence(transpose: boolean, T: number, N: number, k: number, W: Float64Array, leak: number, S: Float64Array, Y: Float64Array): void {
+    const p = this.threads;
+    const nk = N * k, len = T * nk;
+    const A = this.shared('a', N * N);
+    if (transpose) transposeSquare(N, W, A);
+    else A.set(W.subarray(0, N * N));
+    const Ss = this.shared('b', T * N);
+    Ss.set(S.subarray(0, T * N));
+    const Ys = this.shared('c', len);
+    Ys.set(Y.subarray(0, len));
+    const z = this.shared('d', nk), g = this.shared('e', nk);
+    const sync = new Int32Array(new SharedArrayBuffer(8));
+    // rows in multiples of the 3-row tile
+    const per = Math.ceil(N / p / 3) * 3;
+    const deadline = performance.now() + 30000 + (4 * T * N * N * k) / p / 5e7;
+    for (let w = 0; w < this.workers.length; w++) {
+      Atomics.store(this.ctrl, w, SLOT_BUSY);
+      const i0 = Math.min(N, (w + 1) * per), i1 = Math.min(N, (w + 2) * per);
+      this.workers[w]!.postMessage({ kind: 'recurrence', ctrl: this.ctrl, slot: w, sync, threads: p, deadline, transpose, T, N, k, A, leak, S: Ss, Y: Ys, z, g, i0, i1 });
+    }
+    let ok = scaledRecurrenceRows(transpose, T, N, k, A, leak, Ss, Ys, z, g, 0, Math.min(N, per), () => meetAtBarrier(sync, p, deadline));
+    for (let w = 0; w < this.workers.length && ok; w++) {
+      while (Atomics.load(this.ctrl, w) === SLOT_BUSY && performance.now() < deadline) Atomics.wait(this.ctrl, w, SLOT_BUSY, 100);
+      if (Atomics.load(this.ctrl, w) !== SLOT_DONE) ok = false;
+    }
+    if (!ok) {
+      this.close();
+      this.scratch = {};
+      scaledRecurrenceJs(transpose, T, N, k, W, leak, S, Y);
+      return;
+    }
+    Y.set(Ys.subarray(0, len));
   }
 
   /**

@@ -2,10 +2,14 @@
  * The source text of a GEMM worker thread (evaluated with `new Worker(src, { eval: true })`, so no
  * worker file has to be resolved under tsx, vitest or the built `dist/`). It instantiates the same
  * blocked kernel as the main thread from `createGemmKernel`'s source and runs the task lists it
- * is sent, signalling completion through a shared `Int32Array` slot (1 busy → 2 done / 3 error).
+ * is sent, or its share of the rows of a scaled recurrence (recurrence-kernel.ts, meeting the other
+ * threads at a shared barrier after each step), signalling completion through a shared
+ * `Int32Array` slot (1 busy → 2 done / 3 error).
  * Browser-safe (a plain string; nothing Node-specific is imported here).
  */
 import { createGemmKernel } from '../gemm-kernel.js';
+import { scaledRecurrenceRows, squareProductRows } from '../recurrence-kernel.js';
+import { meetAtBarrier } from './barrier.js';
 
 /** Worker slot states in the shared control array. */
 export const SLOT_BUSY = 1;
@@ -18,11 +22,20 @@ export function gemmWorkerSource(): string {
 var __name = (f) => f; // esbuild keepNames helper (tsx/vitest transforms)
 const { parentPort } = require('node:worker_threads');
 const kernel = (${createGemmKernel.toString()})();
+${squareProductRows.toString()}
+${scaledRecurrenceRows.toString()}
+${meetAtBarrier.toString()}
 parentPort.on('message', (job) => {
-  const { ctrl, slot, a, b, c, tasks } = job;
+  const { ctrl, slot } = job;
   try {
-    for (const t of tasks) {
-      kernel.gemmStrided(t.tA, t.tB, t.m, t.n, t.k, t.alpha, a, t.aOff, t.lda, b, t.bOff, t.ldb, t.beta, c, t.cOff, t.ldc, t.lower);
+    if (job.kind === 'recurrence') {
+      const r = job;
+      scaledRecurrenceRows(r.transpose, r.T, r.N, r.k, r.A, r.leak, r.S, r.Y, r.z, r.g, r.i0, r.i1, () => meetAtBarrier(r.sync, r.threads, r.deadline));
+    } else {
+      const { a, b, c, tasks } = job;
+      for (const t of tasks) {
+        kernel.gemmStrided(t.tA, t.tB, t.m, t.n, t.k, t.alpha, a, t.aOff, t.lda, b, t.bOff, t.ldb, t.beta, c, t.cOff, t.ldc, t.lower);
+      }
     }
     Atomics.store(ctrl, slot, ${SLOT_DONE});
   } catch (e) {
