@@ -203,7 +203,7 @@ function workFor(model: Model, k: number): SweepWorkspace | undefined {
 function stateJvp(sw: OutputSweep, V: Matrix, work?: SweepWorkspace): Matrix {
   const { model, traj } = sw;
   const k = V.cols;
-  if (wantsLayerSweep(sw, k)) return layerJvpSweep(model, traj, V);
+  if (wantsLayerSweep(sw, k)) return layerJvpSweep(model, traj, V, work);
   const sites = wantsSites(sw, k) ? sweepSites(sw) : null;
   if (sites) return jvpBlockSweep(model, traj, V, sites, recurrenceFor(sw, k), work);
   const { cell } = model;
@@ -245,7 +245,7 @@ function stateJvp(sw: OutputSweep, V: Matrix, work?: SweepWorkspace): Matrix {
 function stateVjp(sw: OutputSweep, E: Matrix, work?: SweepWorkspace): Matrix {
   const { model, traj } = sw;
   const k = E.cols;
-  if (wantsLayerSweep(sw, k)) return layerVjpSweep(model, traj, E);
+  if (wantsLayerSweep(sw, k)) return layerVjpSweep(model, traj, E, work);
   const sites = wantsSites(sw, k) ? sweepSites(sw) : null;
   if (sites) return vjpBlockSweep(model, traj, E, sites, recurrenceFor(sw, k), true, work);
   const { cell } = model;
