@@ -24,7 +24,7 @@ import type { Cell, Model, StepCache, Trajectory } from './types.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { zeros } from '../linalg/matrix.js';
 import { gemm } from '../linalg/index.js';
-import { mulAdd, mulTAdd, nativeProducts } from './kernels.js';
+import { mulAdd, mulTAdd, nativeProducts, stepsProduct } from './kernels.js';
 import { TorchLayerCell, type LayerSweepInfo, type TorchLayerCache } from './cell-torch.js';
 import { StackedCell, type StackedCache } from './cell-stacked.js';
 import { gatherSiteRows, scatterSiteRows, stepOfTrials, type StackedSite, type SweepWorkspace } from './block-sweep.js';
@@ -111,8 +111,9 @@ export function layerJvpSweep(model: Model, traj: Trajectory, V: Matrix, work?: 
     const [sx, sh] = preactivationSites(v, traj, work);
     // θ parts of all steps: DGI = [x, 1] Θ′_ih, DGH = [h, 1] Θ′_hh (summed into DGI unless split)
     const gather = (site: StackedSite): Matrix => gatherSiteRows(site, V.data, GH, k, work?.take('site', site.U.cols * GHk));
-    const DGI = gemm(sx.U, gather(sx), work ? { out: { rows: R, cols: GHk, data: work.take('gi', R * GHk) } } : {});
-    const DGH = gemm(sh.U, gather(sh), split ? (work ? { out: { rows: R, cols: GHk, data: work.take('gh', R * GHk) } } : {}) : { out: DGI, beta: 1 });
+    const block = (name: string): Matrix => (work ? { rows: R, cols: GHk, data: work.take(name, R * GHk) } : zeros(R, GHk));
+    const DGI = stepsProduct(sx.U, gather(sx), block('gi'), false);
+    const DGH = split ? stepsProduct(sh.U, gather(sh), block('gh'), false) : stepsProduct(sh.U, gather(sh), DGI, true);
     const dgi = DGI.data;
     const dgh = DGH.data;
     const Bk = B * k;

@@ -3,12 +3,15 @@
  * against plain triple loops, on blocks at offsets inside larger arrays, for sizes that exercise
  * every tail (rows/cols not multiples of 4, odd k, k = 1, fewer than four rows). Tolerance: 1e-12
  * relative to the largest entry (sums of at most 70 products of O(1) terms, ≈ 70·ε). `tileProductAdd`
- * sums over q in order, as the plain loop does, so it must agree exactly.
+ * sums over q in order, as the plain loop does, so it must agree exactly; so does `stepsProduct`
+ * with the TypeScript GEMM (one k-block below 256: the same order of summation).
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { tileProductAdd, tileProductTAdd } from '../../src/linalg/tile-product.js';
 import { createRng } from '../../src/linalg/random.js';
+import { gemm, getBackend, setBackend } from '../../src/linalg/index.js';
+import { stepsProduct } from '../../src/models/kernels.js';
 
 function filled(n: number, seed: string): Float64Array {
   const a = new Float64Array(n);
@@ -71,5 +74,27 @@ describe('tileProductTAdd', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('stepsProduct (models/kernels.ts) on the js backend', () => {
+  it('equals the TypeScript GEMM bit for bit, overwriting or accumulating, for inner dimensions on both sides of the tile/GEMM switch', () => {
+    const prev = getBackend().name as 'js' | 'native';
+    setBackend('js');
+    try {
+      for (const [rows, inner, cols] of [[37, 19, 48], [5, 1, 7], [64, 63, 13], [21, 64, 9], [12, 130, 6]] as const) {
+        const U = { rows, cols: inner, data: filled(rows * inner, `u${inner}`) };
+        const X = { rows: inner, cols, data: filled(inner * cols, `x${inner}`) };
+        const start = filled(rows * cols, `o${rows}`);
+        for (const accumulate of [false, true]) {
+          const out = { rows, cols, data: start.slice() };
+          const ref = gemm(U, X, { out: { rows, cols, data: start.slice() }, ...(accumulate ? { beta: 1 } : {}) });
+          expect(stepsProduct(U, X, out, accumulate)).toBe(out);
+          expect(Array.from(out.data)).toEqual(Array.from(ref.data));
+        }
+      }
+    } finally {
+      setBackend(prev);
+    }
   });
 });
