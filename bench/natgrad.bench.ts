@@ -39,7 +39,13 @@
  * 1.08 (1.39); js N = 16: 1.41–1.43 (1.44), 1.37–1.83 (1.31), 1.31 (1.37), 1.32–1.35 (1.38),
  * 1.02–1.33 (1.63), 1.33–1.49 (1.55); js N = 128: 1.33–1.47 (1.45), 1.27–1.46 (1.45), 1.13–1.28
  * (1.42), 1.34–1.39 (1.42), 1.26–1.34 (1.45), 1.29–1.32 (1.45). On the pure TypeScript backend
- * the GEMMs gain little over the matrix–vector loops, so the ratio stays near the flop count's.
+ * the per-step products of the Fisher recurrences run on a register tile that reads the weights in
+ * place (linalg/tile-product.ts), the block sweeps keep their buffers across steps, and the GRU
+ * writes its sites in place; js after that (four runs at N = 16, three at N = 128, each
+ * alternating with the previous version per cell, load 1–4; the highest figure of each range comes
+ * from a run that overlapped a test suite): N = 16: vanilla 1.24–1.34, gru 1.27–1.29, torch-rnn
+ * 1.20–1.29, torch-gru 1.24–1.29, torch-lstm 1.22–1.25, stacked-gru-2 1.22–1.30; N = 128: 1.23–1.35,
+ * 1.18–1.39, 1.18–1.25, 1.21–1.23, 1.16–1.22, 1.21–1.25 (5–9 rounds a row, so ±0.1).
  * General/old vanilla SGD step
  * (unchanged by the Fisher paths): native 0.75–0.83 (N = 16), 0.40–0.57 (N = 128); js 0.83–0.85
  * (N = 16), 0.56–0.60 (N = 128).

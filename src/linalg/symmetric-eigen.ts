@@ -89,12 +89,14 @@ export function symmetricEigenVectorsInPlace(n: number, a: Float64Array, d: Floa
  */
 export function tridiagonalize(n: number, a: Float64Array, d: Float64Array, e: Float64Array, tau: Float64Array): void {
   if (n === 0) return;
-  const cap = Math.max(n * NB, Math.min(n, NX) * Math.min(n, NX));
+  // panels of NB columns only above NX (a small matrix is one panel of n: its buffers are n × n)
+  const blocked = n > NX;
+  const cap = blocked ? Math.max(n * NB, NX * NX) : n * n;
   const V = new Float64Array(cap);
   const W = new Float64Array(cap);
   const scratch = new Float64Array(4 * n + 2 * NX);
-  const X = new Float64Array(n * 2 * NB);
-  const Y = new Float64Array(n * 2 * NB);
+  const X = new Float64Array(blocked ? n * 2 * NB : 0);
+  const Y = new Float64Array(blocked ? n * 2 * NB : 0);
   let i0 = 0;
   while (n - i0 > NX) {
     latrd(n, a, i0, NB, d, e, tau, V, W, scratch);
@@ -275,11 +277,13 @@ function formQTransposed(n: number, a: Float64Array, tau: Float64Array): Float64
   for (let i = 0; i < n; i++) q[i * n + i] = 1;
   const nRefl = n - 1;
   if (nRefl > 0) {
-    const V = new Float64Array(n * NB);
-    const T = new Float64Array(NB * NB);
-    const G = new Float64Array(NB * NB);
-    const W1 = new Float64Array(NB * n);
-    const tmp = new Float64Array(NB);
+    // blocks of at most NB reflectors (buffers sized by the widest block, not NB, for small n)
+    const nb = Math.min(NB, nRefl);
+    const V = new Float64Array(n * nb);
+    const T = new Float64Array(nb * nb);
+    const G = new Float64Array(nb * nb);
+    const W1 = new Float64Array(nb * n);
+    const tmp = new Float64Array(nb);
     const lastStart = Math.floor((nRefl - 1) / NB) * NB;
     for (let j0 = lastStart; j0 >= 0; j0 -= NB) {
       const nbk = Math.min(NB, nRefl - j0);
@@ -476,7 +480,7 @@ function flushRotations(n: number, V: Float64Array, rec: Rotations): void {
  */
 function tql(n: number, e: Float64Array, d: Float64Array, V: Float64Array | null): void {
   // QL takes about 2n² rotations in all; a small matrix gets a buffer of its size, not the full chunk
-  const chunk = Math.min(ROT_CHUNK, Math.max(256, 4 * n * n));
+  const chunk = Math.min(ROT_CHUNK, Math.max(16, 4 * n * n));
   const rec: Rotations | null = V === null ? null : { i: new Int32Array(chunk), c: new Float64Array(chunk), s: new Float64Array(chunk), count: 0 };
   let f = 0;
   let tst1 = 0;

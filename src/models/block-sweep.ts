@@ -24,6 +24,7 @@ import type { Matrix } from '../linalg/matrix.js';
 import { zeros } from '../linalg/matrix.js';
 import { gemm } from '../linalg/index.js';
 import { InputError } from '../errors.js';
+import { stepsProduct } from './kernels.js';
 
 /** Whether a cell implements the block methods the block sweeps need (`jvpHBlock`, `vjpHBlock`). Cost O(1). */
 export function hasBlockSweep(cell: Cell): boolean {
@@ -222,7 +223,7 @@ export function jvpBlockSweep(model: Model, traj: Trajectory, dthetas: Matrix, s
     const Th = gatherSiteRows(site, dthetas.data, N, k, work?.take('site', site.U.cols * Nk));
     const beta = site.beta;
     if (s === 0) {
-      gemm(site.U, Th, { out: Y });
+      stepsProduct(site.U, Th, Y, false);
       for (let r = 0; r < R; r++) {
         for (let i = 0; i < N; i++) {
           const b = beta[r * N + i]!;
@@ -231,7 +232,7 @@ export function jvpBlockSweep(model: Model, traj: Trajectory, dthetas: Matrix, s
         }
       }
     } else {
-      Z = gemm(site.U, Th, Z ? { out: Z } : work ? { out: { rows: R, cols: Nk, data: work.take('scratch', R * Nk) } } : {});
+      Z = stepsProduct(site.U, Th, Z ?? (work ? { rows: R, cols: Nk, data: work.take('scratch', R * Nk) } : zeros(R, Nk)), false);
       const z = Z.data;
       for (let r = 0; r < R; r++) {
         for (let i = 0; i < N; i++) {

@@ -345,6 +345,41 @@ export class GruCell implements Cell {
   }
 
   /** The four weight sites (see the file comment). Cost O(N + D). */
+  /**
+   * The four sites of `sites` written in place (Cell.writeSites): `[h; x; 1]` for the r and z gates,
+   * `h` for `Wn`, `[x; 1]` for the candidate's input part, with their β. Cost O(N + D).
+   */
+  writeSites(_theta: Float64Array, c: StepCache, U: readonly Float64Array[], uOff: readonly number[], beta: readonly Float64Array[], bOff: number): void {
+    const { N, D } = this;
+    const gc = c as GruCache;
+    const { h, x } = c;
+    const ur = U[0]!, uz = U[1]!, uw = U[2]!, uu = U[3]!;
+    const or = uOff[0]!, oz = uOff[1]!, ow = uOff[2]!, ou = uOff[3]!;
+    for (let i = 0; i < N; i++) {
+      const hi = h[i]!;
+      ur[or + i] = hi;
+      uz[oz + i] = hi;
+      uw[ow + i] = hi;
+    }
+    for (let i = 0; i < D; i++) {
+      const xi = x[i]!;
+      ur[or + N + i] = xi;
+      uz[oz + N + i] = xi;
+      uu[ou + i] = xi;
+    }
+    ur[or + N + D] = 1;
+    uz[oz + N + D] = 1;
+    uu[ou + D] = 1;
+    const br = beta[0]!, bz = beta[1]!, bw = beta[2]!, bu = beta[3]!;
+    for (let i = 0; i < N; i++) {
+      const q = (1 - gc.z[i]!) * gc.dn[i]!;
+      bu[bOff + i] = q;
+      bw[bOff + i] = q * gc.r[i]!;
+      br[bOff + i] = q * gc.c[i]! * gc.sr[i]!;
+      bz[bOff + i] = gc.sz[i]! * (gc.h[i]! - gc.n[i]!);
+    }
+  }
+
   sites(_theta: Float64Array, c: StepCache): WeightSite[] {
     const { N, D, oWr, oWz, oWn, oUr, oUz, oUn, obr, obz, obn } = this;
     const [br, bz, bw, bu] = this.betas(c as GruCache) as [Float64Array, Float64Array, Float64Array, Float64Array];

@@ -4,6 +4,8 @@
  * independent accumulators): about 2× a plain loop in V8.
  */
 import { gemm, getBackend } from '../linalg/index.js';
+import type { Matrix } from '../linalg/matrix.js';
+import { tileProductAdd, tileProductTAdd } from '../linalg/tile-product.js';
 
 /** `out[i] (= or +=) Σ_j A[off + i·cols + j] v[j]`, i < rows. `out` must not alias `v`. Cost O(rows·cols). */
 export function mv(A: Float64Array, off: number, rows: number, cols: number, v: Float64Array, out: Float64Array, add: boolean): void {
@@ -62,83 +64,54 @@ export function gerAdd(A: Float64Array, off: number, rows: number, cols: number,
 
 /**
  * `out[oOff + i·k + j] += Σ_q A[aOff + i·cols + q] X[xOff + q·k + j]` (`rows × cols` times
- * `cols × k`): the backend's GEMM when native, a TypeScript loop otherwise. O(rows·cols·k).
+ * `cols × k`): the backend's GEMM when native, else a register-tiled loop that reads `A` in place
+ * (linalg/tile-product.ts). O(rows·cols·k).
  */
 export function mulAdd(native: boolean, A: Float64Array, aOff: number, rows: number, cols: number, X: Float64Array, xOff: number, k: number, out: Float64Array, oOff: number): void {
   if (native) {
     gemm({ rows, cols, data: A.subarray(aOff, aOff + rows * cols) }, { rows: cols, cols: k, data: X.subarray(xOff, xOff + cols * k) }, { out: { rows, cols: k, data: out.subarray(oOff, oOff + rows * k) }, beta: 1 });
     return;
   }
-  // four rows of A at a time, one output column per pass (register accumulators, as `mv`)
-  let i = 0;
-  for (; i + 3 < rows; i += 4) {
-    const a0 = aOff + i * cols, a1 = a0 + cols, a2 = a1 + cols, a3 = a2 + cols;
-    const o0 = oOff + i * k;
-    for (let j = 0; j < k; j++) {
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      for (let q = 0, x = xOff + j; q < cols; q++, x += k) {
-        const v = X[x]!;
-        s0 += A[a0 + q]! * v;
-        s1 += A[a1 + q]! * v;
-        s2 += A[a2 + q]! * v;
-        s3 += A[a3 + q]! * v;
-      }
-      out[o0 + j]! += s0;
-      out[o0 + k + j]! += s1;
-      out[o0 + 2 * k + j]! += s2;
-      out[o0 + 3 * k + j]! += s3;
-    }
-  }
-  for (; i < rows; i++) {
-    const ar = aOff + i * cols;
-    const or = oOff + i * k;
-    for (let j = 0; j < k; j++) {
-      let s0 = 0;
-      for (let q = 0, x = xOff + j; q < cols; q++, x += k) s0 += A[ar + q]! * X[x]!;
-      out[or + j]! += s0;
-    }
-  }
+  tileProductAdd(A, aOff, rows, cols, X, xOff, k, out, oOff);
 }
 
 /**
- * From this many entries of `A` the transposed product runs on the backend's GEMM on the pure
- * TypeScript backend too (its packed kernel beats the strided loop; measured 128 × 128 × 12:
- * 1.7 vs 2.6 ms, 48 × 16 × 12: 0.28 vs 0.05 ms).
- */
-const T_GEMM_MIN = 8192;
-
-/**
  * `out[oOff + q·k + j] += Σ_i A[aOff + i·cols + q] W[wOff + i·k + j]` (`Aᵀ W`, `A` `rows × cols`,
- * `W` `rows × k`): the backend's GEMM when native or `A` is large, a TypeScript loop otherwise. O(rows·cols·k).
+ * `W` `rows × k`): the backend's GEMM when native, else a register-tiled loop that reads `A` in
+ * place (linalg/tile-product.ts; it beats the packed TypeScript GEMM at every size of the sweeps,
+ * measured 128 × 128 × 12: 3.1 vs 2.2 GFLOP/s). O(rows·cols·k).
  */
 export function mulTAdd(native: boolean, A: Float64Array, aOff: number, rows: number, cols: number, W: Float64Array, wOff: number, k: number, out: Float64Array, oOff: number): void {
-  if (native || rows * cols >= T_GEMM_MIN) {
+  if (native) {
     gemm({ rows, cols, data: A.subarray(aOff, aOff + rows * cols) }, { rows, cols: k, data: W.subarray(wOff, wOff + rows * k) }, { transA: true, out: { rows: cols, cols: k, data: out.subarray(oOff, oOff + cols * k) }, beta: 1 });
     return;
   }
-  // four rows of A (and W) per pass over out (as `mtvAdd`), contiguous k-runs
-  let i = 0;
-  for (; i + 3 < rows; i += 4) {
-    const a0 = aOff + i * cols, a1 = a0 + cols, a2 = a1 + cols, a3 = a2 + cols;
-    const w0 = wOff + i * k, w1 = w0 + k, w2 = w1 + k, w3 = w2 + k;
-    for (let q = 0; q < cols; q++) {
-      const x0 = A[a0 + q]!, x1 = A[a1 + q]!, x2 = A[a2 + q]!, x3 = A[a3 + q]!;
-      const or = oOff + q * k;
-      for (let j = 0; j < k; j++) out[or + j]! += x0 * W[w0 + j]! + x1 * W[w1 + j]! + x2 * W[w2 + j]! + x3 * W[w3 + j]!;
-    }
-  }
-  for (; i < rows; i++) {
-    const ar = aOff + i * cols;
-    const wr = wOff + i * k;
-    for (let q = 0; q < cols; q++) {
-      const x = A[ar + q]!;
-      const or = oOff + q * k;
-      for (let j = 0; j < k; j++) out[or + j]! += x * W[wr + j]!;
-    }
-  }
+  tileProductTAdd(A, aOff, rows, cols, W, wOff, k, out, oOff);
 }
 
 /** Whether the per-step products run on the backend's GEMM (native, from `rows·k ≥ 64`). O(1). */
 export function nativeProducts(rows: number, k: number): boolean {
   return getBackend().name === 'native' && rows * k >= 64;
+}
+
+/**
+ * Inner dimensions below which a product over all steps takes the register tile instead of the
+ * TypeScript GEMM: with short sums the packed GEMM's packing and per-tile overhead dominate
+ * (measured 240 × 18 × 48: 4.2 vs 2.5–3.4 GFLOP/s; equal speed from inner ≈ 128).
+ */
+const TILE_INNER_MAX = 64;
+
+/**
+ * `out (+)= U X` for `U` `rows × inner`, `X` `inner × cols`, `out` `rows × cols` (row-major; `out`
+ * overwritten unless `accumulate`): the register-tiled loop on the pure TypeScript backend when
+ * inner < 64, which sums in the GEMM's order (the same numbers), else the backend's GEMM. Returns
+ * `out`. O(rows·inner·cols).
+ */
+export function stepsProduct(U: Matrix, X: Matrix, out: Matrix, accumulate: boolean): Matrix {
+  if (getBackend().name !== 'native' && U.cols < TILE_INNER_MAX) {
+    if (!accumulate) out.data.fill(0);
+    tileProductAdd(U.data, 0, U.rows, U.cols, X.data, 0, X.cols, out.data, 0);
+    return out;
+  }
+  return gemm(U, X, { out, ...(accumulate ? { beta: 1 } : {}) });
 }

@@ -24,10 +24,10 @@ import type { Cell, Model, StepCache, Trajectory } from './types.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { zeros } from '../linalg/matrix.js';
 import { gemm } from '../linalg/index.js';
-import { mulAdd, mulTAdd, nativeProducts } from './kernels.js';
+import { mulAdd, mulTAdd, nativeProducts, stepsProduct } from './kernels.js';
 import { TorchLayerCell, type LayerSweepInfo, type TorchLayerCache } from './cell-torch.js';
 import { StackedCell, type StackedCache } from './cell-stacked.js';
-import { gatherSiteRows, scatterSiteRows, stepOfTrials, type StackedSite } from './block-sweep.js';
+import { gatherSiteRows, scatterSiteRows, stepOfTrials, type StackedSite, type SweepWorkspace } from './block-sweep.js';
 
 /** One layer of a cell as the sweeps see it: sizes, offset of its state, its cache of step r. */
 interface LayerView {
@@ -56,14 +56,18 @@ export function hasLayerSweep(cell: Cell): boolean {
   return layerViews(cell) !== null;
 }
 
-/** The two pre-activation "sites" of a layer: `[x, 1]` for `(W_ih, b_ih)`, `[h, 1]` for `(W_hh, b_hh)`, stacked over the R steps. O(R·(D + H)). */
-function preactivationSites(v: LayerView, traj: Trajectory): [StackedSite, StackedSite] {
+/**
+ * The two pre-activation "sites" of a layer: `[x, 1]` for `(W_ih, b_ih)`, `[h, 1]` for `(W_hh, b_hh)`,
+ * stacked over the R steps (in `work`'s buffers when given: valid until their next use). O(R·(D + H)).
+ */
+function preactivationSites(v: LayerView, traj: Trajectory, work?: SweepWorkspace): [StackedSite, StackedSite] {
   const { D, H, oIh, oHh, oBi, oBh, bias } = v.info;
   const R = traj.B * traj.T;
   const Lx = D + (bias ? 1 : 0);
   const Lh = H + (bias ? 1 : 0);
-  const Ux = zeros(R, Lx);
-  const Uh = zeros(R, Lh);
+  // every entry is written below, so kept buffers need no clearing
+  const Ux = work ? { rows: R, cols: Lx, data: work.take('ux', R * Lx) } : zeros(R, Lx);
+  const Uh = work ? { rows: R, cols: Lh, data: work.take('uh', R * Lh) } : zeros(R, Lh);
   for (let r = 0; r < R; r++) {
     const c = v.cache(traj.caches[r]!);
     Ux.data.set(c.x.subarray(0, D), r * Lx);
@@ -84,17 +88,18 @@ function preactivationSites(v: LayerView, traj: Trajectory): [StackedSite, Stack
 
 /**
  * `dH/dθ · V` of a PyTorch cell (single or stacked layers) for directions `V` (`P × k`, the first
- * `cellSize` rows used): `(B·T·N) × k`, bottom layer first. Throws nothing beyond the shape
- * errors of the GEMMs (shapes are the caller's: output-sweep.ts). Cost as in the file comment.
+ * `cellSize` rows used): `(B·T·N) × k`, bottom layer first. With `work` the large buffers are the
+ * workspace's and so is the result (valid until the workspace's next use). Throws nothing beyond
+ * the shape errors of the GEMMs (shapes are the caller's: output-sweep.ts). Cost as in the file comment.
  */
-export function layerJvpSweep(model: Model, traj: Trajectory, V: Matrix): Matrix {
+export function layerJvpSweep(model: Model, traj: Trajectory, V: Matrix, work?: SweepWorkspace): Matrix {
   const views = layerViews(model.cell)!;
   const theta = model.params;
   const { B, T, N: Nt, caches } = traj;
   const R = B * T;
   const k = V.cols;
   const NK = Nt * k;
-  const out = zeros(R * Nt, k);
+  const out = work ? { rows: R * Nt, cols: k, data: work.take('sweep', R * Nt * k).fill(0) } : zeros(R * Nt, k);
   if (k === 0 || R === 0) return out;
   const y = out.data;
   let below: LayerView | null = null;
@@ -103,10 +108,12 @@ export function layerJvpSweep(model: Model, traj: Trajectory, V: Matrix): Matrix
     const GH = G * H;
     const GHk = GH * k;
     const split = kind === 'gru'; // GRU's n gate weighs gh by r: gi and gh apart; RNN, LSTM: their sum
-    const [sx, sh] = preactivationSites(v, traj);
+    const [sx, sh] = preactivationSites(v, traj, work);
     // θ parts of all steps: DGI = [x, 1] Θ′_ih, DGH = [h, 1] Θ′_hh (summed into DGI unless split)
-    const DGI = gemm(sx.U, gatherSiteRows(sx, V.data, GH, k));
-    const DGH = gemm(sh.U, gatherSiteRows(sh, V.data, GH, k), split ? {} : { out: DGI, beta: 1 });
+    const gather = (site: StackedSite): Matrix => gatherSiteRows(site, V.data, GH, k, work?.take('site', site.U.cols * GHk));
+    const block = (name: string): Matrix => (work ? { rows: R, cols: GHk, data: work.take(name, R * GHk) } : zeros(R, GHk));
+    const DGI = stepsProduct(sx.U, gather(sx), block('gi'), false);
+    const DGH = split ? stepsProduct(sh.U, gather(sh), block('gh'), false) : stepsProduct(sh.U, gather(sh), DGI, true);
     const dgi = DGI.data;
     const dgh = DGH.data;
     const Bk = B * k;
@@ -164,9 +171,10 @@ export function layerJvpSweep(model: Model, traj: Trajectory, V: Matrix): Matrix
 
 /**
  * `(dH/dθ)ᵀ E` of a PyTorch cell for state cotangents `E` (`(B·T·N) × k`, consumed as the
- * workspace): `cellSize × k`. Shapes are the caller's (output-sweep.ts). Cost as in the file comment.
+ * workspace): `cellSize × k`; `work` for the gate cotangents and site buffers. Shapes are the
+ * caller's (output-sweep.ts). Cost as in the file comment.
  */
-export function layerVjpSweep(model: Model, traj: Trajectory, E: Matrix): Matrix {
+export function layerVjpSweep(model: Model, traj: Trajectory, E: Matrix, work?: SweepWorkspace): Matrix {
   const views = layerViews(model.cell)!;
   const theta = model.params;
   const Pc = model.layout.cellSize;
@@ -184,8 +192,9 @@ export function layerVjpSweep(model: Model, traj: Trajectory, E: Matrix): Matrix
     const GH = G * H;
     const GHk = GH * k;
     const split = kind === 'gru';
-    const GIb = zeros(R, GHk);
-    const GHb = split ? zeros(R, GHk) : GIb;
+    const block = (name: string): Matrix => (work ? { rows: R, cols: GHk, data: work.take(name, R * GHk).fill(0) } : zeros(R, GHk));
+    const GIb = block('gi');
+    const GHb = split ? block('gh') : GIb;
     const gib = GIb.data;
     const ghb = GHb.data;
     const Bk = B * k;
@@ -242,9 +251,10 @@ export function layerVjpSweep(model: Model, traj: Trajectory, E: Matrix): Matrix
       }
     }
     // θ-gradient of all steps: [x, 1]ᵀ Ḡi and [h, 1]ᵀ Ḡh, scattered to the layer's rows
-    const [sx, sh] = preactivationSites(v, traj);
-    scatterSiteRows(sx, gemm(sx.U, GIb, { transA: true }), grad.data, GH, k);
-    scatterSiteRows(sh, gemm(sh.U, GHb, { transA: true }), grad.data, GH, k);
+    const [sx, sh] = preactivationSites(v, traj, work);
+    const siteGrad = (site: StackedSite, Gb: Matrix): Matrix => gemm(site.U, Gb, { transA: true, ...(work ? { out: { rows: site.U.cols, cols: GHk, data: work.take('site', site.U.cols * GHk) } } : {}) });
+    scatterSiteRows(sx, siteGrad(sx, GIb), grad.data, GH, k);
+    scatterSiteRows(sh, siteGrad(sh, GHb), grad.data, GH, k);
   }
   return grad;
 }

@@ -23,7 +23,7 @@ import { ShapeError } from '../errors.js';
 import { paramBlock } from './layout.js';
 import { readoutSlice } from './spec.js';
 import { preferBlockSweep, rollout } from './rollout.js';
-import { hasBlockSweep, hasTrialSweep, jvpBlockSweep, stackSites, vjpBlockSweep, type StackedSite, type SweepRecurrence } from './block-sweep.js';
+import { hasBlockSweep, hasTrialSweep, jvpBlockSweep, stackSites, vjpBlockSweep, SweepWorkspace, type StackedSite, type SweepRecurrence } from './block-sweep.js';
 import { hasLayerSweep, layerJvpSweep, layerVjpSweep } from './layer-sweep.js';
 
 /** What the predictions are: the readout's outputs or the hidden states. */
@@ -178,13 +178,34 @@ function wantsLayerSweep(sw: OutputSweep, k: number): boolean {
   return k >= 2 && k <= 16 && hasLayerSweep(sw.model.cell);
 }
 
-/** `dH/dθ · V` for the cell rows of `V` (`P × k`): the block or layer sweep, or per step without sites. */
-function stateJvp(sw: OutputSweep, V: Matrix): Matrix {
+/**
+ * The block sweeps' buffers of each model, kept across calls: a training loop sweeps its Fisher
+ * blocks (k ≥ 2) at the same shapes every step, and a fresh large array costs its page faults
+ * again at first touch (block-sweep.ts `SweepWorkspace`). Single columns allocate as before.
+ */
+const blockWork = new WeakMap<Model, SweepWorkspace>();
+
+/** The kept workspace of `model` for a k-column block sweep (k ≥ 2), else undefined. O(1). */
+function workFor(model: Model, k: number): SweepWorkspace | undefined {
+  if (k < 2) return undefined;
+  let w = blockWork.get(model);
+  if (!w) {
+    w = new SweepWorkspace();
+    blockWork.set(model, w);
+  }
+  return w;
+}
+
+/**
+ * `dH/dθ · V` for the cell rows of `V` (`P × k`): the block or layer sweep, or per step without
+ * sites. With `work` the block sweep's result may be a workspace buffer (valid until its next use).
+ */
+function stateJvp(sw: OutputSweep, V: Matrix, work?: SweepWorkspace): Matrix {
   const { model, traj } = sw;
   const k = V.cols;
-  if (wantsLayerSweep(sw, k)) return layerJvpSweep(model, traj, V);
+  if (wantsLayerSweep(sw, k)) return layerJvpSweep(model, traj, V, work);
   const sites = wantsSites(sw, k) ? sweepSites(sw) : null;
-  if (sites) return jvpBlockSweep(model, traj, V, sites, recurrenceFor(sw, k));
+  if (sites) return jvpBlockSweep(model, traj, V, sites, recurrenceFor(sw, k), work);
   const { cell } = model;
   const Pc = model.layout.cellSize;
   const theta = model.params.subarray(0, Pc);
@@ -220,13 +241,13 @@ function stateJvp(sw: OutputSweep, V: Matrix): Matrix {
   return out;
 }
 
-/** `(dH/dθ)ᵀ E` (`cellSize × k`) for state cotangents `E` (`(R·N) × k`, consumed). */
-function stateVjp(sw: OutputSweep, E: Matrix): Matrix {
+/** `(dH/dθ)ᵀ E` (`cellSize × k`) for state cotangents `E` (`(R·N) × k`, consumed); `work` for the block sweep's scratch. */
+function stateVjp(sw: OutputSweep, E: Matrix, work?: SweepWorkspace): Matrix {
   const { model, traj } = sw;
   const k = E.cols;
-  if (wantsLayerSweep(sw, k)) return layerVjpSweep(model, traj, E);
+  if (wantsLayerSweep(sw, k)) return layerVjpSweep(model, traj, E, work);
   const sites = wantsSites(sw, k) ? sweepSites(sw) : null;
-  if (sites) return vjpBlockSweep(model, traj, E, sites, recurrenceFor(sw, k), true);
+  if (sites) return vjpBlockSweep(model, traj, E, sites, recurrenceFor(sw, k), true, work);
   const { cell } = model;
   const Pc = model.layout.cellSize;
   const theta = model.params.subarray(0, Pc);
@@ -276,7 +297,8 @@ export function outputJvpBlock(sw: OutputSweep, V: Matrix): Matrix {
   const { model, traj, O, readout } = sw;
   const P = model.layout.size;
   if (V.rows !== P) throw new ShapeError(`outputJvpBlock: directions have ${V.rows} rows, expected ${P} (all parameters)`);
-  const dH = stateJvp(sw, V);
+  // with a readout dH is consumed here, so it may live in the model's kept workspace
+  const dH = stateJvp(sw, V, readout ? workFor(model, V.cols) : undefined);
   if (!readout) return dH;
   const { N } = traj;
   const R = traj.B * traj.T;
@@ -334,7 +356,8 @@ export function outputVjpBlock(sw: OutputSweep, E: Matrix): Matrix {
     const C = readout.C;
     const e = E.data;
     const Ok = O * k;
-    const eh = new Float64Array(R * N * k);
+    const work = workFor(model, k);
+    const eh = work ? work.take('cotangent', R * N * k).fill(0) : new Float64Array(R * N * k);
     if (k === 1) {
       gemm({ rows: R, cols: O, data: e }, { rows: O, cols: N, data: C }, { out: { rows: R, cols: N, data: eh } });
     } else {
@@ -369,7 +392,7 @@ export function outputVjpBlock(sw: OutputSweep, E: Matrix): Matrix {
       }
     }
   }
-  const g = stateVjp(sw, Eh);
+  const g = stateVjp(sw, Eh, workFor(model, k));
   out.data.set(g.data.subarray(0, Pc * k), 0);
   return out;
 }

@@ -288,3 +288,21 @@ describe('trial-batched recurrences: which cells', () => {
     for (const cell of ['vanilla', 'leaky', 'gru'] as const) expect(hasTrialSweep(model(cell, 'tanh', 3, 1, 1).cell)).toBe(true);
   });
 });
+
+describe('gru cell: sites written in place', () => {
+  it.each([[5, 0], [6, 3]])('N = %i, D = %i: writeSites stacks exactly the per-step sites (vectors, factors, segments)', (N, D) => {
+    const { m, tr } = setup('gru', 'tanh', N, D, 2, 5, 11);
+    expect(typeof m.cell.writeSites).toBe('function');
+    const st = stackSites(m, tr)!;
+    const plain = Object.create(m.cell) as Cell;
+    (plain as { writeSites?: Cell['writeSites'] }).writeSites = undefined;
+    const ref = stackSites({ ...m, cell: plain }, tr)!;
+    expect(st.length).toBe(4);
+    expect(ref.length).toBe(4);
+    for (let s = 0; s < 4; s++) {
+      expect(Array.from(st[s]!.U.data)).toEqual(Array.from(ref[s]!.U.data));
+      expect(Array.from(st[s]!.beta)).toEqual(Array.from(ref[s]!.beta));
+      expect(st[s]!.segments).toEqual(ref[s]!.segments);
+    }
+  });
+});

@@ -49,3 +49,34 @@ describe.each(CASES)('%s × %i layer(s): fused step kernels in the output sweeps
     expect(Math.abs(a - b)).toBeLessThan(1e-12 * Math.max(1, Math.abs(a)));
   });
 });
+
+const KEPT: [CellKind, number][] = [['vanilla', 1], ['gru', 1], ['torch-gru', 2], ['torch-lstm', 1]];
+
+describe.each(KEPT)('%s × %i layer(s): block sweeps on the kept workspace of a model', (kind, layers) => {
+  it('J_y V and J_yᵀ E for k ≥ 2 are the same numbers (bit for bit) when repeated, after sweeps of other shapes, and for the state target', () => {
+    const spec = defineSpec({ cell: kind, hiddenSize: 6, inputSize: 2, outputSize: 2, numLayers: layers });
+    const m = randomModel(spec, `kept-workspace-${kind}`, { gain: 0.9, biasScale: 0.3 });
+    const rng = createRng('kept-workspace');
+    const P = m.layout.size;
+    const sweepOf = (B: number, T: number, target: 'output' | 'state') => prepareOutputSweep(m, rollout(m, randn(createRng(`x${B}:${T}`), B * T * spec.inputSize), { B, T }), target);
+    const block = (rows: number, k: number) => ({ rows, cols: k, data: randn(rng, rows * k) });
+    const V3 = block(P, 3);
+    const sw = sweepOf(3, 7, 'output');
+    const E3 = block(3 * 7 * spec.outputSize, 3);
+    const j1 = outputJvpBlock(sw, V3).data.slice();
+    const g1 = outputVjpBlock(sw, { ...E3, data: E3.data.slice() }).data.slice();
+    // other shapes in between: a longer batch, more columns, the state target
+    outputJvpBlock(sweepOf(4, 9, 'output'), block(P, 5));
+    outputVjpBlock(sweepOf(4, 9, 'output'), block(4 * 9 * spec.outputSize, 5));
+    const st = sweepOf(3, 7, 'state');
+    const js = outputJvpBlock(st, V3).data;
+    const gs = outputVjpBlock(st, block(3 * 7 * st.O, 3)).data;
+    expect(js.every(Number.isFinite) && gs.every(Number.isFinite)).toBe(true);
+    expect(Array.from(outputJvpBlock(sw, V3).data)).toEqual(Array.from(j1));
+    expect(Array.from(outputVjpBlock(sw, { ...E3, data: E3.data.slice() }).data)).toEqual(Array.from(g1));
+    // the state target's J V is not a workspace view: a later sweep leaves it alone
+    const before = js.slice();
+    outputJvpBlock(sw, V3);
+    expect(Array.from(js)).toEqual(Array.from(before));
+  });
+});
