@@ -36,9 +36,7 @@ describe('parallel js GEMM (worker_threads)', () => {
         getBackend().scaledRecurrence(transpose, T, N, k, W, 0.3, S, got);
         const want = Y0.slice();
         scaledRecurrenceJs(transpose, T, N, k, W, 0.3, S, want);
-        let d = 0;
-        for (let i = 0; i < got.length; i++) d = Math.max(d, Math.abs(got[i]! - want[i]!));
-        expect(d).toBe(0);
+        expect(maxAbsDiff(got, want)).toBe(0);
       }
     }
     expect(parallelGemmThreads()).toBe(3); // the pool did not break

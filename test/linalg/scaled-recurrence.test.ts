@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import { scaledRecurrenceJs } from '../../src/linalg/recurrence-kernel.js';
 import { loadNativeBackend } from '../../src/linalg/native.js';
 import { createRng } from '../../src/linalg/random.js';
+import { maxAbs, maxAbsDiff } from './helpers.js';
 
 /** The recurrence step by step with plain loops. */
 function reference(transpose: boolean, T: number, N: number, k: number, W: Float64Array, leak: number, S: Float64Array, Y: Float64Array): void {
@@ -49,12 +50,7 @@ function inputs(T: number, N: number, k: number, seed: number) {
 }
 
 function maxRelDiff(a: Float64Array, b: Float64Array): number {
-  let d = 0, s = 0;
-  for (let i = 0; i < a.length; i++) {
-    d = Math.max(d, Math.abs(a[i]! - b[i]!));
-    s = Math.max(s, Math.abs(b[i]!));
-  }
-  return d / Math.max(s, Number.MIN_VALUE);
+  return maxAbsDiff(a, b) / Math.max(maxAbs(b), Number.MIN_VALUE);
 }
 
 const native = loadNativeBackend();

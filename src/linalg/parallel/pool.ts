@@ -14,6 +14,7 @@
 import type { Matrix } from '../matrix.js';
 import { gemmStrided } from '../gemm-kernel.js';
 import { scaledRecurrenceJs, scaledRecurrenceRows, transposeSquare } from '../recurrence-kernel.js';
+import { tileProductAdd } from '../tile-product.js';
 import { meetAtBarrier } from './barrier.js';
 import { SLOT_BUSY, SLOT_DONE, gemmWorkerSource } from './worker-source.js';
 
@@ -142,7 +143,7 @@ export class GemmPool {
     Ys.set(Y.subarray(0, len));
     const z = this.shared('d', nk), g = this.shared('e', nk);
     const sync = new Int32Array(new SharedArrayBuffer(8));
-    // rows in multiples of the 3-row tile
+    // rows in multiples of the 3-row tile (tile-product.ts)
     const per = Math.ceil(N / p / 3) * 3;
     const deadline = performance.now() + 30000 + (4 * T * N * N * k) / p / 5e7;
     for (let w = 0; w < this.workers.length; w++) {
@@ -150,7 +151,7 @@ export class GemmPool {
       const i0 = Math.min(N, (w + 1) * per), i1 = Math.min(N, (w + 2) * per);
       this.workers[w]!.postMessage({ kind: 'recurrence', ctrl: this.ctrl, slot: w, sync, threads: p, deadline, transpose, T, N, k, A, leak, S: Ss, Y: Ys, z, g, i0, i1 });
     }
-    let ok = scaledRecurrenceRows(transpose, T, N, k, A, leak, Ss, Ys, z, g, 0, Math.min(N, per), () => meetAtBarrier(sync, p, deadline));
+    let ok = scaledRecurrenceRows(transpose, T, N, k, A, leak, Ss, Ys, z, g, 0, Math.min(N, per), () => meetAtBarrier(sync, p, deadline), tileProductAdd);
     for (let w = 0; w < this.workers.length && ok; w++) {
       while (Atomics.load(this.ctrl, w) === SLOT_BUSY && performance.now() < deadline) Atomics.wait(this.ctrl, w, SLOT_BUSY, 100);
       if (Atomics.load(this.ctrl, w) !== SLOT_DONE) ok = false;

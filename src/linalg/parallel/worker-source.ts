@@ -8,7 +8,8 @@
  * Browser-safe (a plain string; nothing Node-specific is imported here).
  */
 import { createGemmKernel } from '../gemm-kernel.js';
-import { scaledRecurrenceRows, squareProductRows } from '../recurrence-kernel.js';
+import { scaledRecurrenceRows } from '../recurrence-kernel.js';
+import { tileProductAdd } from '../tile-product.js';
 import { meetAtBarrier } from './barrier.js';
 
 /** Worker slot states in the shared control array. */
@@ -22,7 +23,7 @@ export function gemmWorkerSource(): string {
 var __name = (f) => f; // esbuild keepNames helper (tsx/vitest transforms)
 const { parentPort } = require('node:worker_threads');
 const kernel = (${createGemmKernel.toString()})();
-${squareProductRows.toString()}
+${tileProductAdd.toString()}
 ${scaledRecurrenceRows.toString()}
 ${meetAtBarrier.toString()}
 parentPort.on('message', (job) => {
@@ -30,7 +31,7 @@ parentPort.on('message', (job) => {
   try {
     if (job.kind === 'recurrence') {
       const r = job;
-      scaledRecurrenceRows(r.transpose, r.T, r.N, r.k, r.A, r.leak, r.S, r.Y, r.z, r.g, r.i0, r.i1, () => meetAtBarrier(r.sync, r.threads, r.deadline));
+      scaledRecurrenceRows(r.transpose, r.T, r.N, r.k, r.A, r.leak, r.S, r.Y, r.z, r.g, r.i0, r.i1, () => meetAtBarrier(r.sync, r.threads, r.deadline), tileProductAdd);
     } else {
       const { a, b, c, tasks } = job;
       for (const t of tasks) {
