@@ -27,7 +27,7 @@ import { Matrix as MlMatrix, EigenvalueDecomposition } from 'ml-matrix';
 import type { ComplexMatrix, GeneralEigen, SymmetricEigen } from './backend.js';
 import type { Matrix } from './matrix.js';
 import { zeros } from './matrix.js';
-import { symmetricEigenValuesInPlace, symmetricEigenVectorsInPlace, tridiagQlInPlace } from './symmetric-eigen.js';
+import { symmetricEigenValuesInPlace, symmetricEigenVectorsInPlace, tridiagQlInPlace, type ReductionKernels } from './symmetric-eigen.js';
 import { generalEigenValuesHqr } from './hessenberg-qr.js';
 
 function toMl(A: Matrix, transpose = false): MlMatrix {
@@ -62,6 +62,15 @@ function scaled(A: Matrix, f: number): Matrix {
   return { rows: A.rows, cols: A.cols, data: A.data.map((x) => x / f) };
 }
 
+/** Copies the lower triangle of the row-major `n × n` `a`, divided by `f`, into `out` (upper part left as is). O(n²). */
+function lowerTriangleScaled(n: number, a: Float64Array, f: number, out: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    const ro = i * n;
+    if (f === 1) out.set(a.subarray(ro, ro + i + 1), ro);
+    else for (let j = 0; j <= i; j++) out[ro + j] = a[ro + j]! / f;
+  }
+}
+
 /**
  * Symmetric eigen-decomposition (lower triangle trusted), values ascending, using the blocked
  * tridiagonalisation + QL of symmetric-eigen.ts on a power-of-two scaled copy. Values only: ≈
@@ -73,11 +82,7 @@ export function symmetricEigenFlat(A: Matrix, vectors: boolean): SymmetricEigen 
   const f = powerOfTwoScale(A.data);
   const a = A.data;
   const w = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    const ro = i * n;
-    if (f === 1) w.set(a.subarray(ro, ro + i + 1), ro);
-    else for (let j = 0; j <= i; j++) w[ro + j] = a[ro + j]! / f;
-  }
+  lowerTriangleScaled(n, a, f, w);
   const values = new Float64Array(n);
   if (!vectors) {
     symmetricEigenValuesInPlace(n, w, values);
@@ -94,18 +99,27 @@ export function symmetricEigenFlat(A: Matrix, vectors: boolean): SymmetricEigen 
  * tridiagonalisation + QL of symmetric-eigen.ts: all of them, or the `largest` largest (the
  * reduction dominates, ≈ 4/3·n³ flops, so this backend computes all and returns the top ones).
  * `overwrite`: works in `A`'s own memory (scaled by a power of two, then destroyed), no n² copy.
+ * `work` (optional): supplies the `n²` buffer the copy goes into when not overwriting, and
+ * `kernels` the reduction's products (the worker pool passes a shared buffer and its split ones).
  */
-export function symmetricEigenvaluesFlat(A: Matrix, overwrite: boolean, largest?: number): Float64Array {
+export function symmetricEigenvaluesFlat(
+  A: Matrix,
+  overwrite: boolean,
+  largest?: number,
+  work?: (length: number) => Float64Array,
+  kernels?: ReductionKernels,
+): Float64Array {
   const n = A.rows;
-  if (!overwrite) {
-    const all = symmetricEigenFlat(A, false).values;
-    return largest === undefined || largest >= n ? all : all.slice(n - Math.max(1, largest));
-  }
   const f = powerOfTwoScale(A.data);
-  const a = A.data;
-  if (f !== 1) for (let i = 0; i < a.length; i++) a[i] = a[i]! / f;
+  let a = A.data;
+  if (overwrite) {
+    if (f !== 1) for (let i = 0; i < a.length; i++) a[i] = a[i]! / f;
+  } else {
+    a = work ? work(n * n) : new Float64Array(n * n);
+    lowerTriangleScaled(n, A.data, f, a);
+  }
   const values = new Float64Array(n);
-  symmetricEigenValuesInPlace(n, a, values);
+  symmetricEigenValuesInPlace(n, a, values, kernels);
   if (f !== 1) for (let k = 0; k < n; k++) values[k]! *= f;
   return largest === undefined || largest >= n ? values : values.slice(n - Math.max(1, largest));
 }

@@ -15,7 +15,21 @@
  * of vector `k`), which makes the rotation loops contiguous and each eigenvector a contiguous row.
  */
 import { ConvergenceError } from '../errors.js';
-import { gemmStrided } from './gemm-kernel.js';
+import { gemmStrided, type GemmStridedFn } from './gemm-kernel.js';
+
+/**
+ * The two products that carry the flops of the tridiagonal reduction: the rank-2·NB trailing
+ * update (`gemm`, gemm-kernel.ts's strided signature) and the symmetric product of each column
+ * (`symv`, `symvLower`'s signature: `y[s0:N] += A(s0:N, s0:N) x[s0:N]` on the trailing block at
+ * `i0`). The worker pool (parallel/) supplies versions split over threads.
+ */
+export interface ReductionKernels {
+  gemm: GemmStridedFn;
+  symv: (a: Float64Array, n: number, i0: number, s0: number, N: number, x: Float64Array, y: Float64Array) => void;
+}
+
+/** The single-threaded kernels. */
+export const serialReductionKernels: ReductionKernels = { gemm: gemmStrided, symv: symvLower };
 
 /** Panel width of the blocked tridiagonalisation and of the blocked formation of Q. */
 const NB = 32;
@@ -53,14 +67,15 @@ export function tridiagQlInPlace(n: number, v: Float64Array, d: Float64Array): v
 /**
  * Eigenvalues (ascending, into `d`) of the symmetric `n × n` matrix in `a` (row-major; only the
  * lower triangle is read; overwritten by the Householder vectors). Throws ConvergenceError if QL
- * needs more than 30·n sweeps for one eigenvalue. Cost ≈ 4/3·n³ flops (half of them in GEMM) +
- * O(n²).
+ * needs more than 30·n sweeps for one eigenvalue. `kernels` run the reduction's products (default
+ * single-threaded; the worker pool passes its split versions, which need `a` in a
+ * SharedArrayBuffer). Cost ≈ 4/3·n³ flops (half of them in GEMM) + O(n²).
  */
-export function symmetricEigenValuesInPlace(n: number, a: Float64Array, d: Float64Array): void {
+export function symmetricEigenValuesInPlace(n: number, a: Float64Array, d: Float64Array, kernels: ReductionKernels = serialReductionKernels): void {
   if (n === 0) return;
   const e = new Float64Array(n);
   const tau = new Float64Array(n);
-  tridiagonalize(n, a, d, e, tau);
+  tridiagonalize(n, a, d, e, tau, kernels);
   tql(n, e, d, null);
 }
 
@@ -85,9 +100,11 @@ export function symmetricEigenVectorsInPlace(n: number, a: Float64Array, d: Floa
  * Householder reduction `Qᵀ A Q = T` (LAPACK dsytrd, lower) of the symmetric matrix in `a`
  * (row-major `n × n`, lower triangle read and overwritten). On return `d` is T's diagonal,
  * `e[j] = T(j+1, j)` (`e[n-1] = 0`), and `Q = H(0)···H(n-2)` with `H(j) = I − tau[j]·v vᵀ`,
- * `v[j+1] = 1`, `v[r] = a[r·n + j]` for `r ≥ j+2`, zero above. Cost ≈ 4/3·n³ flops.
+ * `v[j+1] = 1`, `v[r] = a[r·n + j]` for `r ≥ j+2`, zero above. `kernels` run the rank-2·NB
+ * trailing updates and the per-column symmetric products (each half the flops). Cost ≈ 4/3·n³
+ * flops.
  */
-export function tridiagonalize(n: number, a: Float64Array, d: Float64Array, e: Float64Array, tau: Float64Array): void {
+export function tridiagonalize(n: number, a: Float64Array, d: Float64Array, e: Float64Array, tau: Float64Array, kernels: ReductionKernels = serialReductionKernels): void {
   if (n === 0) return;
   // panels of NB columns only above NX (a small matrix is one panel of n: its buffers are n × n)
   const blocked = n > NX;
@@ -99,7 +116,7 @@ export function tridiagonalize(n: number, a: Float64Array, d: Float64Array, e: F
   const Y = new Float64Array(blocked ? n * 2 * NB : 0);
   let i0 = 0;
   while (n - i0 > NX) {
-    latrd(n, a, i0, NB, d, e, tau, V, W, scratch);
+    latrd(n, a, i0, NB, d, e, tau, V, W, scratch, kernels.symv);
     // Trailing update A22 ← A22 − V Wᵀ − W Vᵀ = A22 − [V W] [W V]ᵀ, lower triangle (rank 2·NB).
     const m = n - i0 - NB;
     const k2 = 2 * NB;
@@ -115,10 +132,10 @@ export function tridiagonalize(n: number, a: Float64Array, d: Float64Array, e: F
       }
     }
     const off = (i0 + NB) * n + i0 + NB;
-    gemmStrided(false, true, m, m, k2, -1, X, 0, k2, Y, 0, k2, 1, a, off, n, true);
+    kernels.gemm(false, true, m, m, k2, -1, X, 0, k2, Y, 0, k2, 1, a, off, n, true);
     i0 += NB;
   }
-  latrd(n, a, i0, n - i0, d, e, tau, V, W, scratch);
+  latrd(n, a, i0, n - i0, d, e, tau, V, W, scratch, kernels.symv);
 }
 
 /**
@@ -138,6 +155,7 @@ function latrd(
   V: Float64Array,
   W: Float64Array,
   scratch: Float64Array,
+  symv: ReductionKernels['symv'],
 ): void {
   const N = n - i0;
   V.fill(0, 0, N * nb);
@@ -193,7 +211,7 @@ function latrd(
     // 3. w = τ (A v − V (Wᵀ v) − W (Vᵀ v)) on rows j+1..N-1 (A: not yet updated, lower triangle).
     const s0 = j + 1;
     y.fill(0);
-    symvLower(a, n, i0, s0, N, vv, y);
+    symv(a, n, i0, s0, N, vv, y);
     if (j > 0) {
       t1.fill(0);
       t2.fill(0);
@@ -224,19 +242,32 @@ function latrd(
 
 /**
  * `y[s0:N] += A(s0:N, s0:N) x[s0:N]` for the symmetric trailing block whose lower triangle is
- * stored at `a[(i0 + r)·n + i0 + c]`, `c ≤ r` (local indices). One pass over the triangle, four
- * rows at a time (each `y[c]` is loaded and stored once per four rows: this loop is half the flops
- * of the values-only solver and bound by memory traffic). Cost 2·(N − s0)² flops.
+ * stored at `a[(i0 + r)·n + i0 + c]`, `c ≤ r` (local indices). One pass over the triangle (see
+ * `symvLowerRows`). Cost 2·(N − s0)² flops.
  */
 function symvLower(a: Float64Array, n: number, i0: number, s0: number, N: number, x: Float64Array, y: Float64Array): void {
-  let r = s0;
-  for (; r + 3 < N; r += 4) {
-    const r0 = (i0 + r) * n + i0;
-    const r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
+  symvLowerRows(a, n, i0, s0, s0, N, x, y);
+}
+
+/**
+ * The rows `r0 ≤ r < r1` of the symmetric product `y += A x` over the trailing block `A(s0:, s0:)`
+ * (lower triangle stored at `a[(i0 + r)·n + i0 + c]`, `s0 ≤ c ≤ r`, local indices): each row adds
+ * its dot product with `x[s0:r+1]` to `y[r]` and, through the mirrored upper part, `x[r]·A(r, c)`
+ * to `y[c]` for `s0 ≤ c < r`. So `y[s0:r1)` is written, and rows split between threads need their
+ * own `y` (summed afterwards). Four rows at a time (each `y[c]` loaded and stored once per four
+ * rows: this loop is half the flops of the values-only solver and bound by memory traffic).
+ * Self-contained: its source runs in the worker threads (parallel/worker-source.ts).
+ * Cost 2·(r1 − r0)·(r0 + r1 − 2·s0)/2 flops.
+ */
+export function symvLowerRows(a: Float64Array, n: number, i0: number, s0: number, r0: number, r1: number, x: Float64Array, y: Float64Array): void {
+  let r = r0;
+  for (; r + 3 < r1; r += 4) {
+    const q0 = (i0 + r) * n + i0;
+    const q1 = q0 + n, q2 = q1 + n, q3 = q2 + n;
     const x0 = x[r]!, x1 = x[r + 1]!, x2 = x[r + 2]!, x3 = x[r + 3]!;
     let s0a = 0, s1a = 0, s2a = 0, s3a = 0;
     for (let c = s0; c < r; c++) {
-      const a0 = a[r0 + c]!, a1 = a[r1 + c]!, a2 = a[r2 + c]!, a3 = a[r3 + c]!;
+      const a0 = a[q0 + c]!, a1 = a[q1 + c]!, a2 = a[q2 + c]!, a3 = a[q3 + c]!;
       const xc = x[c]!;
       s0a += a0 * xc;
       s1a += a1 * xc;
@@ -245,16 +276,16 @@ function symvLower(a: Float64Array, n: number, i0: number, s0: number, N: number
       y[c]! += a0 * x0 + a1 * x1 + a2 * x2 + a3 * x3;
     }
     // the 4×4 diagonal block (lower triangle stored)
-    const a00 = a[r0 + r]!;
-    const a10 = a[r1 + r]!, a11 = a[r1 + r + 1]!;
-    const a20 = a[r2 + r]!, a21 = a[r2 + r + 1]!, a22 = a[r2 + r + 2]!;
-    const a30 = a[r3 + r]!, a31 = a[r3 + r + 1]!, a32 = a[r3 + r + 2]!, a33 = a[r3 + r + 3]!;
+    const a00 = a[q0 + r]!;
+    const a10 = a[q1 + r]!, a11 = a[q1 + r + 1]!;
+    const a20 = a[q2 + r]!, a21 = a[q2 + r + 1]!, a22 = a[q2 + r + 2]!;
+    const a30 = a[q3 + r]!, a31 = a[q3 + r + 1]!, a32 = a[q3 + r + 2]!, a33 = a[q3 + r + 3]!;
     y[r]! += s0a + a00 * x0 + a10 * x1 + a20 * x2 + a30 * x3;
     y[r + 1]! += s1a + a10 * x0 + a11 * x1 + a21 * x2 + a31 * x3;
     y[r + 2]! += s2a + a20 * x0 + a21 * x1 + a22 * x2 + a32 * x3;
     y[r + 3]! += s3a + a30 * x0 + a31 * x1 + a32 * x2 + a33 * x3;
   }
-  for (; r < N; r++) {
+  for (; r < r1; r++) {
     const ro = (i0 + r) * n + i0;
     const x0 = x[r]!;
     let s = 0;

@@ -4,7 +4,10 @@
  * `enableParallelGemm()` starts `threads − 1` worker threads (default: `SNTK_THREADS`, else
  * `os.availableParallelism()`) and registers a `js` backend variant whose `gemm`/`syrk` split large
  * products (m·n·k ≥ `PARALLEL_MIN_WORK`) by rows of C over the workers and the calling thread;
- * smaller products and everything else run exactly as in the plain `js` backend. The API stays
+ * its leaky-cell recurrence splits rows per step (N ≥ 96), and its values-only
+ * `symmetricEigenvalues` runs the tridiagonal reduction's two products (per-column symmetric
+ * product, per-panel trailing update) on the threads through a reduction session
+ * (reduction-session.ts); everything else runs exactly as in the plain `js` backend. The API stays
  * synchronous (`Atomics.wait`). Nothing here is imported by `linalg/index.ts`; `node:os` and
  * `node:worker_threads` are loaded by a dynamic import guarded by `typeof process`, so a browser
  * bundle never pulls them in. Workers are `unref()`ed and never keep the process alive.
@@ -12,12 +15,20 @@
 import type { LinalgBackend } from '../backend.js';
 import { jsBackend } from '../js-backend.js';
 import { gemmBlocked } from '../gemm-kernel.js';
+import { symmetricEigenvaluesFlat } from '../eigen.js';
 import { getBackend, registerBackend, setBackend } from '../registry.js';
 import { InputError } from '../../errors.js';
 import { GemmPool, type WorkerThreadsModule } from './pool.js';
+import { ReductionSessionFailed } from './reduction-session.js';
 
 /** Products with m·n·k below this run on the calling thread only (64³·8). */
 export const PARALLEL_MIN_WORK = 64 * 64 * 64 * 8;
+
+/**
+ * Orders from which the values-only symmetric eigensolver splits its reduction over the pool
+ * (below, its products are too small to pay for the hand-offs).
+ */
+export const PARALLEL_EIGEN_MIN = 256;
 
 let pool: GemmPool | undefined;
 
@@ -56,6 +67,22 @@ function parallelJsBackend(p: GemmPool): LinalgBackend {
       // the threads meet once or twice per step: worth it from N = 96 on (3 · 32-row shares)
       if (!p.broken && N >= 96 && T >= 2 && k > 0) p.recurrence(transpose, T, N, k, W, leak, S, Y);
       else jsBackend.scaledRecurrence(transpose, T, N, k, W, leak, S, Y);
+    },
+    symmetricEigenvalues(A, overwrite, largest) {
+      // the reduction's products (its trailing updates and per-column symmetric products, nearly
+      // all its flops) split over the threads, in place in a shared copy of the matrix
+      const n = A.rows;
+      if (p.broken || n < PARALLEL_EIGEN_MIN) return jsBackend.symmetricEigenvalues!(A, overwrite, largest);
+      const a = p.sharedMatrix(n * n);
+      const session = p.reductionSession(a, n, 64 * n);
+      try {
+        return symmetricEigenvaluesFlat(A, false, largest, () => a, session);
+      } catch (e) {
+        if (!(e instanceof ReductionSessionFailed)) throw e;
+        return jsBackend.symmetricEigenvalues!(A, overwrite, largest);
+      } finally {
+        session.end();
+      }
     },
     syrk(trans, alpha, A, C) {
       const n = C.rows, k = trans ? A.rows : A.cols;

@@ -16,25 +16,12 @@ import { gemmStrided } from '../gemm-kernel.js';
 import { scaledRecurrenceJs, scaledRecurrenceRows, transposeSquare } from '../recurrence-kernel.js';
 import { tileProductAdd } from '../tile-product.js';
 import { meetAtBarrier } from './barrier.js';
+import { rowSlices, type Task } from './split-rows.js';
+import { ReductionSession, type ReductionHost } from './reduction-session.js';
 import { SLOT_BUSY, SLOT_DONE, gemmWorkerSource } from './worker-source.js';
 
-/** One `gemmStrided` call, offsets relative to the shared operand buffers. */
-interface Task {
-  tA: boolean;
-  tB: boolean;
-  m: number;
-  n: number;
-  k: number;
-  alpha: number;
-  aOff: number;
-  lda: number;
-  bOff: number;
-  ldb: number;
-  beta: number;
-  cOff: number;
-  ldc: number;
-  lower: boolean;
-}
+/** Doubles of the largest shared matrix the pool keeps between calls (32 MB; see `sharedMatrix`). */
+const KEEP_SHARED_MATRIX = 4 << 20;
 
 /** The parts of `node:worker_threads` the pool uses. */
 export interface WorkerThreadsModule {
@@ -56,7 +43,7 @@ export class GemmPool {
   broken = false;
   private readonly workers: WorkerLike[];
   private readonly ctrl: Int32Array;
-  private scratch: { a?: Float64Array; b?: Float64Array; c?: Float64Array; d?: Float64Array; e?: Float64Array } = {};
+  private scratch: { a?: Float64Array; b?: Float64Array; c?: Float64Array; d?: Float64Array; e?: Float64Array; m?: Float64Array } = {};
 
   private constructor(workers: WorkerLike[]) {
     this.workers = workers;
@@ -99,6 +86,36 @@ export class GemmPool {
     return new GemmPool(workers);
   }
 
+  /**
+   * The symmetric eigensolver's reduction kernels split over the threads for the `n × n` matrix in
+   * `a` (a view at offset 0 of a SharedArrayBuffer, e.g. `sharedMatrix`); GEMM operands of up to
+   * `operandCapacity` doubles go to the workers. While the session lasts the workers serve only
+   * it: call `end()` (in a `finally`) before any other pool product.
+   */
+  reductionSession(a: Float64Array, n: number, operandCapacity: number): ReductionSession {
+    const host: ReductionHost = {
+      workers: this.workers.length,
+      start: (w, job) => {
+        Atomics.store(this.ctrl, w, SLOT_BUSY);
+        this.workers[w]!.postMessage({ kind: 'reduction', ctrl: this.ctrl, slot: w, job });
+      },
+      finished: (w, deadline) => {
+        while (Atomics.load(this.ctrl, w) === SLOT_BUSY) {
+          const left = deadline - performance.now();
+          if (left <= 0) break;
+          Atomics.wait(this.ctrl, w, SLOT_BUSY, Math.min(left, 1000));
+        }
+        return Atomics.load(this.ctrl, w) === SLOT_DONE;
+      },
+      exited: (w) => Atomics.load(this.ctrl, w) !== SLOT_BUSY,
+      fail: () => {
+        this.close();
+        this.scratch = {};
+      },
+    };
+    return new ReductionSession(host, a, n, operandCapacity);
+  }
+
   /** Terminates the workers (the pool is unusable afterwards). */
   close(): void {
     this.broken = true;
@@ -106,7 +123,17 @@ export class GemmPool {
     this.workers.length = 0;
   }
 
-  private shared(which: 'a' | 'b' | 'c' | 'd' | 'e', len: number): Float64Array {
+  /**
+   * A shared buffer of `len` doubles (a view at offset 0) for a matrix that pool products update in
+   * place. Up to `KEEP_SHARED_MATRIX` doubles it is kept and reused by the next call (its pages are
+   * touched once); a larger one is allocated per call and not retained. Contents unspecified.
+   */
+  sharedMatrix(len: number): Float64Array {
+    if (len > KEEP_SHARED_MATRIX) return new Float64Array(new SharedArrayBuffer(8 * len));
+    return this.shared('m', len).subarray(0, len);
+  }
+
+  private shared(which: 'a' | 'b' | 'c' | 'd' | 'e' | 'm', len: number): Float64Array {
     const cur = this.scratch[which];
     if (cur && cur.length >= len) return cur;
     const buf = new Float64Array(new SharedArrayBuffer(8 * Math.max(len, Math.ceil((cur?.length ?? 0) * 1.5))));
@@ -175,38 +202,35 @@ export class GemmPool {
     const sa = this.operand('a', A.data, true);
     const sb = A.data === B.data ? sa : this.operand('b', B.data, true);
     const sc = this.operand('c', C.data, beta !== 0);
+    this.splitRows(transA, transB, m, n, k, alpha, sa.buf, sa.off, A.cols, sb.buf, sb.off, B.cols, beta, sc.buf, sc.off, n, lowerOnly);
+    if (sc.copied) C.data.set(sc.buf.subarray(0, C.data.length));
+  }
+
+  /**
+   * The product on shared buffers (`a`, `b`, `c` views of whole SharedArrayBuffers, offsets in
+   * elements), the rows of C cut into one slice per thread (the calling thread takes the first;
+   * with `lowerOnly` balanced by area). A worker that errs or stalls past the deadline makes the
+   * pool `broken` and its slice is recomputed here.
+   */
+  private splitRows(
+    transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+    a: Float64Array, aOff: number, lda: number, b: Float64Array, bOff: number, ldb: number,
+    beta: number, c: Float64Array, cOff: number, ldc: number, lowerOnly: boolean,
+  ): void {
     const p = this.threads;
-    const bounds: number[] = [0];
-    for (let t = 1; t < p; t++) {
-      const f = lowerOnly ? Math.sqrt(t / p) : t / p;
-      bounds.push(Math.min(m, Math.max(bounds[t - 1]!, Math.round((m * f) / 4) * 4)));
-    }
-    bounds.push(m);
-    const lda = A.cols, ldb = B.cols;
-    const slice = (r0: number, r1: number): Task[] => {
-      if (r1 <= r0) return [];
-      const aRow = transA ? sa.off + r0 : sa.off + r0 * lda;
-      const base = { tA: transA, tB: transB, k, alpha, lda, bOff: sb.off, ldb, beta, ldc: n };
-      if (!lowerOnly) return [{ ...base, m: r1 - r0, n, aOff: aRow, cOff: sc.off + r0 * n, lower: false }];
-      // Lower triangle of rows r0..r1-1: the full block left of the diagonal block, then the diagonal block.
-      const bDiag = transB ? sb.off + r0 * ldb : sb.off + r0;
-      const out: Task[] = [];
-      if (r0 > 0) out.push({ ...base, m: r1 - r0, n: r0, aOff: aRow, cOff: sc.off + r0 * n, lower: false });
-      out.push({ ...base, m: r1 - r0, n: r1 - r0, aOff: aRow, bOff: bDiag, cOff: sc.off + r0 * n + r0, lower: true });
-      return out;
-    };
+    const slices = rowSlices(p, transA, transB, m, n, k, alpha, aOff, lda, bOff, ldb, beta, cOff, ldc, lowerOnly);
     const run = (tasks: Task[]): void => {
-      for (const t of tasks) gemmStrided(t.tA, t.tB, t.m, t.n, t.k, t.alpha, sa.buf, t.aOff, t.lda, sb.buf, t.bOff, t.ldb, t.beta, sc.buf, t.cOff, t.ldc, t.lower);
+      for (const t of tasks) gemmStrided(t.tA, t.tB, t.m, t.n, t.k, t.alpha, a, t.aOff, t.lda, b, t.bOff, t.ldb, t.beta, c, t.cOff, t.ldc, t.lower);
     };
     const pending: { slot: number; tasks: Task[] }[] = [];
     for (let w = 0; w < this.workers.length; w++) {
-      const tasks = slice(bounds[w + 1]!, bounds[w + 2]!);
+      const tasks = slices[w + 1]!;
       if (tasks.length === 0) continue;
       Atomics.store(this.ctrl, w, SLOT_BUSY);
-      this.workers[w]!.postMessage({ ctrl: this.ctrl, slot: w, a: sa.buf, b: sb.buf, c: sc.buf, tasks });
+      this.workers[w]!.postMessage({ ctrl: this.ctrl, slot: w, a, b, c, tasks });
       pending.push({ slot: w, tasks });
     }
-    run(slice(bounds[0]!, bounds[1]!));
+    run(slices[0]!);
     // Deadline: generous (0.05 GFLOP/s per worker slice + 30 s) so that a dead worker cannot hang us.
     const deadline = performance.now() + 30000 + (2 * m * n * k) / p / 5e7;
     for (const { slot, tasks } of pending) {
@@ -223,6 +247,5 @@ export class GemmPool {
         run(tasks);
       }
     }
-    if (sc.copied) C.data.set(sc.buf.subarray(0, C.data.length));
   }
 }

@@ -3,7 +3,8 @@
  * worker file has to be resolved under tsx, vitest or the built `dist/`). It instantiates the same
  * blocked kernel as the main thread from `createGemmKernel`'s source and runs the task lists it
  * is sent, or its share of the rows of a scaled recurrence (recurrence-kernel.ts, meeting the other
- * threads at a shared barrier after each step), signalling completion through a shared
+ * threads at a shared barrier after each step), or loops on the commands of a reduction session
+ * (reduction-worker.ts) until it ends, signalling completion through a shared
  * `Int32Array` slot (1 busy → 2 done / 3 error).
  * Browser-safe (a plain string; nothing Node-specific is imported here).
  */
@@ -11,6 +12,8 @@ import { createGemmKernel } from '../gemm-kernel.js';
 import { scaledRecurrenceRows } from '../recurrence-kernel.js';
 import { tileProductAdd } from '../tile-product.js';
 import { meetAtBarrier } from './barrier.js';
+import { symvLowerRows } from '../symmetric-eigen.js';
+import { reductionWorkerLoop } from './reduction-worker.js';
 
 /** Worker slot states in the shared control array. */
 export const SLOT_BUSY = 1;
@@ -26,12 +29,16 @@ const kernel = (${createGemmKernel.toString()})();
 ${tileProductAdd.toString()}
 ${scaledRecurrenceRows.toString()}
 ${meetAtBarrier.toString()}
+${symvLowerRows.toString()}
+${reductionWorkerLoop.toString()}
 parentPort.on('message', (job) => {
   const { ctrl, slot } = job;
   try {
     if (job.kind === 'recurrence') {
       const r = job;
       scaledRecurrenceRows(r.transpose, r.T, r.N, r.k, r.A, r.leak, r.S, r.Y, r.z, r.g, r.i0, r.i1, () => meetAtBarrier(r.sync, r.threads, r.deadline), tileProductAdd);
+    } else if (job.kind === 'reduction') {
+      if (!reductionWorkerLoop(job.job, kernel.gemmStrided, symvLowerRows)) throw new Error('reduction session: no command');
     } else {
       const { a, b, c, tasks } = job;
       for (const t of tasks) {
