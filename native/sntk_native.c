@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* Present in OpenBLAS, absent in other CBLAS implementations: weak so either links. */
 extern char *openblas_get_config(void) __attribute__((weak));
@@ -821,6 +822,79 @@ static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   return r;
 }
 
+/* A private anonymous mapping behind an external ArrayBuffer (freed by the buffer's finalizer). */
+typedef struct {
+  void *base;
+  size_t length;
+  int64_t bytes;
+} Mapping;
+
+static void mapping_finalize(napi_env env, void *data, void *hint) {
+  (void)data;
+  Mapping *m = (Mapping *)hint;
+  int64_t ignored;
+  munmap(m->base, m->length);
+  napi_adjust_external_memory(env, -m->bytes, &ignored);
+  free(m);
+}
+
+/* allocZeroed(bytes) → an ArrayBuffer of `bytes` zero bytes in fresh pages, or undefined when this
+ * Node does not allow external buffers. On Linux the mapping is 2 MiB aligned and advised to use
+ * transparent huge pages (MADV_HUGEPAGE): on a virtual machine one 4 KiB page fault costs ~13 µs,
+ * so the first touch of a 220 MB Jacobian takes ~0.6 s in 4 KiB pages and ~0.02 s in 2 MiB ones.
+ * The memory is reported to V8 as external (its GC then weighs it) and unmapped when the buffer is
+ * collected. A RangeError (code SNTK_NATIVE_NOMEM) when the mapping cannot be made. */
+static napi_value js_alloc_zeroed(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!args_init(&a, env, info, 1, "allocZeroed")) return NULL;
+  double want = 0;
+  if (napi_get_value_double(env, a.argv[0], &want) != napi_ok || !(want >= 1) || want > 281474976710656.0 || want != (double)(int64_t)want) {
+    napi_throw_range_error(env, NULL, "allocZeroed: bytes must be an integer in [1, 2^48]");
+    return NULL;
+  }
+  size_t bytes = (size_t)want;
+  const size_t align = (size_t)2 << 20;
+  size_t length = bytes + align;
+  void *base = mmap(NULL, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (base == MAP_FAILED) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "allocZeroed: cannot map %zu bytes", bytes);
+    napi_throw_range_error(env, "SNTK_NATIVE_NOMEM", msg);
+    return NULL;
+  }
+  char *p = (char *)(((uintptr_t)base + align - 1) & ~(uintptr_t)(align - 1));
+#ifdef MADV_HUGEPAGE
+  madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+  Mapping *m = (Mapping *)malloc(sizeof *m);
+  if (!m) {
+    munmap(base, length);
+    napi_throw_range_error(env, "SNTK_NATIVE_NOMEM", "allocZeroed: out of memory");
+    return NULL;
+  }
+  m->base = base;
+  m->length = length;
+  m->bytes = (int64_t)bytes;
+  napi_value ab;
+  if (napi_create_external_arraybuffer(env, p, bytes, mapping_finalize, m, &ab) != napi_ok) {
+    /* e.g. a runtime that forbids external buffers: the caller allocates normally */
+    munmap(base, length);
+    free(m);
+    bool pending = false;
+    napi_is_exception_pending(env, &pending);
+    if (pending) {
+      napi_value ignored;
+      napi_get_and_clear_last_exception(env, &ignored);
+    }
+    napi_value undef;
+    CHECK(napi_get_undefined(env, &undef));
+    return undef;
+  }
+  int64_t ignored;
+  napi_adjust_external_memory(env, m->bytes, &ignored);
+  return ab;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"dgemm", NULL, js_dgemm, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -837,6 +911,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"config", NULL, js_config, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_enumerable, NULL},
       {"scaledRecurrence", NULL, js_scaled_recurrence, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"allocZeroed", NULL, js_alloc_zeroed, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   if (dsytrd_sy2sb_ && dsytrd_sb2st_) {

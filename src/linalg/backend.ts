@@ -88,4 +88,10 @@ export interface LinalgBackend {
    * responsibility. Cost `2·(T−1)·N²·k` flops.
    */
   scaledRecurrence(transpose: boolean, T: number, N: number, k: number, W: Float64Array, leak: number, S: Float64Array, Y: Float64Array): void;
+  /**
+   * A zeroed `Float64Array` of `length` in fresh memory that is cheap to touch for the first time
+   * (native on Linux: transparent huge pages), or undefined to let the caller allocate as usual.
+   * Optional; only worth it for large buffers (see `largeZeros`).
+   */
+  allocateZeroed?(length: number): Float64Array | undefined;
 }

@@ -104,10 +104,28 @@ export function transpose(A: Matrix): Matrix {
   return T;
 }
 
+/** Buffers from this many doubles (32 MB) on come from the backend's `allocateZeroed` when it has one. */
+export const LARGE_BUFFER = 4 << 20;
+
+/**
+ * A `rows × cols` zero matrix for a large buffer that is written once in full (a Jacobian, a
+ * Gram): from `LARGE_BUFFER` doubles on, in memory from the active backend's `allocateZeroed`
+ * (native on Linux: transparent huge pages, whose first touch costs a fraction of 4 KiB pages'),
+ * else as `zeros`. Throws ShapeError like `zeros`. Cost O(1) plus the first touch.
+ */
+export function largeZeros(rows: number, cols: number): Matrix {
+  const len = rows * cols;
+  if (Number.isInteger(len) && len >= LARGE_BUFFER) {
+    const data = getBackend().allocateZeroed?.(len);
+    if (data) return { rows, cols, data };
+  }
+  return zeros(rows, cols);
+}
+
 /** `A Aᵀ` (trans = false, `m × m`) or `Aᵀ A` (trans = true, `n × n`), exactly symmetric. Cost ≈ half a GEMM. */
 export function syrk(A: Matrix, trans = false): Matrix {
   const n = trans ? A.cols : A.rows;
-  const C = zeros(n, n);
+  const C = largeZeros(n, n);
   getBackend().syrk(trans, 1, A, C);
   return C;
 }

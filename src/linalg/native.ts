@@ -49,6 +49,8 @@ export interface NativeAddon {
    * Absent in addons built before it existed or linked to a LAPACK without the two-stage routines.
    */
   dsyevValues2stage?(n: number, a: Float64Array, w: Float64Array, kd: number): number;
+  /** `bytes` zero bytes in a fresh mapping advised to use transparent huge pages; undefined where external buffers are not allowed. Absent in addons built before it existed. */
+  allocZeroed?(bytes: number): ArrayBuffer | undefined;
   dgesdd(vectors: boolean, m: number, n: number, a: Float64Array, s: Float64Array, u: Float64Array, vt: Float64Array): number;
   dgeev(left: boolean, right: boolean, n: number, a: Float64Array, wr: Float64Array, wi: Float64Array, vl: Float64Array, vr: Float64Array): number;
   dgesv(n: number, nrhs: number, a: Float64Array, b: Float64Array): { info: number; rcond: number };
@@ -178,6 +180,12 @@ export function createNativeBackend(addon: NativeAddon): LinalgBackend {
       const n = C.rows, k = trans ? A.rows : A.cols;
       if (lower && addon.dsyrkLower) addon.dsyrkLower(trans, n, k, alpha, A.data, ld(A.cols), 0, C.data, ld(C.cols));
       else addon.dsyrk(trans, n, k, alpha, A.data, ld(A.cols), 0, C.data, ld(C.cols));
+    },
+
+    allocateZeroed(length) {
+      if (!addon.allocZeroed || length < 1) return undefined;
+      const buf = addon.allocZeroed(8 * length);
+      return buf ? new Float64Array(buf) : undefined;
     },
 
     symmetricEigen(A, vectors): SymmetricEigen {

@@ -9,7 +9,7 @@
 import type { Model, Trajectory } from '../models/types.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { zeros } from '../linalg/matrix.js';
-import { syrk, symmetricEigenvalues } from '../linalg/index.js';
+import { largeZeros, syrk, symmetricEigenvalues } from '../linalg/index.js';
 import { denseJacobian } from './sensitivity.js';
 import { gatherSiteFactors, type SiteFactors } from './site-gram.js';
 import { applyPropagator } from './operators.js';
@@ -121,7 +121,7 @@ export function denseSntk(
 export function denseCoreKernel(model: Model, traj: Trajectory, opts: { memoryBudget?: number } = {}): Matrix {
   const M = traj.B * traj.T * traj.N;
   checkDenseBudget(M * M, `the dense core kernel K_θ (${M}×${M})`, opts.memoryBudget);
-  return coreKernelInto(gatherSiteFactors(model, traj), traj.N, zeros(M, M));
+  return coreKernelInto(gatherSiteFactors(model, traj), traj.N, largeZeros(M, M));
 }
 
 /** `A ← (A + Aᵀ)/2` in place, in 64×64 tiles. Cost O(n²). */
@@ -305,7 +305,7 @@ export function sntkSpectrum(model: Model, traj: Trajectory, opts: SntkSpectrumO
  * the lower one). Cost 4·B·T·N²·M (two sweeps) + O(Σ_j (B·T)²·(L_j + N)) for the core.
  */
 function pkpGram(model: Model, traj: Trajectory, M: number, symmetric = true): Matrix {
-  const X = coreKernelInto(gatherSiteFactors(model, traj), traj.N, zeros(M, M));
+  const X = coreKernelInto(gatherSiteFactors(model, traj), traj.N, largeZeros(M, M));
   applyPropagator(model, traj, X, false, true);
   transposeInPlace(X);
   applyPropagator(model, traj, X, false, true);

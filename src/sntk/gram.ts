@@ -8,7 +8,7 @@ import type { Model, Trajectory } from '../models/types.js';
 import { hasBlockSweep, trajectoryVjpBlock } from '../models/index.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { zeros } from '../linalg/matrix.js';
-import { cholesky, choleskySolve, getBackend, syrk, symmetricEigen } from '../linalg/index.js';
+import { cholesky, choleskySolve, getBackend, largeZeros, syrk, symmetricEigen } from '../linalg/index.js';
 import { SntkError } from '../errors.js';
 
 /** The columns `idx` of `J` as a new `rows × idx.length` matrix (`J` itself when all columns are kept in order). Cost O(rows·|idx|). */
@@ -77,7 +77,7 @@ export function parameterGram(model: Model, traj: Trajectory, J: Matrix, idx: In
  */
 export function lowerGram(J: Matrix, trans: boolean): Matrix {
   const n = trans ? J.cols : J.rows;
-  const C = zeros(n, n);
+  const C = largeZeros(n, n);
   getBackend().syrk(trans, 1, J, C, true);
   return C;
 }

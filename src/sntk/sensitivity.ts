@@ -7,7 +7,7 @@
 import type { Model, Trajectory } from '../models/types.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { zeros } from '../linalg/matrix.js';
-import { gemm, getBackend } from '../linalg/index.js';
+import { gemm, getBackend, largeZeros } from '../linalg/index.js';
 import { checkDenseBudget } from './budget.js';
 import { ShapeError } from '../errors.js';
 
@@ -60,7 +60,7 @@ export function denseJacobian(model: Model, traj: Trajectory, opts: { memoryBudg
   const P = model.layout.cellSize;
   const M = B * T * N;
   checkDenseBudget(M * P, `the dense Jacobian dH/dθ (${M}×${P})`, opts.memoryBudget);
-  const J = zeros(M, P);
+  const J = largeZeros(M, P);
   const theta = model.params.subarray(0, P);
   const block = N * P;
   // Small per-step products (N·N·P below SMALL_STEP_GEMM) run faster on one BLAS thread: measured

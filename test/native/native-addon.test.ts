@@ -37,6 +37,43 @@ describe.skipIf(!built)(suite, () => {
     expect(Array.from(buf)).toEqual([7, 7, 7, 7, 10, 15, 22, 7, 7, 7]);
   });
 
+  it('allocZeroed maps zeroed, writable memory of the asked size (huge pages advised on Linux) and rejects bad sizes', () => {
+    const a = addon!;
+    const len = (5 << 20) + 3; // not a multiple of the 2 MiB alignment
+    const buf = a.allocZeroed!(8 * len)!;
+    expect(buf.byteLength).toBe(8 * len);
+    const x = new Float64Array(buf);
+    let nonzero = 0;
+    for (let i = 0; i < len; i += 4099) if (x[i] !== 0) nonzero++;
+    expect(nonzero).toBe(0);
+    x[len - 1] = 2.5;
+    x[0] = -1;
+    expect(x[len - 1]! + x[0]!).toBe(1.5);
+    // BLAS works on it like on any Float64Array
+    const y = new Float64Array(a.allocZeroed!(8 * 4)!);
+    a.dgemm(false, false, 2, 2, 2, 1, Float64Array.from([1, 2, 3, 4]), 2, Float64Array.from([1, 0, 0, 1]), 2, 0, y, 2);
+    expect(Array.from(y)).toEqual([1, 2, 3, 4]);
+    expect(() => a.allocZeroed!(0)).toThrow(RangeError);
+    expect(() => a.allocZeroed!(1.5)).toThrow(RangeError);
+    expect(() => a.allocZeroed!(2 ** 49)).toThrow(RangeError);
+    expect(() => a.allocZeroed!(2 ** 47)).toThrow(RangeError); // beyond a 47-bit user address space
+  });
+
+  it('the native backend\'s allocateZeroed and largeZeros hand out zeroed buffers of the asked shape', async () => {
+    const { largeZeros, LARGE_BUFFER } = await import('../../src/linalg/index.js');
+    const before = getBackend().name;
+    tryRegisterNativeBackend();
+    setBackend('native');
+    try {
+      const M = largeZeros(LARGE_BUFFER / 1024, 1024);
+      expect([M.rows, M.cols, M.data.length]).toEqual([LARGE_BUFFER / 1024, 1024, LARGE_BUFFER]);
+      expect(M.data[0]! + M.data[LARGE_BUFFER - 1]!).toBe(0);
+      expect(largeZeros(3, 4).data.length).toBe(12);
+    } finally {
+      setBackend(before);
+    }
+  });
+
   it('describes its BLAS build', () => {
     expect(addon!.config()).toMatch(/OpenBLAS|CBLAS/);
   });
