@@ -122,6 +122,14 @@ describe('the printed comparison of a seed', () => {
     for (const k of ['reference', 'sgd', 'natgrad'] as const) delete plain[k].crossing;
     expect(comparisonTable(plain)).not.toMatch(/crossing:/);
   });
+
+  it('leaves out a row that has no value in any run (the pitchfork bias channel under another normal form) and keeps it when one run has it', () => {
+    const none = seeds({})[0]!;
+    for (const k of ['reference', 'sgd', 'natgrad'] as const) none[k].dominantAlignmentBias = null;
+    expect(comparisonTable(none)).not.toMatch(/\(0,0,D\*l\)/);
+    none.sgd.dominantAlignmentBias = 0.5;
+    expect(comparisonTable(none)).toMatch(/\|cos\(top, \(0,0,D\*l\)\)\|\s+–\s+0\.500\s+–/);
+  });
 });
 
 describe('crossingFigures', () => {

@@ -99,11 +99,14 @@ export function comparisonTable(r: DemoSeedResult): string {
     ['s/step (run median)', (o) => f(o.secondsPerStep, 5)],
     ['final loss', (o) => f(o.finalLoss, 5)],
   ];
-  const w0 = Math.max(...rows.map((x) => x[0].length));
-  const cells = rows.map(([, g]) => DEMO_RUNS.map((n) => g(r[n])));
+  // a row with no value in any run (e.g. the pitchfork's bias-channel alignment under the other
+  // normal forms) is left out
+  const filled = rows.map(([name, g]) => [name, DEMO_RUNS.map((n) => g(r[n]))] as const).filter(([, c]) => c.some((v) => v !== '–'));
+  const w0 = Math.max(...filled.map((x) => x[0].length));
+  const cells = filled.map(([, c]) => c);
   const w = DEMO_RUNS.map((n, j) => Math.max(n.length, ...cells.map((c) => c[j]!.length)));
   const line = (a: string, bs: string[]) => a.padEnd(w0) + '  ' + bs.map((b, j) => b.padStart(w[j]!)).join('  ');
-  return [line('', [...DEMO_RUNS]), ...rows.map(([name], i) => line(name, cells[i]!))].join('\n');
+  return [line('', [...DEMO_RUNS]), ...filled.map(([name], i) => line(name, cells[i]!))].join('\n');
 }
 
 /** Registers `sntk demo`. */
