@@ -80,7 +80,7 @@ export interface FixedPointReport {
   slowPoints: SlowPoint[];
   /** Starts that neither converged nor ended at a slow point (diverged, non-finite, out of iterations). */
   notConverged: number;
-  /** Converged points dropped as outliers. */
+  /** Converged points dropped: outliers far from the start cloud, or outside the system's `stateBox`. */
   rejected: number;
   /** Number of starts tried. */
   starts: number;
@@ -195,10 +195,14 @@ export function findFixedPoints(sys: ParamSystem, opts: FixedPointOptions = {}):
   const starts = startPoints(N, opts, sys);
   const tol = opts.tol ?? 1e-10;
   const dedupTol = opts.dedupTol ?? 1e-6;
+  // a system's box (e.g. a GRU's (−1, 1)^N) holds every true fixed point; beyond it a tiny residual
+  // comes from saturated gates (docs/theory.md §6)
+  const box = sys.stateBox;
+  const outsideBox = (h: Float64Array): boolean => box !== undefined && h.some((v) => Math.abs(v) > box + 1e-9);
   const results: NewtonResult[] = starts.map((h0) => solveFixedPoint(sys, s, h0, opts));
   const probed: Float64Array[] = [];
   for (let round = 0; round < (opts.probeRounds ?? 2); round++) {
-    const found = cluster(results.filter((r) => r.status === 'converged' && r.residual <= tol).sort((a, b) => a.residual - b.residual), dedupTol, sys, s, tol);
+    const found = cluster(results.filter((r) => r.status === 'converged' && r.residual <= tol && !outsideBox(r.h)).sort((a, b) => a.residual - b.residual), dedupTol, sys, s, tol);
     const extra: Float64Array[] = [];
     for (const { best } of found) {
       if (probed.some((p) => dist(p, best.h) <= dedupTol * (1 + norm2(p)))) continue;
@@ -222,7 +226,7 @@ export function findFixedPoints(sys: ParamSystem, opts: FixedPointOptions = {}):
   const slow: NewtonResult[] = [];
   for (const r of results) {
     if (r.status === 'converged' && r.residual <= tol) {
-      if (dist(r.h, centre) > limit) rejected++;
+      if (dist(r.h, centre) > limit || outsideBox(r.h)) rejected++;
       else conv.push(r);
     } else if (r.status === 'slow-point') slow.push(r);
     else notConverged++;
@@ -312,6 +316,7 @@ export function iterateSystem(sys: ParamSystem, k: number): ParamSystem {
   return {
     N: sys.N,
     time: 'discrete',
+    ...(sys.stateBox !== undefined ? { stateBox: sys.stateBox } : {}),
     value(h, s) {
       let x = h;
       for (let i = 0; i < k; i++) x = sys.value(x, s);

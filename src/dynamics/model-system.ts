@@ -62,6 +62,7 @@ export function pathSystem(path: ParameterPath, opts: ModelSystemOptions = {}): 
   return {
     N,
     time,
+    ...(cell.fixedPointBox !== undefined ? { stateBox: cell.fixedPointBox } : {}),
     value(h, s) {
       return step(h, s).c.out.slice();
     },

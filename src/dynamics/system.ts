@@ -36,6 +36,11 @@ export interface ParamSystem {
   hessianS(h: Float64Array, s: number, u: Float64Array): Float64Array;
   /** Distance travelled in parameter space between path positions `s0` and `s1` (default |s1 − s0|). */
   distance?(s0: number, s1: number): number;
+  /**
+   * Optional: every fixed point (and periodic orbit) lies in `|h_i| < stateBox` (a model's
+   * `Cell.fixedPointBox`); the fixed-point searches reject what they find outside.
+   */
+  readonly stateBox?: number;
 }
 
 /** `F(h, s)`: `f − h` for maps, `g` for flows. Cost: one `value`. */

@@ -45,6 +45,8 @@ export class GruCell implements Cell {
   readonly N: number;
   readonly D: number;
   readonly P: number;
+  /** 1 with tanh: `h' = (1 − z) n + z h` with `n ∈ (−1, 1)^N`, so fixed points and cycles have `|h_i| < 1` (see `Cell.fixedPointBox`). */
+  readonly fixedPointBox: number | undefined;
   private readonly act: Activation;
   private readonly oWr: number; private readonly oWz: number; private readonly oWn: number;
   private readonly oUr: number; private readonly oUz: number; private readonly oUn: number;
@@ -66,6 +68,7 @@ export class GruCell implements Cell {
     const NN = N * N, ND = N * D;
     this.P = 3 * NN + 3 * ND + 3 * N;
     this.act = getActivation(spec.activation);
+    this.fixedPointBox = this.act.name === 'tanh' ? 1 : undefined;
     this.oWr = 0; this.oWz = NN; this.oWn = 2 * NN;
     this.oUr = 3 * NN; this.oUz = 3 * NN + ND; this.oUn = 3 * NN + 2 * ND;
     this.obr = 3 * NN + 3 * ND; this.obz = this.obr + N; this.obn = this.obr + 2 * N;

@@ -31,6 +31,8 @@ export class StackedCell implements Cell {
   readonly layers: readonly LayerCell[];
   /** Offset of each layer's state in the stacked state. */
   readonly stateOffsets: readonly number[];
+  /** The largest of the layers' boxes when every layer has one (see `Cell.fixedPointBox`). */
+  readonly fixedPointBox: number | undefined;
 
   /** `layers[l].D` must equal `layers[l−1].outSize`; every layer's P must be the whole θ length. */
   constructor(spec: ModelSpec, layers: readonly LayerCell[]) {
@@ -52,6 +54,7 @@ export class StackedCell implements Cell {
     }
     this.N = n;
     this.stateOffsets = offs;
+    this.fixedPointBox = layers.every((L) => L.fixedPointBox !== undefined) ? Math.max(...layers.map((L) => L.fixedPointBox!)) : undefined;
     this.ebar = new Float64Array(n);
     this.sb = new Float64Array(n);
     this.xBars = layers.map((L, l) => (l > 0 ? new Float64Array(L.D) : null));

@@ -116,6 +116,12 @@ export class TorchLayerCell implements LayerCell {
   readonly D: number;
   readonly P: number;
   readonly outSize: number;
+  /**
+   * 1 for a GRU layer (`h' = (1 − z) n + z h`, `n = tanh(…)`) and a tanh RNN layer (`h' = tanh(…)`):
+   * fixed points and cycles have `|h_i| < 1`; none for an LSTM (its cell state is unbounded) or a
+   * ReLU RNN (see `Cell.fixedPointBox`).
+   */
+  readonly fixedPointBox: number | undefined;
   readonly kind: TorchLayerKind;
   private readonly H: number;
   private readonly G: number;
@@ -141,6 +147,7 @@ export class TorchLayerCell implements LayerCell {
     this.outSize = H;
     this.bias = o.bias;
     this.act = o.kind === 'rnn' ? o.activation : tanhActivation;
+    this.fixedPointBox = o.kind === 'gru' || (o.kind === 'rnn' && this.act.name === 'tanh') ? 1 : undefined;
     const GH = G * H;
     this.oIh = o.thetaOffset;
     this.oHh = this.oIh + GH * o.input;

@@ -123,6 +123,15 @@ export interface Cell {
   vjpStep?(theta: Float64Array, c: StepCache, e: Float64Array, hBar: Float64Array, grad: Float64Array): void;
   /** Dense `∂f/∂h` (`N × N`). */
   jacobianH(theta: Float64Array, c: StepCache): Matrix;
+  /**
+   * Optional: a bound `b` such that every fixed point and periodic orbit of the cell's map, at any
+   * parameters and constant input, lies in the box `|h_i| < b` (a GRU's state moves towards a
+   * candidate in (−1, 1)^N, so nothing outside can recur: docs/theory.md §6). Absent when there is
+   * no such bound (an LSTM's cell state, unbounded activations). The fixed-point searches reject
+   * points outside it: numerical artefacts of saturated gates, whose residual is tiny without
+   * being a fixed point.
+   */
+  readonly fixedPointBox?: number;
   /** Dense `∂f/∂θ` (`N × P`); for tests and small problems. */
   jacobianTheta(theta: Float64Array, c: StepCache): Matrix;
   /**

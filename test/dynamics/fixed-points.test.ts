@@ -152,3 +152,36 @@ describe('bad input never gives NaN', () => {
     void zeros;
   });
 });
+
+describe('the state box of gated cells', () => {
+  it('GRU cells, tanh RNN layers and all-GRU stacks declare the box (−1, 1)^N; LSTM and ReLU cells none', async () => {
+    const { createCell, defineSpec } = await import('../../src/models/index.js');
+    expect(createCell(defineSpec({ cell: 'gru', hiddenSize: 3, inputSize: 1 })).fixedPointBox).toBe(1);
+    expect(createCell(defineSpec({ cell: 'gru', hiddenSize: 3, inputSize: 1, activation: 'relu' })).fixedPointBox).toBeUndefined();
+    expect(createCell(defineSpec({ cell: 'torch-gru', hiddenSize: 3, inputSize: 1 })).fixedPointBox).toBe(1);
+    expect(createCell(defineSpec({ cell: 'torch-rnn', hiddenSize: 3, inputSize: 1 })).fixedPointBox).toBe(1);
+    expect(createCell(defineSpec({ cell: 'torch-lstm', hiddenSize: 3, inputSize: 1 })).fixedPointBox).toBeUndefined();
+    expect(createCell(defineSpec({ cell: 'vanilla', hiddenSize: 3, inputSize: 1 })).fixedPointBox).toBeUndefined();
+  });
+
+  it('a saturated-gate artefact of a GRU (|h|∞ ≈ 25, residual ≈ 1e-10) is found without the box and rejected with it', async () => {
+    const { defineSpec, randomModel } = await import('../../src/models/index.js');
+    const { modelSystem } = await import('../../src/dynamics/index.js');
+    const model = randomModel(defineSpec({ cell: 'torch-gru', hiddenSize: 8, inputSize: 1 }), 3, { gain: 1.5 });
+    const sys = modelSystem(model);
+    expect(sys.stateBox).toBe(1);
+    const { stateBox: _box, ...unboxed } = sys;
+    const without = findFixedPoints(unboxed as ParamSystem, { seed: 0 });
+    const fake = without.points.filter((p) => p.h.some((v) => Math.abs(v) > 1));
+    expect(fake.length).toBeGreaterThan(0);
+    for (const p of fake) {
+      expect(p.residual).toBeLessThanOrEqual(1e-10);
+      // not a fixed point: the candidate n(h) the GRU moves towards is inside (−1, 1)^N, h is far outside
+      expect(Math.max(...Array.from(p.h, Math.abs))).toBeGreaterThan(5);
+    }
+    const withBox = findFixedPoints(sys, { seed: 0 });
+    expect(withBox.points.length).toBe(without.points.length - fake.length);
+    expect(withBox.points.every((p) => p.h.every((v) => Math.abs(v) < 1))).toBe(true);
+    expect(withBox.rejected).toBeGreaterThan(without.rejected);
+  });
+});
