@@ -41,11 +41,17 @@ const SPLIT_GEMM_FROM = 64 * 64 * 64;
 /** Milliseconds a waiting thread spins before it sleeps (reduction-worker.ts uses the same figure). */
 const SPIN_MS = 2;
 /**
- * Commands per window over which a session compares its waits with its own work (see `await`);
- * long enough that a worker's slow first commands (its wake-up, a compiler or GC thread on the
- * other core) do not end a session on a machine that is otherwise free.
+ * Commands per window over which a session compares its waits with its own work (see `await`).
+ * The first `RETIRE_WARMUP` commands are not judged: a worker's first commands are slow (its
+ * wake-up, a compiler or GC thread on the other core) on a machine that is otherwise free.
  */
-const RETIRE_WINDOW = 64;
+const RETIRE_WINDOW = 32;
+const RETIRE_WARMUP = 8;
+/**
+ * A window whose waits exceed this share of the calling thread's own work ends the session: a
+ * split pays when the waits are well below the own share (then the workers took the other half).
+ */
+const RETIRE_WAIT_SHARE = 0.75;
 /** Milliseconds a worker loop waits for a command before it gives up (the caller is gone). */
 const WORKER_IDLE_MS = 60000;
 
@@ -176,8 +182,8 @@ export class ReductionSession implements ReductionKernels {
   /**
    * Waits for every worker to report the current command done; on failure ends the pool and
    * throws. `ownStart`: when the calling thread began its own share. When over a window of
-   * commands the waits exceed the calling thread's own work (the workers get no core: a loaded
-   * machine), splitting is slower than not, and the session ends: the rest of the reduction runs
+   * commands the waits exceed ¾ of the calling thread's own work (the workers get too little of a
+   * core: a loaded machine), splitting does not pay, and the session ends: the rest of the reduction runs
    * on the calling thread (its sums then associate differently from a session that ran to the
    * end, so the eigenvalues can differ in the last bits, ≤ 1e-13 relative).
    */
@@ -201,10 +207,11 @@ export class ReductionSession implements ReductionKernels {
         }
       }
     }
+    if (++this.commands <= RETIRE_WARMUP) return;
     this.ownMs += ownEnd - ownStart;
     this.waitMs += performance.now() - ownEnd;
-    if (++this.commands % RETIRE_WINDOW === 0) {
-      if (this.waitMs > this.ownMs) this.end();
+    if ((this.commands - RETIRE_WARMUP) % RETIRE_WINDOW === 0) {
+      if (this.waitMs > RETIRE_WAIT_SHARE * this.ownMs) this.end();
       this.ownMs = this.waitMs = 0;
     }
   }
