@@ -1,6 +1,8 @@
 /** Test helpers for the linear-algebra layer (naive reference kernels). */
 import type { Matrix } from '../../src/linalg/index.js';
-import { createRng, randomNormalMatrix } from '../../src/linalg/index.js';
+import { afterAll, beforeAll } from 'vitest';
+import { createRng, getBackend, randomNormalMatrix, setBackend } from '../../src/linalg/index.js';
+import { disableParallelGemm } from '../../src/linalg/parallel/index.js';
 
 /** Naive `α op(A) op(B) + β C` (new matrix). */
 export function naiveGemm(tA: boolean, tB: boolean, alpha: number, A: Matrix, B: Matrix, beta: number, C: Matrix): Matrix {
@@ -39,4 +41,21 @@ export function maxAbs(a: ArrayLike<number>): number {
 /** A seeded Gaussian matrix. */
 export function gaussian(rows: number, cols: number, seed: number): Matrix {
   return randomNormalMatrix(rows, cols, createRng(seed));
+}
+
+/**
+ * For a suite of the worker-pool backend: selects `js` before the suite (the pool is a variant of
+ * the pure TypeScript backend, tested as such under any SNTK_BACKEND) and, after it, stops the
+ * pool and restores the backend that was active.
+ */
+export function onPoolBackend(): void {
+  let previous: 'js' | 'native';
+  beforeAll(() => {
+    previous = getBackend().name;
+    setBackend('js');
+  });
+  afterAll(() => {
+    disableParallelGemm();
+    setBackend(previous);
+  });
 }

@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRng, gemm, getBackend, randomNormalMatrix, setBackend, symmetricEigenvalues, type Matrix } from '../../src/linalg/index.js';
+import { describe, expect, it } from 'vitest';
+import { createRng, gemm, randomNormalMatrix, symmetricEigenvalues, type Matrix } from '../../src/linalg/index.js';
 import { gemmBlocked } from '../../src/linalg/gemm-kernel.js';
 import { jsBackend } from '../../src/linalg/js-backend.js';
 import { symvLowerRows } from '../../src/linalg/symmetric-eigen.js';
-import { disableParallelGemm, enableParallelGemm, parallelGemmThreads } from '../../src/linalg/parallel/index.js';
+import { enableParallelGemm, parallelGemmThreads } from '../../src/linalg/parallel/index.js';
 import { ReductionSession, ReductionSessionFailed, type ReductionHost } from '../../src/linalg/parallel/reduction-session.js';
-import { maxAbs, maxAbsDiff } from './helpers.js';
+import { maxAbs, maxAbsDiff, onPoolBackend } from './helpers.js';
 
 /** A random symmetric n × n matrix with a spread spectrum (Gram of a random n × n/2 factor plus noise). */
 function symmetric(n: number, seed: number): Matrix {
@@ -22,15 +22,7 @@ function symmetric(n: number, seed: number): Matrix {
 }
 
 describe('pure TypeScript eigenvalues with the reduction split over worker threads', () => {
-  let previous: 'js' | 'native';
-  beforeAll(() => {
-    previous = getBackend().name;
-    setBackend('js');
-  });
-  afterAll(() => {
-    disableParallelGemm();
-    setBackend(previous);
-  });
+  onPoolBackend();
 
   it('equal the single-threaded solver to 1e-13 relative (only the order of the split sums differs), all or the largest, and leave the pool usable', async () => {
     expect(await enableParallelGemm({ threads: 3 })).toBe(3);

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRng, gemm, getBackend, randomNormalMatrix, setBackend, syrk, zeros, type Matrix } from '../../src/linalg/index.js';
+import { describe, expect, it } from 'vitest';
+import { createRng, gemm, getBackend, randomNormalMatrix, syrk, zeros, type Matrix } from '../../src/linalg/index.js';
 import { gemmBlocked } from '../../src/linalg/gemm-kernel.js';
 import { scaledRecurrenceJs } from '../../src/linalg/recurrence-kernel.js';
 import { disableParallelGemm, enableParallelGemm, parallelGemmThreads, parallelThreadsFromEnv } from '../../src/linalg/parallel/index.js';
 import { InputError } from '../../src/errors.js';
-import { maxAbsDiff } from './helpers.js';
+import { maxAbsDiff, onPoolBackend } from './helpers.js';
 
 function shared(M: Matrix): Matrix {
   const data = new Float64Array(new SharedArrayBuffer(8 * (M.data.length + 3)), 24, M.data.length);
@@ -14,15 +14,7 @@ function shared(M: Matrix): Matrix {
 
 describe('parallel js GEMM (worker_threads)', () => {
   // The pool is a variant of the pure TypeScript backend: test it as such under any SNTK_BACKEND.
-  let previous: 'js' | 'native';
-  beforeAll(() => {
-    previous = getBackend().name;
-    setBackend('js');
-  });
-  afterAll(() => {
-    disableParallelGemm();
-    setBackend(previous);
-  });
+  onPoolBackend();
 
   it('the scaled recurrence split over the threads equals the single-threaded kernel bit for bit (forward and transposed, uneven row shares)', async () => {
     expect(await enableParallelGemm({ threads: 3 })).toBe(3);
