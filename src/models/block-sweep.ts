@@ -24,7 +24,7 @@ import type { Matrix } from '../linalg/matrix.js';
 import { zeros } from '../linalg/matrix.js';
 import { gemm } from '../linalg/index.js';
 import { InputError } from '../errors.js';
-import { stepsProduct } from './kernels.js';
+import { stepsProduct, stepsProductT } from './kernels.js';
 
 /** Whether a cell implements the block methods the block sweeps need (`jvpHBlock`, `vjpHBlock`). Cost O(1). */
 export function hasBlockSweep(cell: Cell): boolean {
@@ -181,6 +181,27 @@ export function hasTrialSweep(cell: Cell): boolean {
  */
 export function stepOfTrials(y: Float64Array, buf: Float64Array, B: number, T: number, t: number, rowLen: number, off: number, rows: number, k: number, toStep: boolean): void {
   const Bk = B * k;
+  if (k === 3) {
+    // the natural gradient's three directions (k = 2 damped plus one for λ̄): unrolled runs
+    for (let b = 0; b < B; b++) {
+      let src = (b * T + t) * rowLen + off;
+      let dst = b * 3;
+      if (toStep) {
+        for (let i = 0; i < rows; i++, src += 3, dst += Bk) {
+          buf[dst] = y[src]!;
+          buf[dst + 1] = y[src + 1]!;
+          buf[dst + 2] = y[src + 2]!;
+        }
+      } else {
+        for (let i = 0; i < rows; i++, src += 3, dst += Bk) {
+          y[src]! += buf[dst]!;
+          y[src + 1]! += buf[dst + 1]!;
+          y[src + 2]! += buf[dst + 2]!;
+        }
+      }
+    }
+    return;
+  }
   for (let b = 0; b < B; b++) {
     const base = (b * T + t) * rowLen + off;
     for (let i = 0; i < rows; i++) {
@@ -370,7 +391,9 @@ export function vjpBlockSweep(model: Model, traj: Trajectory, E: Matrix, sites?:
       }
     }
     const L = site.U.cols;
-    const Gam = gemm(site.U, { rows: R, cols: Nk, data: g }, { transA: true, ...(work ? { out: { rows: L, cols: Nk, data: work.take('site', L * Nk) } } : {}) });
+    const G = { rows: R, cols: Nk, data: g };
+    // blocks (k ≥ 2): the register tile where it beats the packed GEMM (the same numbers); one column as before
+    const Gam = k >= 2 ? stepsProductT(site.U, G, work ? { rows: L, cols: Nk, data: work.take('site', L * Nk) } : zeros(L, Nk)) : gemm(site.U, G, { transA: true, ...(work ? { out: { rows: L, cols: Nk, data: work.take('site', L * Nk) } } : {}) });
     scatterSiteRows(site, Gam, grad.data, N, k);
   }
   return grad;

@@ -23,8 +23,7 @@
 import type { Cell, Model, StepCache, Trajectory } from './types.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { zeros } from '../linalg/matrix.js';
-import { gemm } from '../linalg/index.js';
-import { mulAdd, mulTAdd, nativeProducts, stepsProduct } from './kernels.js';
+import { mulAdd, mulTAdd, nativeProducts, stepsProduct, stepsProductT } from './kernels.js';
 import { TorchLayerCell, type LayerSweepInfo, type TorchLayerCache } from './cell-torch.js';
 import { StackedCell, type StackedCache } from './cell-stacked.js';
 import { gatherSiteRows, scatterSiteRows, stepOfTrials, type StackedSite, type SweepWorkspace } from './block-sweep.js';
@@ -208,7 +207,7 @@ export function layerVjpSweep(model: Model, traj: Trajectory, E: Matrix, work?: 
     }
     // θ-gradient of all steps: [x, 1]ᵀ Ḡi and [h, 1]ᵀ Ḡh, scattered to the layer's rows
     const [sx, sh] = preactivationSites(v, traj, work);
-    const siteGrad = (site: StackedSite, Gb: Matrix): Matrix => gemm(site.U, Gb, { transA: true, ...(work ? { out: { rows: site.U.cols, cols: GHk, data: work.take('site', site.U.cols * GHk) } } : {}) });
+    const siteGrad = (site: StackedSite, Gb: Matrix): Matrix => stepsProductT(site.U, Gb, work ? { rows: site.U.cols, cols: GHk, data: work.take('site', site.U.cols * GHk) } : zeros(site.U.cols, GHk));
     scatterSiteRows(sx, siteGrad(sx, GIb), grad.data, GH, k);
     scatterSiteRows(sh, siteGrad(sh, GHb), grad.data, GH, k);
   }
