@@ -151,10 +151,11 @@ export function layerJvpSweep(model: Model, traj: Trajectory, V: Matrix, work?: 
 
 /**
  * `(dH/dθ)ᵀ E` of a PyTorch cell for state cotangents `E` (`(B·T·N) × k`, consumed as the
- * workspace): `cellSize × k`; `work` for the gate cotangents and site buffers. Shapes are the
+ * workspace): `cellSize × k` (written into `out` when it is a `cellSize × k` block); `work` for the
+ * gate cotangents and site buffers. Shapes are the
  * caller's (output-sweep.ts). Cost as in the file comment.
  */
-export function layerVjpSweep(model: Model, traj: Trajectory, E: Matrix, work?: SweepWorkspace): Matrix {
+export function layerVjpSweep(model: Model, traj: Trajectory, E: Matrix, work?: SweepWorkspace, out?: Matrix): Matrix {
   const views = layerViews(model.cell)!;
   const theta = model.params;
   const Pc = model.layout.cellSize;
@@ -162,7 +163,8 @@ export function layerVjpSweep(model: Model, traj: Trajectory, E: Matrix, work?: 
   const R = B * T;
   const k = E.cols;
   const NK = Nt * k;
-  const grad = zeros(Pc, k);
+  // `out` (cellSize × k, nobody else's): the gradient is accumulated there instead of a fresh block
+  const grad = out && out.rows === Pc && out.cols === k ? (out.data.fill(0), out) : zeros(Pc, k);
   if (k === 0 || R === 0) return grad;
   const lam = E.data;
   for (let l = views.length - 1; l >= 0; l--) {

@@ -123,6 +123,10 @@ export function restrictTrials(sw: OutputSweep, trials: ArrayLike<number>): Outp
     if (b !== s) identity = false;
   }
   if (identity) return sw;
+  // consecutive trials (a rotating Fisher block): views of the rollout's rows instead of copies
+  let run = S > 0;
+  for (let s = 1; s < S && run; s++) if (trials[s] !== trials[0]! + s) run = false;
+  if (run) return restrictRun(sw, trials[0]!, S);
   const H = new Float64Array(S * T * N);
   const X = new Float64Array(S * T * D);
   const h0 = new Float64Array(S * N);
@@ -147,6 +151,35 @@ export function restrictTrials(sw: OutputSweep, trials: ArrayLike<number>): Outp
         beta.set(site.beta.subarray(b * T * N, (b + 1) * T * N), s * T * N);
       }
       return { U, beta, segments: site.segments };
+    });
+  }
+  return { ...sw, traj: sub, sites };
+}
+
+/**
+ * `restrictTrials` for the consecutive trials `b0 … b0 + S − 1`: their rows are contiguous in every
+ * stacked array, so states, inputs, initial states and sites are views (the sweeps only read them;
+ * the same numbers as the copies). Cost O(S·T) for the cache list, O(sites) views.
+ */
+function restrictRun(sw: OutputSweep, b0: number, S: number): OutputSweep {
+  const { traj } = sw;
+  const { T, N, D } = traj;
+  const r0 = b0 * T, r1 = (b0 + S) * T;
+  const sub: Trajectory = {
+    B: S,
+    T,
+    N,
+    D,
+    h0: traj.h0.subarray(b0 * N, (b0 + S) * N),
+    X: traj.X.subarray(r0 * D, r1 * D),
+    H: traj.H.subarray(r0 * N, r1 * N),
+    caches: traj.caches.slice(r0, r1),
+  };
+  let sites: StackedSite[] | null | undefined = sw.sites === null ? null : undefined;
+  if (sw.sites) {
+    sites = sw.sites.map((site) => {
+      const L = site.U.cols;
+      return { U: { rows: S * T, cols: L, data: site.U.data.subarray(r0 * L, r1 * L) }, beta: site.beta.subarray(r0 * N, r1 * N), segments: site.segments };
     });
   }
   return { ...sw, traj: sub, sites };
@@ -241,13 +274,16 @@ function stateJvp(sw: OutputSweep, V: Matrix, work?: SweepWorkspace): Matrix {
   return out;
 }
 
-/** `(dH/dθ)ᵀ E` (`cellSize × k`) for state cotangents `E` (`(R·N) × k`, consumed); `work` for the block sweep's scratch. */
-function stateVjp(sw: OutputSweep, E: Matrix, work?: SweepWorkspace): Matrix {
+/**
+ * `(dH/dθ)ᵀ E` (`cellSize × k`) for state cotangents `E` (`(R·N) × k`, consumed); `work` for the
+ * block sweep's scratch; the layer and block sweeps write it into `into` (a `cellSize × k` view) when given.
+ */
+function stateVjp(sw: OutputSweep, E: Matrix, work?: SweepWorkspace, into?: Matrix): Matrix {
   const { model, traj } = sw;
   const k = E.cols;
-  if (wantsLayerSweep(sw, k)) return layerVjpSweep(model, traj, E, work);
+  if (wantsLayerSweep(sw, k)) return layerVjpSweep(model, traj, E, work, into);
   const sites = wantsSites(sw, k) ? sweepSites(sw) : null;
-  if (sites) return vjpBlockSweep(model, traj, E, sites, recurrenceFor(sw, k), true, work);
+  if (sites) return vjpBlockSweep(model, traj, E, sites, recurrenceFor(sw, k), true, work, into);
   const { cell } = model;
   const Pc = model.layout.cellSize;
   const theta = model.params.subarray(0, Pc);
@@ -392,7 +428,9 @@ export function outputVjpBlock(sw: OutputSweep, E: Matrix): Matrix {
       }
     }
   }
-  const g = stateVjp(sw, Eh, workFor(model, k));
-  out.data.set(g.data.subarray(0, Pc * k), 0);
+  // blocks (k ≥ 2, the Fisher products): the cell rows are written in place
+  const cellRows = k >= 2 ? { rows: Pc, cols: k, data: out.data.subarray(0, Pc * k) } : undefined;
+  const g = stateVjp(sw, Eh, workFor(model, k), cellRows);
+  if (g.data !== cellRows?.data) out.data.set(g.data.subarray(0, Pc * k), 0);
   return out;
 }
