@@ -214,6 +214,37 @@ export function stepOfTrials(y: Float64Array, buf: Float64Array, B: number, T: n
 }
 
 /**
+ * The site scalings of the block sweeps on runs of k entries: `out[p·k + j] (=|+=) β[p] · x[p·k + j]`
+ * for p < n, j < k (`x` may be `out`); one flat pass, three-entry runs unrolled (the natural
+ * gradient's k = 3). The same products (and sums) as entry by entry. Cost O(n·k).
+ */
+function scaleRuns(x: Float64Array, beta: Float64Array, n: number, k: number, out: Float64Array, add: boolean): void {
+  if (k === 3) {
+    if (add) {
+      for (let p = 0, o = 0; p < n; p++, o += 3) {
+        const b = beta[p]!;
+        out[o]! += b * x[o]!;
+        out[o + 1]! += b * x[o + 1]!;
+        out[o + 2]! += b * x[o + 2]!;
+      }
+    } else {
+      for (let p = 0, o = 0; p < n; p++, o += 3) {
+        const b = beta[p]!;
+        out[o] = b * x[o]!;
+        out[o + 1] = b * x[o + 1]!;
+        out[o + 2] = b * x[o + 2]!;
+      }
+    }
+    return;
+  }
+  for (let p = 0, o = 0; p < n; p++, o += k) {
+    const b = beta[p]!;
+    if (add) for (let j = o; j < o + k; j++) out[j]! += b * x[j]!;
+    else for (let j = o; j < o + k; j++) out[j] = b * x[j]!;
+  }
+}
+
+/**
  * Block forward sensitivity on GEMMs: `dthetas` `P′ × k` (its first `cellSize` rows are used),
  * returns `(B·T·N) × k` = `dH/dθ · Θ`. The θ part is one GEMM per weight site over all steps
  * (needs `sites`: an exact decomposition of `∂f/∂θ` with a fixed structure, `stackSites` not
@@ -245,21 +276,27 @@ export function jvpBlockSweep(model: Model, traj: Trajectory, dthetas: Matrix, s
     const beta = site.beta;
     if (s === 0) {
       stepsProduct(site.U, Th, Y, false);
-      for (let r = 0; r < R; r++) {
-        for (let i = 0; i < N; i++) {
-          const b = beta[r * N + i]!;
-          const o = r * Nk + i * k;
-          for (let j = o; j < o + k; j++) y[j]! *= b;
+      if (k >= 2) scaleRuns(y, beta, R * N, k, y, false);
+      else {
+        for (let r = 0; r < R; r++) {
+          for (let i = 0; i < N; i++) {
+            const b = beta[r * N + i]!;
+            const o = r * Nk + i * k;
+            for (let j = o; j < o + k; j++) y[j]! *= b;
+          }
         }
       }
     } else {
       Z = stepsProduct(site.U, Th, Z ?? (work ? { rows: R, cols: Nk, data: work.take('scratch', R * Nk) } : zeros(R, Nk)), false);
       const z = Z.data;
-      for (let r = 0; r < R; r++) {
-        for (let i = 0; i < N; i++) {
-          const b = beta[r * N + i]!;
-          const o = r * Nk + i * k;
-          for (let j = o; j < o + k; j++) y[j]! += b * z[j]!;
+      if (k >= 2) scaleRuns(z, beta, R * N, k, y, true);
+      else {
+        for (let r = 0; r < R; r++) {
+          for (let i = 0; i < N; i++) {
+            const b = beta[r * N + i]!;
+            const o = r * Nk + i * k;
+            for (let j = o; j < o + k; j++) y[j]! += b * z[j]!;
+          }
         }
       }
     }
@@ -383,11 +420,14 @@ export function vjpBlockSweep(model: Model, traj: Trajectory, E: Matrix, sites?:
     const beta = site.beta;
     const last = s === st.length - 1;
     const g = last ? lam : (scratch ??= work ? work.take('scratch', R * Nk) : new Float64Array(R * Nk));
-    for (let r = 0; r < R; r++) {
-      for (let i = 0; i < N; i++) {
-        const bb = beta[r * N + i]!;
-        const o = r * Nk + i * k;
-        for (let j = o; j < o + k; j++) g[j] = bb * lam[j]!;
+    if (k >= 2) scaleRuns(lam, beta, R * N, k, g, false);
+    else {
+      for (let r = 0; r < R; r++) {
+        for (let i = 0; i < N; i++) {
+          const bb = beta[r * N + i]!;
+          const o = r * Nk + i * k;
+          for (let j = o; j < o + k; j++) g[j] = bb * lam[j]!;
+        }
       }
     }
     const L = site.U.cols;
