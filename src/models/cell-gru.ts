@@ -37,6 +37,12 @@ export interface GruCache extends StepCache {
   readonly dn: Float64Array;
   /** Candidate pre-activation `a_n = Un x + bn + r ⊙ (Wn h)`. */
   readonly an: Float64Array;
+  /**
+   * The row scalings `[β_r, β_z, β_Wn, z]` of `∂f/∂h` (unit i at `4i…4i+3`), filled on first use by
+   * the block recurrences (`jvpHTrials`, `vjpHTrials`): a Fisher sweep's JVP and VJP read them at the
+   * same steps.
+   */
+  rowScales?: Float64Array;
 }
 
 /** The GRU cell of a spec. */
@@ -107,7 +113,7 @@ export class GruCell implements Cell {
       anv[i] = an;
       o[i] = (1 - zi) * ni + zi * h[i]!;
     }
-    return { h, x, out: o, r, z, n, c, sr, sz, dn, an: anv };
+    return { h, x, out: o, r, z, n, c, sr, sz, dn, an: anv, rowScales: undefined };
   }
 
   /** `out = df` for a joint tangent (`dh` and/or `dθ`, null = 0). Cost O(3N² + 3ND). */
@@ -222,7 +228,8 @@ export class GruCell implements Cell {
 
   private blockScratch(n: number): Float64Array {
     if (this.blk.length < n) this.blk = new Float64Array(n);
-    return this.blk.subarray(0, n);
+    // the same size call after call (a sweep's steps): the buffer itself, no new view per step
+    return this.blk.length === n ? this.blk : this.blk.subarray(0, n);
   }
 
   /**
@@ -243,13 +250,15 @@ export class GruCell implements Cell {
     this.vjpHTrials(theta, [c], E, out, accumulate);
   }
 
-  private rs = new Float64Array(0);
-
-  /** The row scalings of `∂f/∂h` at a step: `[β_r, β_z, β_Wn, z]` of unit i at `4i…4i+3` (a reused buffer). Cost O(N). */
+  /**
+   * The row scalings of `∂f/∂h` at a step: `[β_r, β_z, β_Wn, z]` of unit i at `4i…4i+3`, computed
+   * once per step cache (kept in `gc.rowScales`, from the cell's slab). Cost O(N) the first time, O(1) after.
+   */
   private rowScales(gc: GruCache): Float64Array {
+    if (gc.rowScales) return gc.rowScales;
     const N = this.N;
-    if (this.rs.length < 4 * N) this.rs = new Float64Array(4 * N);
-    const rs = this.rs;
+    const rs = this.slab.take(4 * N);
+    gc.rowScales = rs;
     for (let i = 0; i < N; i++) {
       const q = (1 - gc.z[i]!) * gc.dn[i]!;
       rs[4 * i] = q * gc.c[i]! * gc.sr[i]!;
