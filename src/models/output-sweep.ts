@@ -25,6 +25,7 @@ import { readoutSlice } from './spec.js';
 import { preferBlockSweep, rollout } from './rollout.js';
 import { hasBlockSweep, hasTrialSweep, jvpBlockSweep, stackSites, vjpBlockSweep, SweepWorkspace, type StackedSite, type SweepRecurrence } from './block-sweep.js';
 import { hasLayerSweep, layerJvpSweep, layerVjpSweep } from './layer-sweep.js';
+import { stepsProduct, stepsProductT } from './kernels.js';
 
 /** What the predictions are: the readout's outputs or the hidden states. */
 export type PredictionTarget = 'output' | 'state';
@@ -349,7 +350,9 @@ export function outputJvpBlock(sw: OutputSweep, V: Matrix): Matrix {
       for (let j = 0; j < k; j++) DC.data[dst + j] = V.data[src + j]!;
     }
   }
-  const Y = gemm({ rows: R, cols: N, data: traj.H }, DC);
+  // blocks (k ≥ 2): the register tile where it beats the GEMM on these thin shapes (the same numbers)
+  const Hm = { rows: R, cols: N, data: traj.H };
+  const Y = k >= 2 ? stepsProduct(Hm, DC, zeros(R, Ok), false) : gemm(Hm, DC);
   const y = Y.data;
   const dd = V.data.subarray(readout.dOff * k, (readout.dOff + O) * k);
   const C = readout.C;
@@ -359,6 +362,21 @@ export function outputJvpBlock(sw: OutputSweep, V: Matrix): Matrix {
     const hr = r * N * k;
     for (let o = 0; o < O; o++) {
       const yo = yr + o * k;
+      if (k === 3) {
+        // the natural gradient's three directions: the three sums in locals, in the same order
+        let y0 = y[yo]! + dd[o * 3]!, y1 = y[yo + 1]! + dd[o * 3 + 1]!, y2 = y[yo + 2]! + dd[o * 3 + 2]!;
+        for (let i = 0, hi = hr; i < N; i++, hi += 3) {
+          const c = C[o * N + i]!;
+          if (c === 0) continue;
+          y0 += c * h[hi]!;
+          y1 += c * h[hi + 1]!;
+          y2 += c * h[hi + 2]!;
+        }
+        y[yo] = y0;
+        y[yo + 1] = y1;
+        y[yo + 2] = y2;
+        continue;
+      }
       for (let j = 0; j < k; j++) y[yo + j]! += dd[o * k + j]!;
       for (let i = 0; i < N; i++) {
         const c = C[o * N + i]!;
@@ -400,6 +418,17 @@ export function outputVjpBlock(sw: OutputSweep, E: Matrix): Matrix {
       for (let r = 0; r < R; r++) {
         for (let o = 0; o < O; o++) {
           const eo = r * Ok + o * k;
+          if (k === 3) {
+            const e0 = e[eo]!, e1 = e[eo + 1]!, e2 = e[eo + 2]!;
+            for (let i = 0, hi = r * N * 3; i < N; i++, hi += 3) {
+              const c = C[o * N + i]!;
+              if (c === 0) continue;
+              eh[hi]! += c * e0;
+              eh[hi + 1]! += c * e1;
+              eh[hi + 2]! += c * e2;
+            }
+            continue;
+          }
           for (let i = 0; i < N; i++) {
             const c = C[o * N + i]!;
             if (c === 0) continue;
@@ -411,7 +440,9 @@ export function outputVjpBlock(sw: OutputSweep, E: Matrix): Matrix {
     }
     Eh = { rows: R * N, cols: k, data: eh };
     // dC = Eᵀ H per direction: Hᵀ (N × R) times E (R × O·k) → N × O·k; dd = column sums of E
-    const G = gemm({ rows: R, cols: N, data: traj.H }, { rows: R, cols: Ok, data: e }, { transA: true });
+    const Hm = { rows: R, cols: N, data: traj.H };
+    const Em = { rows: R, cols: Ok, data: e };
+    const G = k >= 2 ? stepsProductT(Hm, Em, zeros(N, Ok)) : gemm(Hm, Em, { transA: true });
     const o2 = out.data;
     for (let o = 0; o < O; o++) {
       for (let i = readout.off; i < readout.off + readout.W; i++) {

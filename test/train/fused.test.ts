@@ -227,6 +227,21 @@ describe('fused sweep', () => {
     }
   });
 
+  it('three directions (the unrolled three-column paths) give the first three columns of a four-direction sweep bit for bit', () => {
+    for (const task of small()) {
+      const dirs = [randDir(task, 71), randDir(task, 72), randDir(task, 73)];
+      const four = [...dirs, randDir(task, 74)];
+      const trials = task.B >= 3 ? { fisherTrials: [1, 2] } : {};
+      const a = fusedSweep(task.student, task, { target: task.target, mask: task.trainable, directions: dirs, keepJV: true, ...trials });
+      const b = fusedSweep(task.student, task, { target: task.target, mask: task.trainable, directions: four, keepJV: true, ...trials });
+      const col = (M: { rows: number; cols: number; data: Float64Array }, j: number): number[] => Array.from({ length: M.rows }, (_, r) => M.data[r * M.cols + j]!);
+      for (let j = 0; j < 3; j++) {
+        expect(col(a.FvBlock, j), task.name).toEqual(col(b.FvBlock, j));
+        expect(col(a.JV!, j), task.name).toEqual(col(b.JV!, j));
+      }
+    }
+  });
+
   it('consecutive Fisher trials (a rotating block: views of the rollout, no copies) give the sub-batch Fisher bit for bit', () => {
     let ran = 0;
     for (const task of small()) {
