@@ -281,6 +281,16 @@ export class GruCell implements Cell {
     const d = dH.data, o = out.data;
     for (let t = 0; t < cs.length; t++) {
       const rs = this.rowScales(cs[t] as GruCache);
+      if (k === 3 && !accumulate) {
+        // the natural gradient's three directions (a trial-batched Fisher sweep): unrolled
+        for (let i = 0, r = t * 3; i < N; i++, r += m) {
+          const br = rs[4 * i]!, bz = rs[4 * i + 1]!, bw = rs[4 * i + 2]!, zi = rs[4 * i + 3]!;
+          o[r] = br * sc[r]! + bz * sc[Nm + r]! + bw * sc[2 * Nm + r]! + zi * d[r]!;
+          o[r + 1] = br * sc[r + 1]! + bz * sc[Nm + r + 1]! + bw * sc[2 * Nm + r + 1]! + zi * d[r + 1]!;
+          o[r + 2] = br * sc[r + 2]! + bz * sc[Nm + r + 2]! + bw * sc[2 * Nm + r + 2]! + zi * d[r + 2]!;
+        }
+        continue;
+      }
       for (let i = 0; i < N; i++) {
         const br = rs[4 * i]!, bz = rs[4 * i + 1]!, bw = rs[4 * i + 2]!, zi = rs[4 * i + 3]!;
         const r = i * m + t * k;
@@ -303,6 +313,26 @@ export class GruCell implements Cell {
     const e = E.data, o = out.data;
     for (let t = 0; t < cs.length; t++) {
       const rs = this.rowScales(cs[t] as GruCache);
+      if (k === 3 && !accumulate) {
+        // the natural gradient's three directions (a trial-batched Fisher sweep): unrolled
+        for (let i = 0, r = t * 3; i < N; i++, r += m) {
+          const br = rs[4 * i]!, bz = rs[4 * i + 1]!, bw = rs[4 * i + 2]!, zi = rs[4 * i + 3]!;
+          const e0 = e[r]!, e1 = e[r + 1]!, e2 = e[r + 2]!;
+          g[r] = br * e0;
+          g[r + 1] = br * e1;
+          g[r + 2] = br * e2;
+          g[Nm + r] = bz * e0;
+          g[Nm + r + 1] = bz * e1;
+          g[Nm + r + 2] = bz * e2;
+          g[2 * Nm + r] = bw * e0;
+          g[2 * Nm + r + 1] = bw * e1;
+          g[2 * Nm + r + 2] = bw * e2;
+          o[r] = zi * e0;
+          o[r + 1] = zi * e1;
+          o[r + 2] = zi * e2;
+        }
+        continue;
+      }
       for (let i = 0; i < N; i++) {
         const br = rs[4 * i]!, bz = rs[4 * i + 1]!, bw = rs[4 * i + 2]!, zi = rs[4 * i + 3]!;
         const r = i * m + t * k;
