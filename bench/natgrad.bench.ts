@@ -45,7 +45,20 @@
  * alternating with the previous version per cell, load 1–4; the highest figure of each range comes
  * from a run that overlapped a test suite): N = 16: vanilla 1.24–1.34, gru 1.27–1.29, torch-rnn
  * 1.20–1.29, torch-gru 1.24–1.29, torch-lstm 1.22–1.25, stacked-gru-2 1.22–1.30; N = 128: 1.23–1.35,
- * 1.18–1.39, 1.18–1.25, 1.21–1.23, 1.16–1.22, 1.21–1.25 (5–9 rounds a row, so ±0.1).
+ * 1.18–1.39, 1.18–1.25, 1.21–1.23, 1.16–1.22, 1.21–1.25 (5–9 rounds a row, so ±0.1). After that
+ * the Fisher path was trimmed, every change equal bit for bit: the optimizer's P × m blocks kept
+ * across steps, views instead of copies of the rotating Fisher trials, the site gradients and
+ * readout products of blocks on register tiles, the GRU's row scalings once per step cache, the
+ * layer sweeps' gate loops per kind, three-column loops unrolled. js then (runs alternating per cell
+ * with the version before, same period, load 1.1–3.4; five runs at N = 16, two at N = 128, four for
+ * vanilla and gru; cpuRatio, bestCpuRatio in brackets where the median strays, before after the
+ * slash): N = 16: vanilla 1.19–1.27 / 1.31–1.34, gru 1.16–1.24 / 1.23–1.30, torch-rnn 1.16–1.23 /
+ * 1.17–1.31, torch-gru 1.19–1.24 / 1.26–1.35, torch-lstm 1.10–1.38 (1.20–1.22) / 0.97–1.26,
+ * stacked-gru-2 0.88–1.46 (1.15–1.22) / 0.98–1.55 (1.23–1.26); N = 128: vanilla 1.07–1.30 /
+ * 1.24–1.38, gru 1.33–1.46 / 1.24–1.38, torch-rnn 1.09–1.38 / 1.17–1.27, torch-gru 1.22–1.25 /
+ * 1.21–1.47, torch-lstm 1.21–1.26 / 1.09–1.25, stacked-gru-2 1.21–1.22 / 1.21–1.25. At N = 128 the
+ * Fisher sweeps are products at the TypeScript kernels' 3–4 GFLOP/s and the trims hardly show (same
+ * process, gru: natural-gradient step 0.97× of before, SGD's 1.00×); gru stays above 1.3 there.
  * General/old vanilla SGD step
  * (unchanged by the Fisher paths): native 0.75–0.83 (N = 16), 0.40–0.57 (N = 128); js 0.83–0.85
  * (N = 16), 0.56–0.60 (N = 128).

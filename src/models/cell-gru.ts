@@ -37,6 +37,12 @@ export interface GruCache extends StepCache {
   readonly dn: Float64Array;
   /** Candidate pre-activation `a_n = Un x + bn + r ⊙ (Wn h)`. */
   readonly an: Float64Array;
+  /**
+   * The row scalings `[β_r, β_z, β_Wn, z]` of `∂f/∂h` (unit i at `4i…4i+3`), filled on first use by
+   * the block recurrences (`jvpHTrials`, `vjpHTrials`): a Fisher sweep's JVP and VJP read them at the
+   * same steps.
+   */
+  rowScales?: Float64Array;
 }
 
 /** The GRU cell of a spec. */
@@ -110,7 +116,7 @@ export class GruCell implements Cell {
       anv[i] = an;
       o[i] = (1 - zi) * ni + zi * h[i]!;
     }
-    return { h, x, out: o, r, z, n, c, sr, sz, dn, an: anv };
+    return { h, x, out: o, r, z, n, c, sr, sz, dn, an: anv, rowScales: undefined };
   }
 
   /** `out = df` for a joint tangent (`dh` and/or `dθ`, null = 0). Cost O(3N² + 3ND). */
@@ -225,7 +231,8 @@ export class GruCell implements Cell {
 
   private blockScratch(n: number): Float64Array {
     if (this.blk.length < n) this.blk = new Float64Array(n);
-    return this.blk.subarray(0, n);
+    // the same size call after call (a sweep's steps): the buffer itself, no new view per step
+    return this.blk.length === n ? this.blk : this.blk.subarray(0, n);
   }
 
   /**
@@ -246,13 +253,15 @@ export class GruCell implements Cell {
     this.vjpHTrials(theta, [c], E, out, accumulate);
   }
 
-  private rs = new Float64Array(0);
-
-  /** The row scalings of `∂f/∂h` at a step: `[β_r, β_z, β_Wn, z]` of unit i at `4i…4i+3` (a reused buffer). Cost O(N). */
+  /**
+   * The row scalings of `∂f/∂h` at a step: `[β_r, β_z, β_Wn, z]` of unit i at `4i…4i+3`, computed
+   * once per step cache (kept in `gc.rowScales`, from the cell's slab). Cost O(N) the first time, O(1) after.
+   */
   private rowScales(gc: GruCache): Float64Array {
+    if (gc.rowScales) return gc.rowScales;
     const N = this.N;
-    if (this.rs.length < 4 * N) this.rs = new Float64Array(4 * N);
-    const rs = this.rs;
+    const rs = this.slab.take(4 * N);
+    gc.rowScales = rs;
     for (let i = 0; i < N; i++) {
       const q = (1 - gc.z[i]!) * gc.dn[i]!;
       rs[4 * i] = q * gc.c[i]! * gc.sr[i]!;
@@ -275,6 +284,16 @@ export class GruCell implements Cell {
     const d = dH.data, o = out.data;
     for (let t = 0; t < cs.length; t++) {
       const rs = this.rowScales(cs[t] as GruCache);
+      if (k === 3 && !accumulate) {
+        // the natural gradient's three directions (a trial-batched Fisher sweep): unrolled
+        for (let i = 0, r = t * 3; i < N; i++, r += m) {
+          const br = rs[4 * i]!, bz = rs[4 * i + 1]!, bw = rs[4 * i + 2]!, zi = rs[4 * i + 3]!;
+          o[r] = br * sc[r]! + bz * sc[Nm + r]! + bw * sc[2 * Nm + r]! + zi * d[r]!;
+          o[r + 1] = br * sc[r + 1]! + bz * sc[Nm + r + 1]! + bw * sc[2 * Nm + r + 1]! + zi * d[r + 1]!;
+          o[r + 2] = br * sc[r + 2]! + bz * sc[Nm + r + 2]! + bw * sc[2 * Nm + r + 2]! + zi * d[r + 2]!;
+        }
+        continue;
+      }
       for (let i = 0; i < N; i++) {
         const br = rs[4 * i]!, bz = rs[4 * i + 1]!, bw = rs[4 * i + 2]!, zi = rs[4 * i + 3]!;
         const r = i * m + t * k;
@@ -297,6 +316,26 @@ export class GruCell implements Cell {
     const e = E.data, o = out.data;
     for (let t = 0; t < cs.length; t++) {
       const rs = this.rowScales(cs[t] as GruCache);
+      if (k === 3 && !accumulate) {
+        // the natural gradient's three directions (a trial-batched Fisher sweep): unrolled
+        for (let i = 0, r = t * 3; i < N; i++, r += m) {
+          const br = rs[4 * i]!, bz = rs[4 * i + 1]!, bw = rs[4 * i + 2]!, zi = rs[4 * i + 3]!;
+          const e0 = e[r]!, e1 = e[r + 1]!, e2 = e[r + 2]!;
+          g[r] = br * e0;
+          g[r + 1] = br * e1;
+          g[r + 2] = br * e2;
+          g[Nm + r] = bz * e0;
+          g[Nm + r + 1] = bz * e1;
+          g[Nm + r + 2] = bz * e2;
+          g[2 * Nm + r] = bw * e0;
+          g[2 * Nm + r + 1] = bw * e1;
+          g[2 * Nm + r + 2] = bw * e2;
+          o[r] = zi * e0;
+          o[r + 1] = zi * e1;
+          o[r + 2] = zi * e2;
+        }
+        continue;
+      }
       for (let i = 0; i < N; i++) {
         const br = rs[4 * i]!, bz = rs[4 * i + 1]!, bw = rs[4 * i + 2]!, zi = rs[4 * i + 3]!;
         const r = i * m + t * k;

@@ -129,7 +129,8 @@ export class LeakyCell implements Cell {
 
   private blockScratch(n: number): Float64Array {
     if (this.blk.length < n) this.blk = new Float64Array(n);
-    return this.blk.subarray(0, n);
+    // the same size call after call (a sweep's steps): the buffer itself, no new view per step
+    return this.blk.length === n ? this.blk : this.blk.subarray(0, n);
   }
 
   /**
@@ -160,6 +161,16 @@ export class LeakyCell implements Cell {
     const lk = 1 - alpha;
     for (let s = 0; s < cs.length; s++) {
       const dphi = (cs[s] as LeakyCache).dphi;
+      if (k === 3 && !accumulate) {
+        // the natural gradient's three directions (a trial-batched Fisher sweep): unrolled
+        for (let i = 0, r = s * 3; i < N; i++, r += m) {
+          const sc = alpha * dphi[i]!;
+          o[r] = lk * d[r]! + sc * z[r]!;
+          o[r + 1] = lk * d[r + 1]! + sc * z[r + 1]!;
+          o[r + 2] = lk * d[r + 2]! + sc * z[r + 2]!;
+        }
+        continue;
+      }
       for (let i = 0; i < N; i++) {
         const sc = alpha * dphi[i]!;
         const r = i * m + s * k;
@@ -179,6 +190,20 @@ export class LeakyCell implements Cell {
     const lk = 1 - alpha;
     for (let s = 0; s < cs.length; s++) {
       const dphi = (cs[s] as LeakyCache).dphi;
+      if (k === 3 && !accumulate) {
+        // the natural gradient's three directions (a trial-batched Fisher sweep): unrolled
+        for (let i = 0, r = s * 3; i < N; i++, r += m) {
+          const sc = alpha * dphi[i]!;
+          const e0 = e[r]!, e1 = e[r + 1]!, e2 = e[r + 2]!;
+          g[r] = sc * e0;
+          g[r + 1] = sc * e1;
+          g[r + 2] = sc * e2;
+          o[r] = lk * e0;
+          o[r + 1] = lk * e1;
+          o[r + 2] = lk * e2;
+        }
+        continue;
+      }
       for (let i = 0; i < N; i++) {
         const sc = alpha * dphi[i]!;
         const r = i * m + s * k;

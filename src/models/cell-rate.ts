@@ -118,7 +118,8 @@ export class RateCell implements Cell {
 
   private blockScratch(n: number): Float64Array {
     if (this.blk.length < n) this.blk = new Float64Array(n);
-    return this.blk.subarray(0, n);
+    // the same size call after call (a sweep's steps): the buffer itself, no new view per step
+    return this.blk.length === n ? this.blk : this.blk.subarray(0, n);
   }
 
   /**

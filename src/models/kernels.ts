@@ -5,7 +5,7 @@
  */
 import { gemm, getBackend } from '../linalg/index.js';
 import type { Matrix } from '../linalg/matrix.js';
-import { tileProductAdd, tileProductTAdd } from '../linalg/tile-product.js';
+import { tileProductAdd, tileProductTAdd, tileProductTAdd3x4 } from '../linalg/tile-product.js';
 
 /** `out[i] (= or +=) Σ_j A[off + i·cols + j] v[j]`, i < rows. `out` must not alias `v`. Cost O(rows·cols). */
 export function mv(A: Float64Array, off: number, rows: number, cols: number, v: Float64Array, out: Float64Array, add: boolean): void {
@@ -114,4 +114,31 @@ export function stepsProduct(U: Matrix, X: Matrix, out: Matrix, accumulate: bool
     return out;
   }
   return gemm(U, X, { out, ...(accumulate ? { beta: 1 } : {}) });
+}
+
+/**
+ * The pure TypeScript GEMM's k-block and small-product bound (linalg/gemm-kernel.ts: sums over k
+ * run in blocks of 256, each added to C once, or in one run when m·n·k ≤ 32³), which
+ * `stepsProductT` reproduces.
+ */
+const GEMM_KC = 256;
+const GEMM_SMALL_FLOPS = 32 * 32 * 32;
+
+/**
+ * `out = Uᵀ G` for `U` `rows × inner` and `G` `rows × cols` (row-major; `out` `inner × cols`,
+ * overwritten; a weight site's gradient over all steps): on the pure TypeScript backend when
+ * inner < 64 the register tile `tileProductTAdd3x4`, run over the same row blocks as the GEMM's
+ * k-blocks so that every entry is the GEMM's number bit for bit; else the backend's GEMM.
+ * `out` must not overlap `G`. Returns `out`. O(rows·inner·cols).
+ */
+export function stepsProductT(U: Matrix, G: Matrix, out: Matrix): Matrix {
+  const { rows: R, cols: L } = U;
+  const n = G.cols;
+  if (getBackend().name !== 'native' && L < TILE_INNER_MAX) {
+    out.data.fill(0);
+    const run = L * n * R <= GEMM_SMALL_FLOPS ? R : GEMM_KC;
+    for (let r0 = 0; r0 < R; r0 += run) tileProductTAdd3x4(U.data, r0 * L, Math.min(run, R - r0), L, G.data, r0 * n, n, out.data, 0);
+    return out;
+  }
+  return gemm(U, G, { transA: true, out });
 }

@@ -23,8 +23,7 @@
 import type { Cell, Model, StepCache, Trajectory } from './types.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { zeros } from '../linalg/matrix.js';
-import { gemm } from '../linalg/index.js';
-import { mulAdd, mulTAdd, nativeProducts, stepsProduct } from './kernels.js';
+import { mulAdd, mulTAdd, nativeProducts, stepsProduct, stepsProductT } from './kernels.js';
 import { TorchLayerCell, type LayerSweepInfo, type TorchLayerCache } from './cell-torch.js';
 import { StackedCell, type StackedCache } from './cell-stacked.js';
 import { gatherSiteRows, scatterSiteRows, stepOfTrials, type StackedSite, type SweepWorkspace } from './block-sweep.js';
@@ -139,29 +138,10 @@ export function layerJvpSweep(model: Model, traj: Trajectory, V: Matrix, work?: 
       }
       for (let b = 0; b < B; b++) {
         const r = b * T + t;
-        const gOff = r * GHk;
-        const prev = t > 0 ? (r - 1) * NK + sOff : -1;
         const c = v.cache(caches[r]!);
-        const { ki, kh, direct } = c;
-        const o = r * NK + sOff;
-        for (let s = 0; s < N; s++) {
-          const u = s % H;
-          const from = kind === 'gru' ? s : kind === 'lstm' ? H + u : -1;
-          const os = o + s * k;
-          for (let g = 0; g < G; g++) {
-            const a = ki[s * G + g]!;
-            const gi = gOff + (g * H + u) * k;
-            if (split) {
-              const e = kh[s * G + g]!;
-              for (let j = 0; j < k; j++) y[os + j]! += a * dgi[gi + j]! + e * dgh[gi + j]!;
-            } else if (a !== 0) for (let j = 0; j < k; j++) y[os + j]! += a * dgi[gi + j]!;
-          }
-          if (prev >= 0 && from >= 0) {
-            const d = direct[s]!;
-            const pf = prev + from * k;
-            for (let j = 0; j < k; j++) y[os + j]! += d * y[pf + j]!;
-          }
-        }
+        const prev = t > 0 ? (r - 1) * NK + sOff : -1;
+        if (split) gruTangentStep(y, dgi, dgh, c, r * NK + sOff, r * GHk, prev, H, k);
+        else gateTangentStep(y, dgi, c, r * NK + sOff, r * GHk, prev, kind === 'lstm', H, G, N, k);
       }
     }
     below = v;
@@ -171,10 +151,11 @@ export function layerJvpSweep(model: Model, traj: Trajectory, V: Matrix, work?: 
 
 /**
  * `(dH/dθ)ᵀ E` of a PyTorch cell for state cotangents `E` (`(B·T·N) × k`, consumed as the
- * workspace): `cellSize × k`; `work` for the gate cotangents and site buffers. Shapes are the
+ * workspace): `cellSize × k` (written into `out` when it is a `cellSize × k` block); `work` for the
+ * gate cotangents and site buffers. Shapes are the
  * caller's (output-sweep.ts). Cost as in the file comment.
  */
-export function layerVjpSweep(model: Model, traj: Trajectory, E: Matrix, work?: SweepWorkspace): Matrix {
+export function layerVjpSweep(model: Model, traj: Trajectory, E: Matrix, work?: SweepWorkspace, out?: Matrix): Matrix {
   const views = layerViews(model.cell)!;
   const theta = model.params;
   const Pc = model.layout.cellSize;
@@ -182,7 +163,8 @@ export function layerVjpSweep(model: Model, traj: Trajectory, E: Matrix, work?: 
   const R = B * T;
   const k = E.cols;
   const NK = Nt * k;
-  const grad = zeros(Pc, k);
+  // `out` (cellSize × k, nobody else's): the gradient is accumulated there instead of a fresh block
+  const grad = out && out.rows === Pc && out.cols === k ? (out.data.fill(0), out) : zeros(Pc, k);
   if (k === 0 || R === 0) return grad;
   const lam = E.data;
   for (let l = views.length - 1; l >= 0; l--) {
@@ -205,36 +187,11 @@ export function layerVjpSweep(model: Model, traj: Trajectory, E: Matrix, work?: 
     for (let t = T - 1; t >= 0; t--) {
       for (let b = 0; b < B; b++) {
         const r = b * T + t;
-        const gOff = r * GHk;
         const c = v.cache(caches[r]!);
-        const { ki, kh, direct } = c;
-        const o = r * NK + sOff;
         const prev = t > 0 ? (r - 1) * NK + sOff : -1;
         // gate cotangents ḡi = Σ_s ki λ_s, ḡh = Σ_s kh λ_s; the direct term to the step before
-        for (let s = 0; s < N; s++) {
-          const u = s % H;
-          const os = o + s * k;
-          for (let g = 0; g < G; g++) {
-            const a = ki[s * G + g]!;
-            const gi = gOff + (g * H + u) * k;
-            if (split) {
-              const e = kh[s * G + g]!;
-              for (let j = 0; j < k; j++) {
-                const x = lam[os + j]!;
-                gib[gi + j]! += a * x;
-                ghb[gi + j]! += e * x;
-              }
-            } else if (a !== 0) for (let j = 0; j < k; j++) gib[gi + j]! += a * lam[os + j]!;
-          }
-          if (prev >= 0) {
-            const from = kind === 'gru' ? s : kind === 'lstm' ? H + u : -1;
-            if (from >= 0) {
-              const d = direct[s]!;
-              const pf = prev + from * k;
-              for (let j = 0; j < k; j++) lam[pf + j]! += d * lam[os + j]!;
-            }
-          }
-        }
+        if (split) gruCotangentStep(lam, gib, ghb, c, r * NK + sOff, r * GHk, prev, H, k);
+        else gateCotangentStep(lam, gib, c, r * NK + sOff, r * GHk, prev, kind === 'lstm', H, G, N, k);
       }
       // W_hhᵀ ḡh to the step before and W_ihᵀ ḡi to the layer below, all trials at once
       if (t > 0) {
@@ -252,9 +209,120 @@ export function layerVjpSweep(model: Model, traj: Trajectory, E: Matrix, work?: 
     }
     // θ-gradient of all steps: [x, 1]ᵀ Ḡi and [h, 1]ᵀ Ḡh, scattered to the layer's rows
     const [sx, sh] = preactivationSites(v, traj, work);
-    const siteGrad = (site: StackedSite, Gb: Matrix): Matrix => gemm(site.U, Gb, { transA: true, ...(work ? { out: { rows: site.U.cols, cols: GHk, data: work.take('site', site.U.cols * GHk) } } : {}) });
+    const siteGrad = (site: StackedSite, Gb: Matrix): Matrix => stepsProductT(site.U, Gb, work ? { rows: site.U.cols, cols: GHk, data: work.take('site', site.U.cols * GHk) } : zeros(site.U.cols, GHk));
     scatterSiteRows(sx, siteGrad(sx, GIb), grad.data, GH, k);
     scatterSiteRows(sh, siteGrad(sh, GHb), grad.data, GH, k);
   }
   return grad;
+}
+
+/**
+ * One step of one trial of a GRU layer's tangent: `y_s += Σ_g (ki_{s,g} dgi_{g,s} + kh_{s,g} dgh_{g,s})`
+ * then `+= direct_s · y_prev,s` (when `prev ≥ 0`) for the H rows of k columns at `o` (gate rows at
+ * `gOff`). Per entry the same additions in the same order as gate by gate, held in a local. Cost O(H·k).
+ */
+function gruTangentStep(y: Float64Array, dgi: Float64Array, dgh: Float64Array, c: TorchLayerCache, o: number, gOff: number, prev: number, H: number, k: number): void {
+  const { ki, kh, direct } = c;
+  const Hk = H * k;
+  for (let s = 0; s < H; s++) {
+    const a0 = ki[3 * s]!, a1 = ki[3 * s + 1]!, a2 = ki[3 * s + 2]!;
+    const e0 = kh[3 * s]!, e1 = kh[3 * s + 1]!, e2 = kh[3 * s + 2]!;
+    const g0 = gOff + s * k, g1 = g0 + Hk, g2 = g1 + Hk;
+    const os = o + s * k;
+    if (prev >= 0) {
+      const d = direct[s]!;
+      const pf = prev + s * k;
+      for (let j = 0; j < k; j++) {
+        let acc = y[os + j]!;
+        acc += a0 * dgi[g0 + j]! + e0 * dgh[g0 + j]!;
+        acc += a1 * dgi[g1 + j]! + e1 * dgh[g1 + j]!;
+        acc += a2 * dgi[g2 + j]! + e2 * dgh[g2 + j]!;
+        y[os + j] = acc + d * y[pf + j]!;
+      }
+    } else {
+      for (let j = 0; j < k; j++) {
+        let acc = y[os + j]!;
+        acc += a0 * dgi[g0 + j]! + e0 * dgh[g0 + j]!;
+        acc += a1 * dgi[g1 + j]! + e1 * dgh[g1 + j]!;
+        y[os + j] = acc + (a2 * dgi[g2 + j]! + e2 * dgh[g2 + j]!);
+      }
+    }
+  }
+}
+
+/**
+ * One step of one trial of an RNN or LSTM layer's tangent (gate sums in `dgi`): `y_s += Σ_g ki_{s,g}
+ * dgi_{g,u}` over the nonzero coefficients (u = s mod H), then the LSTM's direct term from c_u of
+ * the step before. Same order of additions as gate by gate. Cost O(N·G·k).
+ */
+function gateTangentStep(y: Float64Array, dgi: Float64Array, c: TorchLayerCache, o: number, gOff: number, prev: number, lstm: boolean, H: number, G: number, N: number, k: number): void {
+  const { ki, direct } = c;
+  for (let s = 0; s < N; s++) {
+    const u = s < H ? s : s % H;
+    const os = o + s * k;
+    const pf = lstm && prev >= 0 ? prev + (H + u) * k : -1;
+    const d = pf >= 0 ? direct[s]! : 0;
+    for (let j = 0; j < k; j++) {
+      let acc = y[os + j]!;
+      for (let g = 0; g < G; g++) {
+        const a = ki[s * G + g]!;
+        if (a !== 0) acc += a * dgi[gOff + (g * H + u) * k + j]!;
+      }
+      if (pf >= 0) acc += d * y[pf + j]!;
+      y[os + j] = acc;
+    }
+  }
+}
+
+/**
+ * One step of one trial of a GRU layer's adjoint: the gate cotangents `ḡi_{g,s} += ki_{s,g} λ_s`,
+ * `ḡh_{g,s} += kh_{s,g} λ_s` and, when `prev ≥ 0`, `λ_prev,s += direct_s λ_s`, for H rows of k
+ * columns (every target updated once, as gate by gate). Cost O(H·k).
+ */
+function gruCotangentStep(lam: Float64Array, gib: Float64Array, ghb: Float64Array, c: TorchLayerCache, o: number, gOff: number, prev: number, H: number, k: number): void {
+  const { ki, kh, direct } = c;
+  const Hk = H * k;
+  for (let s = 0; s < H; s++) {
+    const a0 = ki[3 * s]!, a1 = ki[3 * s + 1]!, a2 = ki[3 * s + 2]!;
+    const e0 = kh[3 * s]!, e1 = kh[3 * s + 1]!, e2 = kh[3 * s + 2]!;
+    const g0 = gOff + s * k, g1 = g0 + Hk, g2 = g1 + Hk;
+    const os = o + s * k;
+    for (let j = 0; j < k; j++) {
+      const x = lam[os + j]!;
+      gib[g0 + j]! += a0 * x;
+      ghb[g0 + j]! += e0 * x;
+      gib[g1 + j]! += a1 * x;
+      ghb[g1 + j]! += e1 * x;
+      gib[g2 + j]! += a2 * x;
+      ghb[g2 + j]! += e2 * x;
+    }
+    if (prev >= 0) {
+      const d = direct[s]!;
+      const pf = prev + s * k;
+      for (let j = 0; j < k; j++) lam[pf + j]! += d * lam[os + j]!;
+    }
+  }
+}
+
+/**
+ * One step of one trial of an RNN or LSTM layer's adjoint: `ḡi_{g,u} += ki_{s,g} λ_s` over the
+ * nonzero coefficients, then the LSTM's direct term `λ_prev,c_u += direct_s λ_s`. Cost O(N·G·k).
+ */
+function gateCotangentStep(lam: Float64Array, gib: Float64Array, c: TorchLayerCache, o: number, gOff: number, prev: number, lstm: boolean, H: number, G: number, N: number, k: number): void {
+  const { ki, direct } = c;
+  for (let s = 0; s < N; s++) {
+    const u = s < H ? s : s % H;
+    const os = o + s * k;
+    for (let g = 0; g < G; g++) {
+      const a = ki[s * G + g]!;
+      if (a === 0) continue;
+      const gi = gOff + (g * H + u) * k;
+      for (let j = 0; j < k; j++) gib[gi + j]! += a * lam[os + j]!;
+    }
+    if (lstm && prev >= 0) {
+      const d = direct[s]!;
+      const pf = prev + (H + u) * k;
+      for (let j = 0; j < k; j++) lam[pf + j]! += d * lam[os + j]!;
+    }
+  }
 }

@@ -25,6 +25,7 @@ import { readoutSlice } from './spec.js';
 import { preferBlockSweep, rollout } from './rollout.js';
 import { hasBlockSweep, hasTrialSweep, jvpBlockSweep, stackSites, vjpBlockSweep, SweepWorkspace, type StackedSite, type SweepRecurrence } from './block-sweep.js';
 import { hasLayerSweep, layerJvpSweep, layerVjpSweep } from './layer-sweep.js';
+import { stepsProduct, stepsProductT } from './kernels.js';
 
 /** What the predictions are: the readout's outputs or the hidden states. */
 export type PredictionTarget = 'output' | 'state';
@@ -123,6 +124,10 @@ export function restrictTrials(sw: OutputSweep, trials: ArrayLike<number>): Outp
     if (b !== s) identity = false;
   }
   if (identity) return sw;
+  // consecutive trials (a rotating Fisher block): views of the rollout's rows instead of copies
+  let run = S > 0;
+  for (let s = 1; s < S && run; s++) if (trials[s] !== trials[0]! + s) run = false;
+  if (run) return restrictRun(sw, trials[0]!, S);
   const H = new Float64Array(S * T * N);
   const X = new Float64Array(S * T * D);
   const h0 = new Float64Array(S * N);
@@ -147,6 +152,35 @@ export function restrictTrials(sw: OutputSweep, trials: ArrayLike<number>): Outp
         beta.set(site.beta.subarray(b * T * N, (b + 1) * T * N), s * T * N);
       }
       return { U, beta, segments: site.segments };
+    });
+  }
+  return { ...sw, traj: sub, sites };
+}
+
+/**
+ * `restrictTrials` for the consecutive trials `b0 … b0 + S − 1`: their rows are contiguous in every
+ * stacked array, so states, inputs, initial states and sites are views (the sweeps only read them;
+ * the same numbers as the copies). Cost O(S·T) for the cache list, O(sites) views.
+ */
+function restrictRun(sw: OutputSweep, b0: number, S: number): OutputSweep {
+  const { traj } = sw;
+  const { T, N, D } = traj;
+  const r0 = b0 * T, r1 = (b0 + S) * T;
+  const sub: Trajectory = {
+    B: S,
+    T,
+    N,
+    D,
+    h0: traj.h0.subarray(b0 * N, (b0 + S) * N),
+    X: traj.X.subarray(r0 * D, r1 * D),
+    H: traj.H.subarray(r0 * N, r1 * N),
+    caches: traj.caches.slice(r0, r1),
+  };
+  let sites: StackedSite[] | null | undefined = sw.sites === null ? null : undefined;
+  if (sw.sites) {
+    sites = sw.sites.map((site) => {
+      const L = site.U.cols;
+      return { U: { rows: S * T, cols: L, data: site.U.data.subarray(r0 * L, r1 * L) }, beta: site.beta.subarray(r0 * N, r1 * N), segments: site.segments };
     });
   }
   return { ...sw, traj: sub, sites };
@@ -241,13 +275,16 @@ function stateJvp(sw: OutputSweep, V: Matrix, work?: SweepWorkspace): Matrix {
   return out;
 }
 
-/** `(dH/dθ)ᵀ E` (`cellSize × k`) for state cotangents `E` (`(R·N) × k`, consumed); `work` for the block sweep's scratch. */
-function stateVjp(sw: OutputSweep, E: Matrix, work?: SweepWorkspace): Matrix {
+/**
+ * `(dH/dθ)ᵀ E` (`cellSize × k`) for state cotangents `E` (`(R·N) × k`, consumed); `work` for the
+ * block sweep's scratch; the layer and block sweeps write it into `into` (a `cellSize × k` view) when given.
+ */
+function stateVjp(sw: OutputSweep, E: Matrix, work?: SweepWorkspace, into?: Matrix): Matrix {
   const { model, traj } = sw;
   const k = E.cols;
-  if (wantsLayerSweep(sw, k)) return layerVjpSweep(model, traj, E, work);
+  if (wantsLayerSweep(sw, k)) return layerVjpSweep(model, traj, E, work, into);
   const sites = wantsSites(sw, k) ? sweepSites(sw) : null;
-  if (sites) return vjpBlockSweep(model, traj, E, sites, recurrenceFor(sw, k), true, work);
+  if (sites) return vjpBlockSweep(model, traj, E, sites, recurrenceFor(sw, k), true, work, into);
   const { cell } = model;
   const Pc = model.layout.cellSize;
   const theta = model.params.subarray(0, Pc);
@@ -313,7 +350,9 @@ export function outputJvpBlock(sw: OutputSweep, V: Matrix): Matrix {
       for (let j = 0; j < k; j++) DC.data[dst + j] = V.data[src + j]!;
     }
   }
-  const Y = gemm({ rows: R, cols: N, data: traj.H }, DC);
+  // blocks (k ≥ 2): the register tile where it beats the GEMM on these thin shapes (the same numbers)
+  const Hm = { rows: R, cols: N, data: traj.H };
+  const Y = k >= 2 ? stepsProduct(Hm, DC, zeros(R, Ok), false) : gemm(Hm, DC);
   const y = Y.data;
   const dd = V.data.subarray(readout.dOff * k, (readout.dOff + O) * k);
   const C = readout.C;
@@ -323,6 +362,21 @@ export function outputJvpBlock(sw: OutputSweep, V: Matrix): Matrix {
     const hr = r * N * k;
     for (let o = 0; o < O; o++) {
       const yo = yr + o * k;
+      if (k === 3) {
+        // the natural gradient's three directions: the three sums in locals, in the same order
+        let y0 = y[yo]! + dd[o * 3]!, y1 = y[yo + 1]! + dd[o * 3 + 1]!, y2 = y[yo + 2]! + dd[o * 3 + 2]!;
+        for (let i = 0, hi = hr; i < N; i++, hi += 3) {
+          const c = C[o * N + i]!;
+          if (c === 0) continue;
+          y0 += c * h[hi]!;
+          y1 += c * h[hi + 1]!;
+          y2 += c * h[hi + 2]!;
+        }
+        y[yo] = y0;
+        y[yo + 1] = y1;
+        y[yo + 2] = y2;
+        continue;
+      }
       for (let j = 0; j < k; j++) y[yo + j]! += dd[o * k + j]!;
       for (let i = 0; i < N; i++) {
         const c = C[o * N + i]!;
@@ -364,6 +418,17 @@ export function outputVjpBlock(sw: OutputSweep, E: Matrix): Matrix {
       for (let r = 0; r < R; r++) {
         for (let o = 0; o < O; o++) {
           const eo = r * Ok + o * k;
+          if (k === 3) {
+            const e0 = e[eo]!, e1 = e[eo + 1]!, e2 = e[eo + 2]!;
+            for (let i = 0, hi = r * N * 3; i < N; i++, hi += 3) {
+              const c = C[o * N + i]!;
+              if (c === 0) continue;
+              eh[hi]! += c * e0;
+              eh[hi + 1]! += c * e1;
+              eh[hi + 2]! += c * e2;
+            }
+            continue;
+          }
           for (let i = 0; i < N; i++) {
             const c = C[o * N + i]!;
             if (c === 0) continue;
@@ -375,7 +440,9 @@ export function outputVjpBlock(sw: OutputSweep, E: Matrix): Matrix {
     }
     Eh = { rows: R * N, cols: k, data: eh };
     // dC = Eᵀ H per direction: Hᵀ (N × R) times E (R × O·k) → N × O·k; dd = column sums of E
-    const G = gemm({ rows: R, cols: N, data: traj.H }, { rows: R, cols: Ok, data: e }, { transA: true });
+    const Hm = { rows: R, cols: N, data: traj.H };
+    const Em = { rows: R, cols: Ok, data: e };
+    const G = k >= 2 ? stepsProductT(Hm, Em, zeros(N, Ok)) : gemm(Hm, Em, { transA: true });
     const o2 = out.data;
     for (let o = 0; o < O; o++) {
       for (let i = readout.off; i < readout.off + readout.W; i++) {
@@ -392,7 +459,9 @@ export function outputVjpBlock(sw: OutputSweep, E: Matrix): Matrix {
       }
     }
   }
-  const g = stateVjp(sw, Eh, workFor(model, k));
-  out.data.set(g.data.subarray(0, Pc * k), 0);
+  // blocks (k ≥ 2, the Fisher products): the cell rows are written in place
+  const cellRows = k >= 2 ? { rows: Pc, cols: k, data: out.data.subarray(0, Pc * k) } : undefined;
+  const g = stateVjp(sw, Eh, workFor(model, k), cellRows);
+  if (g.data !== cellRows?.data) out.data.set(g.data.subarray(0, Pc * k), 0);
   return out;
 }

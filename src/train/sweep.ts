@@ -137,7 +137,7 @@ export function fusedSweep(model: Model, batch: Batch, opts: FusedOptions = {}):
   for (let i = 0; i < n; i++) eps[i] = residual[i]! * inv;
 
   const grad = wantGrad ? outputVjpBlock(sw, { rows: n, cols: 1, data: eps }).data : new Float64Array(P);
-  let FvBlock = zeros(P, k);
+  let FvBlock: Matrix | null = null;
   let JV: Matrix | undefined;
   if (wantFisher || opts.keepJV) {
     const sub = restrictTrials(sw, trials);
@@ -150,6 +150,7 @@ export function fusedSweep(model: Model, batch: Batch, opts: FusedOptions = {}):
       FvBlock = outputVjpBlock(sub, jv);
     }
   }
+  FvBlock ??= zeros(P, k);
   if (opts.mask) {
     const m = opts.mask;
     const f = FvBlock.data;

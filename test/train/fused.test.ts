@@ -227,6 +227,40 @@ describe('fused sweep', () => {
     }
   });
 
+  it('three directions (the unrolled three-column paths) give the first three columns of a four-direction sweep bit for bit', () => {
+    for (const task of small()) {
+      const dirs = [randDir(task, 71), randDir(task, 72), randDir(task, 73)];
+      const four = [...dirs, randDir(task, 74)];
+      const trials = task.B >= 3 ? { fisherTrials: [1, 2] } : {};
+      const a = fusedSweep(task.student, task, { target: task.target, mask: task.trainable, directions: dirs, keepJV: true, ...trials });
+      const b = fusedSweep(task.student, task, { target: task.target, mask: task.trainable, directions: four, keepJV: true, ...trials });
+      const col = (M: { rows: number; cols: number; data: Float64Array }, j: number): number[] => Array.from({ length: M.rows }, (_, r) => M.data[r * M.cols + j]!);
+      for (let j = 0; j < 3; j++) {
+        expect(col(a.FvBlock, j), task.name).toEqual(col(b.FvBlock, j));
+        expect(col(a.JV!, j), task.name).toEqual(col(b.JV!, j));
+      }
+    }
+  });
+
+  it('consecutive Fisher trials (a rotating block: views of the rollout, no copies) give the sub-batch Fisher bit for bit', () => {
+    let ran = 0;
+    for (const task of small()) {
+      const { B, T } = task;
+      if (B < 3) continue;
+      ran++;
+      const trials = [1, 2];
+      const dirs = [randDir(task, 61), randDir(task, 62), randDir(task, 63)];
+      const D = task.X.length / (B * T);
+      const O = task.Y.length / (B * T);
+      const sub = { B: 2, T, X: task.X.slice(T * D, 3 * T * D), Y: task.Y.slice(T * O, 3 * T * O) };
+      const ref = fusedSweep(task.student, sub, { target: task.target, mask: task.trainable, directions: dirs, keepJV: true });
+      const r = fusedSweep(task.student, task, { target: task.target, mask: task.trainable, directions: dirs, fisherTrials: trials, keepJV: true });
+      expect(Array.from(r.FvBlock.data), task.name).toEqual(Array.from(ref.FvBlock.data));
+      expect(Array.from(r.JV!.data), task.name).toEqual(Array.from(ref.JV!.data));
+    }
+    expect(ran).toBeGreaterThan(2);
+  });
+
   it('fused F_y v equals separate models-layer JVP/VJP calls, and the loss/gradient equal mseLoss (1e-12)', () => {
     for (const task of [pitchforkTask({ seed: 5, hiddenSize: 7, T: 20, B: 5 }), pitchforkTask({ seed: 6 })]) {
       const m = task.student;

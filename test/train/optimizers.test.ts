@@ -4,6 +4,8 @@ import fc from 'fast-check';
 import { fusedSweep, outputJacobian } from '../../src/train/sweep.js';
 import { pitchforkTask } from '../../src/train/tasks/index.js';
 import { denseDampedSolve, woodburyDampedSolve, gaussNewton, lowRankNaturalGradient, lowRankPrecondition, sgd, adam, clipGradNorm } from '../../src/train/optimizers/index.js';
+import { orthonormalizeInMask, rayleighRitzBlock } from '../../src/train/optimizers/natgrad.js';
+import { toCols } from '../../src/linalg/iterative/block.js';
 import type { StepContext } from '../../src/train/optimizers/index.js';
 import { createRng } from '../../src/linalg/random.js';
 import { gemv, matrix } from '../../src/linalg/index.js';
@@ -93,6 +95,60 @@ describe('low-rank natural gradient', () => {
     const rv = ng.ritzValues();
     expect(Math.abs(rv[0]! - ev[0]!) / ev[0]!).toBeLessThan(1e-8);
     expect(Math.abs(rv[1]! - ev[1]!) / ev[0]!).toBeLessThan(1e-6);
+  });
+
+  it('carried steps in the kept buffers equal Rayleigh–Ritz, precondition and orthonormalisation on fresh blocks, bit for bit; directions() stays valid through the next step', () => {
+    // a fixed SPD "Fisher" F = A Aᵀ + diag, P = 37 with a mask, k = 2 (3 carried directions)
+    const P = 37, lr = 0.3, seed = 5;
+    const rng = createRng('kept-buffers');
+    const A = new Float64Array(P * 6);
+    rng.fillNormal(A);
+    const mask = new Uint8Array(P).fill(1);
+    mask[3] = 0;
+    mask[20] = 0;
+    const applyF = (V: { rows: number; cols: number; data: Float64Array }) => {
+      const m = V.cols;
+      const out = { rows: P, cols: m, data: new Float64Array(P * m) };
+      for (let j = 0; j < m; j++) {
+        for (let r = 0; r < P; r++) {
+          if (!mask[r]) continue;
+          let s = 0.1 * V.data[r * m + j]!;
+          for (let c = 0; c < 6; c++) {
+            let t = 0;
+            for (let q = 0; q < P; q++) if (mask[q]) t += A[q * 6 + c]! * V.data[q * m + j]!;
+            s += A[r * 6 + c]! * t;
+          }
+          out.data[r * m + j] = s;
+        }
+      }
+      return out;
+    };
+    const ng = lowRankNaturalGradient({ learningRate: lr, k: 2, seed, warmup: 2 });
+    const params = new Float64Array(P);
+    const grad = new Float64Array(P);
+    rng.fillNormal(grad);
+    for (let p = 0; p < P; p++) if (!mask[p]) grad[p] = 0;
+    ng.step(params, grad, { step: 0, loss: 1, Fv: [], mask, applyFisherBlock: applyF });
+    let prevV: { rows: number; cols: number; data: Float64Array } | null = null;
+    let prevCopy: Float64Array | null = null;
+    for (let step = 1; step <= 5; step++) {
+      const V = ng.directions!() as { rows: number; cols: number; data: Float64Array };
+      if (prevV && prevCopy) expect(Array.from(prevV.data)).toEqual(Array.from(prevCopy)); // the last step's block is untouched
+      const Vcopy = { rows: V.rows, cols: V.cols, data: V.data.slice() };
+      const Z = applyF(V);
+      // the reference on fresh blocks
+      const rr = rayleighRitzBlock(Vcopy, Z);
+      const lam = Math.max(Math.max(rr.values[2]!, 0), 1e-3 * Math.max(rr.values[0]!, 0), 1e-300);
+      const ref = lowRankPrecondition(grad, rr.values, rr.V, 2, lam).map((x) => -lr * x);
+      const refV = orthonormalizeInMask(rr.Z, mask, seed + 104729 * (step + 1));
+      const u = ng.step(params, grad, { step, loss: 1, Fv: [], FvBlock: Z, mask, applyFisherBlock: applyF });
+      expect(Array.from(u)).toEqual(Array.from(ref));
+      expect(Array.from(ng.ritzValues())).toEqual(Array.from(rr.values));
+      expect(ng.ritzVectors().map((c) => Array.from(c))).toEqual(toCols(rr.V).map((c) => Array.from(c)));
+      expect(Array.from((ng.directions!() as { data: Float64Array }).data)).toEqual(Array.from(refV.data));
+      prevV = V;
+      prevCopy = Vcopy.data;
+    }
   });
 
   it('lowRankPrecondition damps only the subspace', () => {

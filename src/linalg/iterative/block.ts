@@ -232,14 +232,39 @@ export function orthonormalize(W: Matrix, basis: Matrix[], opts: { rng?: Rng; dr
   }
   let basisDim = 0;
   for (const B of basis) basisDim += B.cols;
-  const cols = toCols(X);
-  const qs: Float64Array[] = [];
-  const Rfull = new Float64Array(k * k); // row = output column index (≤ k), col = input column
-  const deflated: number[] = [];
   const projectBasis = (v: Float64Array): void => {
     const V: Matrix = { rows: n, cols: 1, data: v };
     for (const B of basis) subMul(V, B, atb(B, V));
   };
+  const { qs, Rfull, deflated } = orthonormalizeColumns(toCols(X), orig, { ...opts, dropTol, project: projectBasis, basisDim });
+  const kk = qs.length;
+  const R = zeros(kk, k);
+  R.data.set(Rfull.subarray(0, kk * k));
+  return { Q: fromCols(qs, n), R, coeffs, deflated };
+}
+
+/**
+ * The inner step of `orthonormalize` on separate column vectors (`cols`, each of length n, used as
+ * the workspace: the kept ones are normalised in place and returned in `qs`): modified
+ * Gram–Schmidt twice against the vectors accepted so far, with one more pass (after `project`,
+ * the projection against an outer basis of `basisDim` vectors) under heavy cancellation, and
+ * deflation of a column whose norm falls below `dropTol` × `orig[c]` (replaced by a random
+ * vector when `rng` is given and room remains, else dropped). `Rfull` is `k × k` (row = output
+ * column). Cost O(n·k²).
+ */
+export function orthonormalizeColumns(
+  cols: Float64Array[],
+  orig: ArrayLike<number>,
+  opts: { rng?: Rng; dropTol: number; project?: (v: Float64Array) => void; basisDim?: number },
+): { qs: Float64Array[]; Rfull: Float64Array; deflated: number[] } {
+  const k = cols.length;
+  const n = k > 0 ? cols[0]!.length : 0;
+  const { dropTol } = opts;
+  const basisDim = opts.basisDim ?? 0;
+  const projectBasis = opts.project ?? ((): void => undefined);
+  const qs: Float64Array[] = [];
+  const Rfull = new Float64Array(k * k); // row = output column index (≤ k), col = input column
+  const deflated: number[] = [];
   for (let c = 0; c < k; c++) {
     const w = cols[c]!;
     const before = nrm(w);
@@ -283,10 +308,7 @@ export function orthonormalize(W: Matrix, basis: Matrix[], opts: { rng?: Rng; dr
     Rfull[qs.length * k + c] = nw;
     qs.push(w);
   }
-  const kk = qs.length;
-  const R = zeros(kk, k);
-  R.data.set(Rfull.subarray(0, kk * k));
-  return { Q: fromCols(qs, n), R, coeffs, deflated };
+  return { qs, Rfull, deflated };
 }
 
 /**

@@ -13,7 +13,7 @@ import { arr, f64 } from './types.js';
 import type { Matrix } from '../../linalg/matrix.js';
 import { zeros } from '../../linalg/matrix.js';
 import { symmetricEigen } from '../../linalg/index.js';
-import { atb, orthonormalize as orthonormalizeBlock, toCols, fromCols } from '../../linalg/iterative/block.js';
+import { atb, orthonormalize as orthonormalizeBlock, orthonormalizeColumns, toCols, fromCols } from '../../linalg/iterative/block.js';
 import { createRng, type Rng } from '../../linalg/random.js';
 import { InputError, ShapeError } from '../../errors.js';
 
@@ -81,6 +81,12 @@ export function orthonormalizeInMask(W: Matrix, mask: Uint8Array | undefined, se
  * blocks `V Q`, `Z Q`. Cost O(m²·P + m³).
  */
 export function rayleighRitzBlock(V: Matrix, Z: Matrix): { values: Float64Array; V: Matrix; Z: Matrix } {
+  const { values, vectors: Qd } = ritzProblem(V, Z);
+  return { values, V: rotate(V, Qd), Z: rotate(Z, Qd) };
+}
+
+/** The Ritz values (descending) and the `m × m` rotation of `(V, Z = F V)`: eigenpairs of the symmetrised `Vᵀ Z`. Cost O(m²·P + m³). */
+function ritzProblem(V: Matrix, Z: Matrix): { values: Float64Array; vectors: Matrix } {
   const m = V.cols;
   const G = atb(V, Z);
   const S = zeros(m, m);
@@ -91,29 +97,95 @@ export function rayleighRitzBlock(V: Matrix, Z: Matrix): { values: Float64Array;
       S.data[j * m + i] = s;
     }
   }
-  const { values, vectors: Qd } = eigenDescending(S);
-  return { values, V: rotate(V, Qd), Z: rotate(Z, Qd) };
+  return eigenDescending(S);
 }
 
 /**
  * `W Q` for a tall `P × m` block and a small `m × m` matrix, row by row (one pass over W; the
- * GEMM's packing costs more than the product at these shapes). Cost O(P·m²).
+ * GEMM's packing costs more than the product at these shapes), into `out` (`P × m`, overwritten)
+ * or a new block. Each entry is summed over a in order from 0, skipping zero entries of W. Cost O(P·m²).
  */
-function rotate(W: Matrix, Q: Matrix): Matrix {
+function rotate(W: Matrix, Q: Matrix, out: Matrix = zeros(W.rows, W.cols)): Matrix {
   const { rows: P, cols: m, data: w } = W;
   const q = Q.data;
-  const out = zeros(P, m);
   const o = out.data;
   for (let r = 0; r < P; r++) {
     const base = r * m;
-    for (let a = 0; a < m; a++) {
-      const x = w[base + a]!;
-      if (x === 0) continue;
-      const qa = a * m;
-      for (let b = 0; b < m; b++) o[base + b]! += x * q[qa + b]!;
+    for (let b = 0; b < m; b++) {
+      let s = 0;
+      for (let a = 0; a < m; a++) {
+        const x = w[base + a]!;
+        if (x !== 0) s += x * q[a * m + b]!;
+      }
+      o[base + b] = s;
     }
   }
   return out;
+}
+
+/** `W Q` (as `rotate`) written as m column vectors into `cols` (each of length P). Cost O(P·m²). */
+function rotateToColumns(W: Matrix, Q: Matrix, cols: Float64Array[]): void {
+  const { rows: P, cols: m, data: w } = W;
+  const q = Q.data;
+  for (let r = 0; r < P; r++) {
+    const base = r * m;
+    for (let b = 0; b < m; b++) {
+      let s = 0;
+      for (let a = 0; a < m; a++) {
+        const x = w[base + a]!;
+        if (x !== 0) s += x * q[a * m + b]!;
+      }
+      cols[b]![r] = s;
+    }
+  }
+}
+
+/**
+ * The blocks one natural-gradient step writes, kept across steps (a fresh `P × m` block costs its
+ * page faults again at first touch, several times the pass that fills it on a virtual machine):
+ * the Ritz vectors, the rotated Fisher products as columns, and two buffers for the next
+ * directions (the block handed out by `directions()` stays valid through the following step).
+ */
+interface StepBuffers {
+  readonly ritzV: Matrix;
+  readonly zCols: Float64Array[];
+  readonly next: [Matrix, Matrix];
+}
+
+/** Fresh step buffers for `P × m` blocks. Cost O(P·m) memory. */
+function stepBuffers(P: number, m: number): StepBuffers {
+  const zCols: Float64Array[] = [];
+  for (let j = 0; j < m; j++) zCols.push(new Float64Array(P));
+  return { ritzV: zeros(P, m), zCols, next: [zeros(P, m), zeros(P, m)] };
+}
+
+/**
+ * `orthonormalizeInMask` of `W Q` (rotated Fisher products) without the intermediate blocks: the
+ * rotation is written as columns, orthonormalised there (`orthonormalizeColumns`, the same
+ * arithmetic as `orthonormalize` without a basis) and gathered into `into` when no column was
+ * replaced. Returns the orthonormal `P × m` block. Throws ShapeError as `orthonormalizeInMask`.
+ * Cost O(m²·P).
+ */
+function rotateOrthonormal(W: Matrix, Q: Matrix, mask: Uint8Array | undefined, seed: number, buf: StepBuffers, into: Matrix): Matrix {
+  const { rows: P, cols: m } = W;
+  const cols = buf.zCols;
+  rotateToColumns(W, Q, cols);
+  // column norms as colNormsSq sums them (rows in order)
+  const orig = new Float64Array(m);
+  for (let j = 0; j < m; j++) {
+    const c = cols[j]!;
+    let s = 0;
+    for (let r = 0; r < P; r++) s += c[r]! * c[r]!;
+    orig[j] = Math.sqrt(s);
+  }
+  const { qs } = orthonormalizeColumns(cols, orig, { rng: maskedRng(createRng(seed), mask), dropTol: 1e-10 });
+  if (qs.length < m) throw new ShapeError('natgrad: the trainable subspace is smaller than the number of vectors');
+  const o = into.data;
+  for (let j = 0; j < m; j++) {
+    const c = qs[j]!;
+    for (let r = 0; r < P; r++) o[r * m + j] = c[r]!;
+  }
+  return into;
 }
 
 /** Eigenpairs of a symmetric matrix by the library's solver, descending. Cost O(m³). */
@@ -184,6 +256,7 @@ export function lowRankNaturalGradient(opts: NatGradOptions): NatGradOptimizer {
   let ritzV: Matrix | null = null;
   let vel: Float64Array | null = null;
   let P = 0;
+  let buf: StepBuffers | null = null;
 
   function ensureV(size: number, mask: Uint8Array | undefined, step: number): void {
     if (V && V.rows === size) return;
@@ -232,14 +305,19 @@ export function lowRankNaturalGradient(opts: NatGradOptions): NatGradOptimizer {
           }
           warmed = true;
         }
-        const rr = rayleighRitzBlock(V!, Z);
-        ritz = rr.values;
-        ritzV = rr.V;
+        // Rayleigh–Ritz and the next orthonormal V in the kept buffers (rayleighRitzBlock and
+        // orthonormalizeInMask, the same numbers)
+        const Vc = V!;
+        if (!buf || buf.ritzV.rows !== Vc.rows || buf.ritzV.cols !== m) buf = stepBuffers(Vc.rows, m);
+        const rp = ritzProblem(Vc, Z);
+        ritz = rp.values;
+        ritzV = rotate(Vc, rp.vectors, buf.ritzV);
         const L1 = Math.max(ritz[0]!, 0);
         let lam = damping === 'next' ? Math.max(ritz[k]!, 0) : damping;
         if (damping === 'next') lam = Math.max(lam, floor * L1, 1e-300);
         u = lowRankPrecondition(grad, ritz, ritzV, k, lam);
-        V = orthonormalizeInMask(rr.Z, ctx.mask, seed + 104729 * (ctx.step + 1));
+        const into = buf.next[0].data === Vc.data ? buf.next[1] : buf.next[0];
+        V = rotateOrthonormal(Z, rp.vectors, ctx.mask, seed + 104729 * (ctx.step + 1), buf, into);
       }
       if (mu > 0) {
         if (!vel) vel = new Float64Array(u.length);
