@@ -44,7 +44,11 @@ export interface StepContext {
 /** An optimizer. */
 export interface Optimizer {
   readonly name: string;
-  /** Directions whose Fisher products the next step needs, a `P × k` block or k vectors (none: k = 0 or absent). */
+  /**
+   * Directions whose Fisher products the next step needs, a `P × k` block or k vectors (none: k = 0
+   * or absent). The returned block may be the optimizer's own buffer: it stays valid through the
+   * following `step`, and a later `directions()` may overwrite it (copy it to keep it longer).
+   */
   directions?(): Matrix | Float64Array[];
   /** The update `Δθ` (length of params) for gradient `grad` (masked). May update internal state. */
   step(params: Float64Array, grad: Float64Array, ctx: StepContext): Float64Array;
