@@ -111,16 +111,19 @@ function rotate(W: Matrix, Q: Matrix, out: Matrix = zeros(W.rows, W.cols)): Matr
   const o = out.data;
   for (let r = 0; r < P; r++) {
     const base = r * m;
-    for (let b = 0; b < m; b++) {
-      let s = 0;
-      for (let a = 0; a < m; a++) {
-        const x = w[base + a]!;
-        if (x !== 0) s += x * q[a * m + b]!;
-      }
-      o[base + b] = s;
-    }
+    for (let b = 0; b < m; b++) o[base + b] = rotatedEntry(w, base, q, m, b);
   }
   return out;
+}
+
+/** Entry `b` of row `w[base .. base + m)` times the `m × m` `q`: summed over a in order, zero entries of the row skipped. O(m). */
+function rotatedEntry(w: Float64Array, base: number, q: Float64Array, m: number, b: number): number {
+  let s = 0;
+  for (let a = 0; a < m; a++) {
+    const x = w[base + a]!;
+    if (x !== 0) s += x * q[a * m + b]!;
+  }
+  return s;
 }
 
 /** `W Q` (as `rotate`) written as m column vectors into `cols` (each of length P). Cost O(P·m²). */
@@ -129,14 +132,7 @@ function rotateToColumns(W: Matrix, Q: Matrix, cols: Float64Array[]): void {
   const q = Q.data;
   for (let r = 0; r < P; r++) {
     const base = r * m;
-    for (let b = 0; b < m; b++) {
-      let s = 0;
-      for (let a = 0; a < m; a++) {
-        const x = w[base + a]!;
-        if (x !== 0) s += x * q[a * m + b]!;
-      }
-      cols[b]![r] = s;
-    }
+    for (let b = 0; b < m; b++) cols[b]![r] = rotatedEntry(w, base, q, m, b);
   }
 }
 
