@@ -132,7 +132,11 @@ export async function runQueueSweep(runs: readonly SweepRun[], out: string, opts
           counts.retried++;
           still.push(run);
         } else if (state === 'failed') {
-          outcomes.set(run.id, { ok: false, message: job!.failedReason || 'failed' });
+          // the job may have been read while still active: its reason is written with the move to
+          // 'failed', so read it again once that state is seen
+          let reason = job!.failedReason;
+          if (!reason) reason = (await queue.getJob(sweepJobId(out, run.id)).catch(() => undefined))?.failedReason ?? '';
+          outcomes.set(run.id, { ok: false, message: reason || 'failed' });
           counts.failed++;
         } else if (state === 'completed') {
           if (finishedSummary(dir, run.config)) {
