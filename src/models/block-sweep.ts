@@ -276,29 +276,10 @@ export function jvpBlockSweep(model: Model, traj: Trajectory, dthetas: Matrix, s
     const beta = site.beta;
     if (s === 0) {
       stepsProduct(site.U, Th, Y, false);
-      if (k >= 2) scaleRuns(y, beta, R * N, k, y, false);
-      else {
-        for (let r = 0; r < R; r++) {
-          for (let i = 0; i < N; i++) {
-            const b = beta[r * N + i]!;
-            const o = r * Nk + i * k;
-            for (let j = o; j < o + k; j++) y[j]! *= b;
-          }
-        }
-      }
+      scaleRuns(y, beta, R * N, k, y, false);
     } else {
       Z = stepsProduct(site.U, Th, Z ?? (work ? { rows: R, cols: Nk, data: work.take('scratch', R * Nk) } : zeros(R, Nk)), false);
-      const z = Z.data;
-      if (k >= 2) scaleRuns(z, beta, R * N, k, y, true);
-      else {
-        for (let r = 0; r < R; r++) {
-          for (let i = 0; i < N; i++) {
-            const b = beta[r * N + i]!;
-            const o = r * Nk + i * k;
-            for (let j = o; j < o + k; j++) y[j]! += b * z[j]!;
-          }
-        }
-      }
+      scaleRuns(Z.data, beta, R * N, k, y, true);
     }
   }
   // Y_t = Q_t + J_t Y_{t−1}, one block product per step (or one vector product per column)
@@ -420,16 +401,7 @@ export function vjpBlockSweep(model: Model, traj: Trajectory, E: Matrix, sites?:
     const beta = site.beta;
     const last = s === st.length - 1;
     const g = last ? lam : (scratch ??= work ? work.take('scratch', R * Nk) : new Float64Array(R * Nk));
-    if (k >= 2) scaleRuns(lam, beta, R * N, k, g, false);
-    else {
-      for (let r = 0; r < R; r++) {
-        for (let i = 0; i < N; i++) {
-          const bb = beta[r * N + i]!;
-          const o = r * Nk + i * k;
-          for (let j = o; j < o + k; j++) g[j] = bb * lam[j]!;
-        }
-      }
-    }
+    scaleRuns(lam, beta, R * N, k, g, false);
     const L = site.U.cols;
     const G = { rows: R, cols: Nk, data: g };
     // blocks (k ≥ 2): the register tile where it beats the packed GEMM (the same numbers); one column as before
