@@ -15,7 +15,7 @@ import type { GemmStridedFn } from '../gemm-kernel.js';
 import { gemmStrided } from '../gemm-kernel.js';
 import { symvLowerRows, type ReductionKernels } from '../symmetric-eigen.js';
 import { REDUCTION_END, REDUCTION_GEMM, REDUCTION_PARAMS, REDUCTION_SYMV, REDUCTION_TASK, type ReductionJob } from './reduction-worker.js';
-import { rowSlices } from './split-rows.js';
+import { rowBounds, rowSlices } from './split-rows.js';
 
 /** What a session needs of the worker pool. */
 export interface ReductionHost {
@@ -98,9 +98,7 @@ export class ReductionSession implements ReductionKernels {
     }
     const p = this.threads, len = N - s0;
     // rows cut so that each thread gets an equal part of the triangle (multiples of 4 from s0)
-    const bounds = [s0];
-    for (let t = 1; t < p; t++) bounds.push(Math.min(N, Math.max(bounds[t - 1]!, s0 + Math.round((len * Math.sqrt(t / p)) / 4) * 4)));
-    bounds.push(N);
+    const bounds = rowBounds(p, s0, N, true);
     this.x.set(x.subarray(s0, N), s0);
     for (let w = 0; w < p - 1; w++) {
       const o = w * REDUCTION_PARAMS;

@@ -21,6 +21,22 @@ export interface Task {
 }
 
 /**
+ * Where `threads` contiguous slices of the rows `start .. end` begin and end (`threads + 1`
+ * bounds, the cuts at multiples of 4 rows from `start`): equal counts of rows, or with `byArea`
+ * equal parts of a lower triangle whose row r holds `r − start` entries. Cost O(threads).
+ */
+export function rowBounds(threads: number, start: number, end: number, byArea: boolean): number[] {
+  const len = end - start;
+  const bounds = [start];
+  for (let t = 1; t < threads; t++) {
+    const f = byArea ? Math.sqrt(t / threads) : t / threads;
+    bounds.push(Math.min(end, Math.max(bounds[t - 1]!, start + Math.round((len * f) / 4) * 4)));
+  }
+  bounds.push(end);
+  return bounds;
+}
+
+/**
  * The tasks of each of `threads` threads for `C ← α op(A) op(B) + β C` (`m × n`, row-major
  * strided), the rows of C cut into contiguous slices (multiples of 4 rows, the kernel's tile).
  * With `lowerOnly` only C's lower triangle is produced and the slices are balanced by area: a
@@ -31,12 +47,7 @@ export function rowSlices(
   threads: number, transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
   aOff: number, lda: number, bOff: number, ldb: number, beta: number, cOff: number, ldc: number, lowerOnly: boolean,
 ): Task[][] {
-  const bounds: number[] = [0];
-  for (let t = 1; t < threads; t++) {
-    const f = lowerOnly ? Math.sqrt(t / threads) : t / threads;
-    bounds.push(Math.min(m, Math.max(bounds[t - 1]!, Math.round((m * f) / 4) * 4)));
-  }
-  bounds.push(m);
+  const bounds = rowBounds(threads, 0, m, lowerOnly);
   const slice = (r0: number, r1: number): Task[] => {
     if (r1 <= r0) return [];
     const aRow = transA ? aOff + r0 : aOff + r0 * lda;
